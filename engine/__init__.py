@@ -1,0 +1,1 @@
+"""The engine: load, validate and model the knowledge base; facts; consistency; bundles."""

@@ -1,0 +1,464 @@
+"""Typed facts: one normaliser per type, and the recogniser that finds literal facts in prose.
+
+Every place that compares facts (the parser, the validator, later the channel readers) goes through
+`parse_value` and `find_facts`, so "(800) 555-0100" and "800.555.0100" are the same fact everywhere.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+import phonenumbers
+
+
+class FactType(str, Enum):
+    PHONE = "phone"
+    MONEY = "money"
+    DATE = "date"
+    TIME = "time"
+    HOURS = "hours"
+    DURATION = "duration"
+    URL = "url"
+    EMAIL = "email"
+    PERCENT = "percent"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Locale:
+    """How the organisation writes numbers: the phone region, the default currency, the language."""
+
+    region: str = "US"
+    currency: str = "USD"
+    language: str = "en-US"
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class Hours:
+    first_day: int | None  # 0 = Monday; None when only a time range is given
+    last_day: int | None
+    opens: time
+    closes: time  # time(0, 0) with `until_midnight` means 24:00
+    until_midnight: bool = False
+
+
+@dataclass(frozen=True)
+class Duration:
+    low: Decimal
+    high: Decimal | None
+    unit: str  # second, minute, hour, day, week, month, year
+    business: bool
+
+
+@dataclass(frozen=True)
+class FactValue:
+    """A normalised fact: `canonical` is the one form two values are compared by."""
+
+    type: FactType
+    canonical: str
+    value: object
+
+
+class FactError(ValueError):
+    """A value that looks like a fact of its type but is not a valid one (with a message for authors)."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Grammar shared by the normalisers and the recogniser.
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAY = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2, "thu": 3,
+    "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5, "saturday": 5, "sun": 6,
+    "sunday": 6,
+}
+_MONTH = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty-five": 45, "sixty": 60, "ninety": 90,
+}
+_CURRENCY_SYMBOLS = {"$": None, "€": "EUR", "£": "GBP"}  # None: the locale's currency
+_CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD")
+_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
+_TLDS = ("gov", "com", "org", "net", "edu", "us", "io", "info", "co", "uk", "ca", "app")
+MAX_MONEY = Decimal("1000000000000")
+
+_day_word = r"(?:" + "|".join(sorted(_DAY, key=len, reverse=True)) + r")\.?"
+_month_word = r"(?:" + "|".join(sorted(_MONTH, key=len, reverse=True)) + r")\.?"
+_num_word = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
+_amount = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_time = (
+    r"(?:(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b|a\.m\b|p\.m\b)"
+    r"|(?:[01]?\d|2[0-4]):[0-5]\d\b|noon\b|midnight\b)"
+)
+_days = (
+    rf"(?:(?:every\s+day|daily|weekdays|weekends|seven\s+days\s+a\s+week)"
+    rf"|{_day_word}(?:\s*(?:to|through|thru|-|–|—)\s*{_day_word})?)"
+)
+_range_sep = r"\s*(?:to|until|till|through|-|–|—)\s*"
+
+PATTERNS: dict[FactType, re.Pattern[str]] = {
+    FactType.HOURS: re.compile(
+        rf"(?<![\w/])(?:24/7\b|24\s+hours\s+a\s+day(?:,?\s+(?:7|seven)\s+days\s+a\s+week)?"
+        rf"|(?P<days>{_days}),?\s+(?:from\s+)?(?P<t1>{_time}){_range_sep}(?P<t2>{_time})"
+        rf"|(?:from\s+)?(?P<t3>{_time}){_range_sep}(?P<t4>{_time}),?\s+(?P<days2>{_days})"
+        rf"|(?:from\s+)?(?P<t5>{_time}){_range_sep}(?P<t6>{_time}))",
+        re.IGNORECASE,
+    ),
+    FactType.DATE: re.compile(
+        rf"(?<![\w/-])(?:(?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}})(?![\w-])"
+        rf"|(?P<mdy_m>{_month_word})\s+(?P<mdy_d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy_y>\d{{4}})\b"
+        rf"|(?P<dmy_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmy_m>{_month_word})\s+(?P<dmy_y>\d{{4}})\b"
+        rf"|(?P<slash>\d{{1,2}}/\d{{1,2}}/\d{{4}})(?![\w/]))",
+        re.IGNORECASE,
+    ),
+    FactType.MONEY: re.compile(
+        rf"(?<![\w.,])(?:(?P<sym>[$€£])\s?(?P<n1>{_amount})"
+        rf"|(?P<code>{'|'.join(_CURRENCY_CODES)})\s?(?P<n2>{_amount})"
+        rf"|(?P<n3>{_amount})\s?(?P<code2>{'|'.join(_CURRENCY_CODES)}|dollars?|cents?)\b)"
+        rf"(?:\s?(?P<scale>million|thousand|k)\b)?",
+        re.IGNORECASE,
+    ),
+    FactType.PERCENT: re.compile(rf"(?<![\w.,])(?P<n>{_amount})\s?(?:%|percent\b|per\s+cent\b)", re.IGNORECASE),
+    FactType.DURATION: re.compile(
+        rf"(?<![\w.,-])(?P<lo>{_num_word})(?:{_range_sep}(?P<hi>{_num_word}))?"
+        rf"\s+(?:(?P<kind>business|working|calendar)\s+)?(?P<unit>{'|'.join(_UNITS)})s?\b",
+        re.IGNORECASE,
+    ),
+    FactType.TIME: re.compile(rf"(?<![\w:.])(?P<t>{_time})", re.IGNORECASE),
+    FactType.EMAIL: re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
+    FactType.URL: re.compile(
+        r"(?<![\w@./-])(?:https?://[^\s<>()\[\]{}\"'`]+"
+        r"|(?:www\.)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.(?:"
+        + "|".join(_TLDS)
+        + r")\b(?![@-])(?:/[^\s<>()\[\]{}\"'`]*)?)",
+        re.IGNORECASE,
+    ),
+}
+_TRAILING_PUNCTUATION = ".,;:!?'\""
+# Longest match wins; on a tie the earlier type in this list does.
+_PRIORITY = (
+    FactType.HOURS, FactType.DATE, FactType.PHONE, FactType.MONEY, FactType.EMAIL, FactType.URL,
+    FactType.DURATION, FactType.PERCENT, FactType.TIME,
+)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Normalisers: from the parts a pattern matched to one canonical value.
+
+
+def _number(raw: str) -> Decimal:
+    word = raw.lower()
+    if word in _WORD_NUMBERS:
+        return Decimal(_WORD_NUMBERS[word])
+    try:
+        return Decimal(raw.replace(",", ""))
+    except InvalidOperation as error:  # the patterns only let digits through; kept for safety
+        raise FactError(f"`{raw}` is not a number") from error
+
+
+def _plain(number: Decimal) -> str:
+    text = format(number.normalize(), "f")
+    return text
+
+
+def _money(amount: Decimal, currency: str) -> FactValue:
+    if amount >= MAX_MONEY:
+        raise FactError(f"{currency} {amount:,} is not a plausible amount")
+    amount = amount.quantize(Decimal("0.01"))
+    return FactValue(FactType.MONEY, f"{currency} {amount}", Money(amount, currency))
+
+
+def _money_from(m: re.Match[str], locale: Locale) -> FactValue:
+    if m["sym"]:
+        currency = _CURRENCY_SYMBOLS[m["sym"]] or locale.currency
+        amount = _number(m["n1"])
+    elif m["code"]:
+        currency, amount = m["code"].upper(), _number(m["n2"])
+    else:
+        word = m["code2"].lower()
+        amount = _number(m["n3"])
+        if word.startswith("cent"):
+            currency, amount = locale.currency, amount / 100
+        elif word.startswith("dollar"):
+            currency = locale.currency if locale.currency in ("USD", "CAD", "AUD") else "USD"
+        else:
+            currency = word.upper()
+    scale = (m["scale"] or "").lower()
+    amount *= {"million": Decimal(1_000_000), "thousand": Decimal(1000), "k": Decimal(1000)}.get(scale, Decimal(1))
+    return _money(amount, currency)
+
+
+def _date(year: int, month: int, day: int) -> FactValue:
+    try:
+        value = date(year, month, day)
+    except ValueError as error:
+        raise FactError(f"{year:04d}-{month:02d}-{day:02d} is not a date on the calendar ({error})") from error
+    return FactValue(FactType.DATE, value.isoformat(), value)
+
+
+def _date_from(m: re.Match[str], locale: Locale) -> FactValue:
+    if m["iso"]:
+        y, mo, d = (int(part) for part in m["iso"].split("-"))
+        return _date(y, mo, d)
+    if m["mdy_m"]:
+        return _date(int(m["mdy_y"]), _MONTH[m["mdy_m"].rstrip(".").lower()], int(m["mdy_d"]))
+    if m["dmy_m"]:
+        return _date(int(m["dmy_y"]), _MONTH[m["dmy_m"].rstrip(".").lower()], int(m["dmy_d"]))
+    first, second, year = (int(part) for part in m["slash"].split("/"))
+    if locale.region in ("US", "PH", "CA"):
+        return _date(year, first, second)
+    return _date(year, second, first)
+
+
+def _clock(raw: str) -> tuple[time, bool]:
+    """A time of day from its written form; the flag is True for 24:00 (end of day)."""
+    text = raw.lower().replace(" ", "")
+    if text == "noon":
+        return time(12, 0), False
+    if text == "midnight":
+        return time(0, 0), False
+    meridiem = None
+    for suffix, tag in (("a.m.", "am"), ("p.m.", "pm"), ("a.m", "am"), ("p.m", "pm"), ("am", "am"), ("pm", "pm")):
+        if text.endswith(suffix):
+            meridiem, text = tag, text[: -len(suffix)]
+            break
+    hour_text, _, minute_text = text.partition(":")
+    hour, minute = int(hour_text), int(minute_text or 0)
+    if meridiem == "am" and hour == 12:
+        hour = 0
+    elif meridiem == "pm" and hour != 12:
+        hour += 12
+    if hour == 24 and minute == 0:
+        return time(0, 0), True
+    if hour > 23:
+        raise FactError(f"`{raw}` is not a time of day")
+    return time(hour, minute), False
+
+
+def _time_from(m: re.Match[str], locale: Locale) -> FactValue:
+    value, _ = _clock(m["t"])
+    return FactValue(FactType.TIME, value.strftime("%H:%M"), value)
+
+
+def _day_range(raw: str) -> tuple[int, int]:
+    text = " ".join(raw.lower().split())
+    if text in ("every day", "daily", "seven days a week"):
+        return 0, 6
+    if text == "weekdays":
+        return 0, 4
+    if text == "weekends":
+        return 5, 6
+    parts = [p.rstrip(".") for p in re.split(r"\s*(?:to|through|thru|-|–|—)\s*", text) if p]
+    first = _DAY[parts[0]]
+    return first, _DAY[parts[-1]] if len(parts) > 1 else first
+
+
+def hours_canonical(h: Hours) -> str:
+    days = ""
+    if h.first_day is not None and h.last_day is not None:
+        days = DAY_NAMES[h.first_day] + ("" if h.first_day == h.last_day else "-" + DAY_NAMES[h.last_day]) + " "
+    closes = "24:00" if h.until_midnight else h.closes.strftime("%H:%M")
+    return f"{days}{h.opens.strftime('%H:%M')}-{closes}"
+
+
+def _hours_from(m: re.Match[str], locale: Locale) -> FactValue:
+    if m["t1"] or m["t3"] or m["t5"]:
+        t_open, t_close = (m["t1"], m["t2"]) if m["t1"] else (m["t3"], m["t4"]) if m["t3"] else (m["t5"], m["t6"])
+        days_raw = m["days"] or m["days2"]
+        first, last = _day_range(days_raw) if days_raw else (None, None)
+        opens, _ = _clock(t_open)
+        closes, until_midnight = _clock(t_close)
+        if closes == time(0, 0) and t_close.lower().strip() == "midnight":
+            until_midnight = True
+        value = Hours(first, last, opens, closes, until_midnight)
+    else:
+        value = Hours(0, 6, time(0, 0), time(0, 0), True)
+    return FactValue(FactType.HOURS, hours_canonical(value), value)
+
+
+def _duration_from(m: re.Match[str], locale: Locale) -> FactValue:
+    low = _number(m["lo"])
+    high = _number(m["hi"]) if m["hi"] else None
+    business = (m["kind"] or "").lower() in ("business", "working")
+    unit = m["unit"].lower()
+    value = Duration(low, high, unit, business)
+    span = _plain(low) + (f"-{_plain(high)}" if high is not None else "")
+    return FactValue(FactType.DURATION, f"{span} {'business-' if business else ''}{unit}", value)
+
+
+def _percent_from(m: re.Match[str], locale: Locale) -> FactValue:
+    number = _number(m["n"])
+    return FactValue(FactType.PERCENT, f"{_plain(number)}%", number)
+
+
+def normalize_url(raw: str) -> str:
+    text = raw.strip()
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
+        text = "https://" + text
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    path = parts.path if parts.path not in ("", "/") else ""
+    return urlunsplit((scheme, netloc, path.rstrip("/") if path.endswith("/") else path, parts.query, ""))
+
+
+def _url_from(m: re.Match[str], locale: Locale) -> FactValue:
+    canonical = normalize_url(m.group(0))
+    return FactValue(FactType.URL, canonical, canonical)
+
+
+def _email_from(m: re.Match[str], locale: Locale) -> FactValue:
+    canonical = m.group(0).lower()
+    return FactValue(FactType.EMAIL, canonical, canonical)
+
+
+def _phone(number: phonenumbers.PhoneNumber) -> FactValue:
+    canonical = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.extension:
+        canonical += f";ext={number.extension}"
+    return FactValue(FactType.PHONE, canonical, canonical)
+
+
+_FROM_MATCH = {
+    FactType.HOURS: _hours_from,
+    FactType.DATE: _date_from,
+    FactType.MONEY: _money_from,
+    FactType.PERCENT: _percent_from,
+    FactType.DURATION: _duration_from,
+    FactType.TIME: _time_from,
+    FactType.EMAIL: _email_from,
+    FactType.URL: _url_from,
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Recognition in prose.
+
+
+@dataclass(frozen=True)
+class Found:
+    """A literal fact found in text: its span, and its value or why it is not a valid one."""
+
+    start: int
+    end: int
+    raw: str
+    type: FactType
+    value: FactValue | None
+    error: str | None = None
+
+
+def _trim(raw: str, kind: FactType) -> str:
+    if kind is FactType.URL:
+        raw = raw.rstrip(_TRAILING_PUNCTUATION)
+        while raw.endswith(")") and raw.count(")") > raw.count("("):
+            raw = raw[:-1]
+    return raw
+
+
+def _candidates(text: str, locale: Locale) -> list[Found]:
+    found: list[Found] = []
+    for kind, pattern in PATTERNS.items():
+        for m in pattern.finditer(text):
+            raw = _trim(m.group(0), kind)
+            if not raw.strip():
+                continue
+            if raw != m.group(0):
+                m = pattern.match(text, m.start(), m.start() + len(raw)) or m
+            try:
+                value = _FROM_MATCH[kind](m, locale)
+                found.append(Found(m.start(), m.start() + len(raw), raw, kind, value))
+            except FactError as error:
+                found.append(Found(m.start(), m.start() + len(raw), raw, kind, None, str(error)))
+    if any(ch.isdigit() for ch in text):
+        matcher = phonenumbers.PhoneNumberMatcher(text, locale.region, leniency=phonenumbers.Leniency.STRICT_GROUPING)
+        for match in matcher:
+            found.append(Found(match.start, match.end, match.raw_string, FactType.PHONE, _phone(match.number)))
+    return found
+
+
+def find_facts(text: str, locale: Locale = Locale()) -> list[Found]:
+    """Every literal fact in `text`, left to right, non-overlapping (the longest match wins)."""
+    return list(_find_cached(text, locale))
+
+
+@lru_cache(maxsize=4096)
+def _find_cached(text: str, locale: Locale) -> tuple[Found, ...]:
+    candidates = _candidates(text, locale)
+    candidates.sort(key=lambda f: (f.start, -(f.end - f.start), _PRIORITY.index(f.type)))
+    chosen: list[Found] = []
+    for item in sorted(candidates, key=lambda f: (-(f.end - f.start), _PRIORITY.index(f.type), f.start)):
+        if all(item.end <= c.start or item.start >= c.end for c in chosen):
+            chosen.append(item)
+    return tuple(sorted(chosen, key=lambda f: f.start))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Values written in _facts.yaml.
+
+
+def parse_value(kind: FactType, raw: object, locale: Locale = Locale(), currency: str | None = None) -> FactValue:
+    """Normalise a value as an editor wrote it for a fact of type `kind`; raise FactError if it is not one."""
+    if kind is FactType.DATE and isinstance(raw, date):
+        return FactValue(FactType.DATE, raw.isoformat(), raw)
+    if kind in (FactType.MONEY, FactType.PERCENT) and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        number = Decimal(str(raw))
+        if kind is FactType.PERCENT:
+            return FactValue(FactType.PERCENT, f"{_plain(number)}%", number)
+        return _money(number, currency or locale.currency)
+    if not isinstance(raw, str):
+        raise FactError(f"a {kind.value} fact needs a text value, not {type(raw).__name__}")
+    text = " ".join(raw.split())
+    if not text:
+        raise FactError(f"a {kind.value} fact needs a value")
+    if kind is FactType.TEXT:
+        return FactValue(FactType.TEXT, text, text)
+    if kind is FactType.PHONE:
+        try:
+            number = phonenumbers.parse(text, locale.region)
+        except phonenumbers.NumberParseException as error:
+            raise FactError(f"`{text}` is not a phone number ({error})") from error
+        if not phonenumbers.is_valid_number(number):
+            raise FactError(f"`{text}` is not a valid phone number for region {locale.region}")
+        return _phone(number)
+    if kind is FactType.MONEY and currency and re.fullmatch(_amount, text):
+        return _money(_number(text), currency.upper())
+    if kind is FactType.PERCENT and re.fullmatch(_amount, text):
+        return FactValue(FactType.PERCENT, f"{_plain(_number(text))}%", _number(text))
+    match = PATTERNS[kind].fullmatch(text)
+    if match is None:
+        raise FactError(f"`{text}` is not a {kind.value} this engine can read{_EXAMPLES.get(kind, '')}")
+    value = _FROM_MATCH[kind](match, locale)
+    if kind is FactType.MONEY and currency and isinstance(value.value, Money) and value.value.currency != currency.upper():
+        raise FactError(f"`{text}` is in {value.value.currency}, but the fact says currency {currency.upper()}")
+    return value
+
+
+_EXAMPLES = {
+    FactType.MONEY: " (write it like `$2.50` or `USD 2.50`)",
+    FactType.DATE: " (write it like `2026-03-05`)",
+    FactType.TIME: " (write it like `7 pm` or `19:00`)",
+    FactType.HOURS: " (write it like `Monday to Friday, 7 am to 7 pm`)",
+    FactType.DURATION: " (write it like `3 business days` or `48 hours`)",
+    FactType.URL: " (write it like `https://riverton.gov/pay`)",
+    FactType.EMAIL: " (write it like `billing@riverton.gov`)",
+    FactType.PERCENT: " (write it like `5%`)",
+}

@@ -1,0 +1,222 @@
+"""The whole knowledge base: load every answer, then the checks that need all of them at once."""
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import channels as channel_registry
+from engine.diagnostics import Report, did_you_mean
+from engine.factbook import FactTable, Settings, load_facts, load_settings
+from engine.facts import Locale
+from engine.frontmatter import FrontMatter, validate
+from engine.model import Answer, FactMention, Override, content_hash
+from engine.parse import parse_body, parse_override
+from engine.source import load_yaml, position, read_text, split_front_matter
+
+RESERVED_NAMES = {"con", "prn", "aux", "nul", "com1", "lpt1", "index", "assets", "search", "manifest"}
+
+
+@dataclass
+class Loaded:
+    """An answer and where its front matter keys are, for cross-answer diagnostics."""
+
+    answer: Answer
+    display: str
+    front_matter: Any
+    front_matter_line: int
+    literals: list[tuple[FactMention, int, int]] = field(default_factory=list)
+
+    def where(self, *loc: str | int, key: bool = False) -> tuple[int, int]:
+        return position(self.front_matter, loc, self.front_matter_line, key=key)
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    settings: Settings
+    facts: FactTable
+    answers: list[Answer]  # sorted by id
+
+    def by_id(self) -> dict[str, Answer]:
+        return {a.id: a for a in self.answers}
+
+
+def display_path(path: Path) -> str:
+    """Paths in diagnostics: relative to the working folder when inside it, so editors can click them."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def answer_files(root: Path) -> list[Path]:
+    """Every answer file under `root`, sorted; files and folders starting with `_` or `.` are not answers."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in sorted(files):
+            if name.endswith(".md") and not name.startswith((".", "_")):
+                found.append(Path(folder) / name)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] | None = None) -> KnowledgeBase:
+    channel_names = channels if channels is not None else channel_registry.names()
+    settings = load_settings(root, display_path(root / "_settings.yaml"), report)
+    locale = settings.locale
+    facts = load_facts(root, display_path(root / "_facts.yaml"), locale, report)
+    loaded: list[Loaded] = []
+    for path in answer_files(root):
+        try:
+            item = load_answer(path, root, facts, locale, channel_names, report)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+            # An engine bug must not hide the rest of the report, nor show an editor a traceback.
+            report.add(display_path(path), 1, 1, "internal-error",
+                       f"the engine could not read this file ({type(error).__name__}: {error})",
+                       hint="please report this with the file attached")
+            item = None
+        if item is not None:
+            loaded.append(item)
+    _check_ids(loaded, report)
+    _check_related(loaded, report)
+    _check_reviews(loaded, as_of, report)
+    _check_literals(loaded, report)
+    answers = sorted((item.answer for item in loaded), key=lambda a: a.id)
+    return KnowledgeBase(root, settings, facts, answers)
+
+
+def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],
+                report: Report) -> Loaded | None:
+    display = display_path(path)
+    relative = path.relative_to(root).with_suffix("").as_posix()
+    if "/" not in relative:
+        report.add(display, 1, 1, "misplaced-answer", "answer files live in a topic folder: `knowledge/<topic>/<slug>.md`")
+        return None
+    source = read_text(path, display, report)
+    if source is None:
+        return None
+    split = split_front_matter(source, report)
+    if split is None:
+        return None
+    data = load_yaml(split.front_matter, display, split.front_matter_line, report)
+    if data is None:
+        if not report.errors_for(display):
+            report.add(display, split.front_matter_line, 1, "missing-field", "the front matter is empty",
+                       hint="it needs at least `question`, `owner` and `reviewed`")
+        return None
+    front, override_texts = validate(data, display, split.front_matter_line, channels, report)
+    body = parse_body(split.body, display, split.body_line, facts, locale, channels, report)
+    if front is None or body.short_answer is None:
+        return None
+    answer_id = front.id or relative
+    ok = _check_fields(front, answer_id, data, split.front_matter_line, display, channels, report)
+    overrides: list[Override] = []
+    for channel in sorted(override_texts):
+        line, _ = position(data, (channel,), split.front_matter_line)
+        inlines = parse_override(override_texts[channel], display, line, facts, locale, channels, report)
+        overrides.append(Override(channel, inlines, line))
+    if not ok or report.errors_for(display):
+        return None
+    topic = front.topic or relative.split("/")[0]
+    content = {
+        "front_matter": front.model_dump(mode="json"), "id": answer_id, "topic": topic,
+        "overrides": overrides, "blocks": body.blocks,
+    }
+    answer = Answer(
+        id=answer_id, source=path.relative_to(root.parent).as_posix() if root.parent != root else display,
+        question=front.question, asked_as=tuple(front.asked_as), topic=topic, tags=tuple(front.tags),
+        audience=front.audience, channels=tuple(front.channels) if front.channels is not None else channels,
+        owner=front.owner, reviewed=front.reviewed, review_every=front.review_every,
+        effective_from=front.effective_from, effective_until=front.effective_until, related=tuple(front.related),
+        overrides=tuple(overrides), blocks=body.blocks, short_answer=body.short_answer, steps=body.steps,
+        hash=content_hash(content),
+    )
+    return Loaded(answer, display, data, split.front_matter_line, body.literals)
+
+
+def _check_fields(front: FrontMatter, answer_id: str, data: Any, first_line: int, display: str,
+                  channels: tuple[str, ...], report: Report) -> bool:
+    def where(*loc: str | int) -> tuple[int, int]:
+        return position(data, loc, first_line)
+
+    ok = True
+    for part in answer_id.split("/"):
+        if part in RESERVED_NAMES:
+            line, col = where("id") if front.id else (1, 1)
+            report.add(display, line, col, "reserved-id", f"`{part}` is reserved and cannot be part of an answer id",
+                       hint="choose another slug")
+            ok = False
+    for index, name in enumerate(front.channels or []):
+        if name not in channels:
+            line, col = where("channels", index)
+            report.add(display, line, col, "unknown-channel", f"unknown channel `{name}`",
+                       hint=did_you_mean(name, channels) or "channels: " + ", ".join(channels))
+            ok = False
+    if front.effective_from and front.effective_until and front.effective_until < front.effective_from:
+        line, col = where("effective_until")
+        report.add(display, line, col, "invalid-date",
+                   f"`effective_until` {front.effective_until} is before `effective_from` {front.effective_from}")
+        ok = False
+    return ok
+
+
+def _fold(answer_id: str) -> str:
+    return unicodedata.normalize("NFKC", answer_id).casefold()
+
+
+def _check_ids(loaded: list[Loaded], report: Report) -> None:
+    first: dict[str, Loaded] = {}
+    for item in sorted(loaded, key=lambda i: i.display):
+        key = _fold(item.answer.id)
+        if key in first:
+            other = first[key]
+            line, col = item.where("id") if "id" in item.front_matter else (1, 1)
+            same = other.answer.id == item.answer.id
+            report.add(item.display, line, col, "duplicate-id",
+                       f"id `{item.answer.id}` is already used by {other.display}"
+                       + ("" if same else f" (as `{other.answer.id}`: ids must differ by more than case)"),
+                       hint="give one of them another `id`")
+        else:
+            first[key] = item
+
+
+def _check_related(loaded: list[Loaded], report: Report) -> None:
+    ids = {item.answer.id for item in loaded}
+    for item in loaded:
+        for index, target in enumerate(item.answer.related):
+            if target in ids and target != item.answer.id:
+                continue
+            line, col = item.where("related", index)
+            if target == item.answer.id:
+                report.warn(item.display, line, col, "self-related", "an answer cannot be related to itself")
+            else:
+                report.add(item.display, line, col, "unknown-related", f"no answer has the id `{target}`",
+                           hint=did_you_mean(target, ids))
+
+
+def _check_reviews(loaded: list[Loaded], as_of: date, report: Report) -> None:
+    for item in loaded:
+        answer = item.answer
+        due = answer.reviewed + timedelta(days=answer.review_every)
+        if due < as_of:
+            line, col = item.where("reviewed")
+            report.warn(item.display, line, col, "stale-review",
+                        f"review overdue: reviewed {answer.reviewed}, due {due} (every {answer.review_every} days), "
+                        f"{(as_of - due).days} days late as of {as_of}",
+                        hint="check the answer is still true, then update `reviewed`")
+        elif answer.reviewed > as_of:
+            line, col = item.where("reviewed")
+            report.warn(item.display, line, col, "future-review", f"`reviewed` {answer.reviewed} is after {as_of}")
+
+
+def _check_literals(loaded: list[Loaded], report: Report) -> None:
+    for item in loaded:
+        for mention, line, col in item.literals:
+            if mention.key:
+                report.warn(item.display, line, col, "literal-fact",
+                            f"`{mention.raw}` is the value of the shared fact `{mention.key}`",
+                            hint=f"write `{{{{ {mention.key} }}}}` so it changes when the fact does")

@@ -1,0 +1,51 @@
+"""JSON Schemas of the answer front matter and of `_facts.yaml`, for editors' YAML tooling."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from engine.factbook import FactEntry, Settings
+from engine.frontmatter import FrontMatter
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def answer_schema(channels: tuple[str, ...]) -> dict[str, Any]:
+    schema = FrontMatter.model_json_schema()
+    schema["$schema"] = SCHEMA_DIALECT
+    schema["title"] = "Answer front matter"
+    properties = schema["properties"]
+    channels_field = properties["channels"]
+    channels_field["anyOf"] = [{"type": "array", "items": {"enum": list(channels)}, "uniqueItems": True},
+                               {"type": "null"}]
+    for name in channels:
+        properties.setdefault(name, {
+            "type": "string", "minLength": 1,
+            "description": f"Hand-written text for the {name} channel, used instead of the derived text.",
+        })
+    return schema
+
+
+def facts_schema() -> dict[str, Any]:
+    entry = FactEntry.model_json_schema()
+    definitions = entry.pop("$defs", {})
+    definitions["FactEntry"] = entry
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "Shared facts (_facts.yaml)",
+        "type": "object",
+        "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+        "additionalProperties": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+            "additionalProperties": {"$ref": "#/$defs/FactEntry"},
+        },
+        "$defs": definitions,
+    }
+
+
+def settings_schema() -> dict[str, Any]:
+    schema = TypeAdapter(Settings).json_schema()
+    schema["$schema"] = SCHEMA_DIALECT
+    return schema

@@ -1,0 +1,1 @@
+"""Channel renderers: one module per channel (they arrive with the renderer issue)."""
