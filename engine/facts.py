@@ -99,7 +99,9 @@ _UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
 _TLDS = ("gov", "com", "org", "net", "edu", "us", "io", "info", "co", "uk", "ca", "app")
 MAX_MONEY = Decimal("1000000000000")
 
-_day_word = r"(?:" + "|".join(sorted(_DAY, key=len, reverse=True)) + r")\.?"
+_day_word = (r"(?:(?:" + "|".join(sorted((d for d in _DAY if d.endswith("day")), key=len, reverse=True))
+             + r")\b|(?:" + "|".join(sorted((d for d in _DAY if not d.endswith("day")), key=len, reverse=True))
+             + r")\b\.?)")
 _month_word = r"(?:" + "|".join(sorted(_MONTH, key=len, reverse=True)) + r")\.?"
 _num_word = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
 _amount = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,7 +13,7 @@ import channels as channel_registry
 from engine.diagnostics import Report, did_you_mean
 from engine.factbook import FactTable, Settings, load_facts, load_settings
 from engine.facts import Locale
-from engine.frontmatter import FrontMatter, validate
+from engine.frontmatter import ID_PATTERN, FrontMatter, validate
 from engine.model import Answer, FactMention, Override, content_hash
 from engine.parse import parse_body, parse_override
 from engine.source import load_yaml, position, read_text, split_front_matter
@@ -113,6 +114,10 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     if front is None or body.short_answer is None:
         return None
     answer_id = front.id or relative
+    if front.id is None and not re.fullmatch(ID_PATTERN, relative, re.IGNORECASE):
+        report.add(display, 1, 1, "invalid-id", f"the file's path `{relative}` cannot be an answer id",
+                   hint="rename the file with lowercase letters, digits and `-`, or set `id:`")
+        return None
     ok = _check_fields(front, answer_id, data, split.front_matter_line, display, channels, report)
     overrides: list[Override] = []
     for channel in sorted(override_texts):

@@ -298,6 +298,8 @@ def _inlines(tokens: list[Token], ctx: _Context, line: int) -> Iterator[Inline]:
                 ctx.error(line, src[:20] or "![", "unsafe-link", f"image source `{src}` is not an http(s) URL")
             else:
                 target().append(Image(src, token.content))
+        elif kind == "html_inline" and token.content.startswith("</"):
+            continue  # the opening tag is already reported
         elif kind == "html_inline":
             ctx.error(line, token.content[:20], "raw-html", f"raw HTML is not allowed: `{token.content[:40]}`",
                       hint="write Markdown; for a literal `<`, write `\\<`")

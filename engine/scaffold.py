@@ -31,7 +31,7 @@ related: []
 #   sms: "Hand-written text message, with {{{{ facts }}}}."   also chat:, ivr:
 ---
 Write the short answer here: one or two plain sentences that answer the question on their own. Every
-channel leads with this paragraph. Use shared facts like {{{{ group.name }}}} from _facts.yaml for phone
+channel leads with this paragraph. Use shared facts like `{{{{ group.name }}}}` from _facts.yaml for phone
 numbers, fees, dates, hours and links.
 
 1. The first numbered list is the steps.

@@ -115,7 +115,10 @@ def load_yaml(text: str, display: str, first_line: int, report: Report) -> Any:
         code, hint = "yaml-syntax", None
         if "duplicate key" in problem:
             code, hint = "duplicate-key", "keep one of them"
-            problem = problem.split(" with value")[0]
+            problem = problem.replace("found duplicate key", "duplicate key").split(" with value")[0]
+        elif error.context and error.problem and error.context_mark is not None:
+            where = f"line {first_line + error.context_mark.line}, column {error.context_mark.column + 1}"
+            problem = f"{' '.join(str(error.context).split())} at {where}: {problem}"
         report.add(display, line, col, code, problem, hint=hint)
     except (YAMLError, ValueError, TypeError, RecursionError) as error:
         report.add(display, first_line, 1, "yaml-syntax", " ".join(str(error).split()) or type(error).__name__)

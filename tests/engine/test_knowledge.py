@@ -1,0 +1,66 @@
+"""Whole-knowledge-base validation: the broken fixture tree gives one precise diagnostic per problem."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from engine.diagnostics import Report, render
+from engine.knowledge import load
+from tests.snapshots import assert_snapshot
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+AS_OF = date(2026, 11, 23)
+
+
+@pytest.fixture
+def broken(monkeypatch: pytest.MonkeyPatch) -> tuple[Report, list[str]]:
+    monkeypatch.chdir(FIXTURES)
+    report = Report()
+    load(Path("broken_kb"), report, as_of=AS_OF)
+    return report, render(report.items, "text").splitlines()
+
+
+def test_the_broken_tree_matches_its_snapshot(broken: tuple[Report, list[str]]) -> None:
+    report, lines = broken
+    assert_snapshot("\n".join(lines) + "\n", FIXTURES / "broken_kb.expected.txt")
+
+
+def test_every_problem_class_is_reported_once_in_one_run(broken: tuple[Report, list[str]]) -> None:
+    report, _ = broken
+    codes = [d.code for d in report.items]
+    for code in ("yaml-syntax", "unknown-field", "missing-field", "invalid-value", "invalid-date", "duplicate-id",
+                 "duplicate-key", "unknown-fact", "unknown-related", "unknown-channel", "empty-short-answer",
+                 "unclosed-block", "encoding", "raw-html", "unsafe-link", "stale-review", "no-front-matter",
+                 "unknown-block", "invalid-fact", "literal-fact", "invalid-override", "misplaced-answer"):
+        assert code in codes, code
+    per_file: dict[str, int] = {}
+    for d in report.errors:
+        per_file[d.path] = per_file.get(d.path, 0) + 1
+    # One precise diagnostic per broken file (unknown-channel.md holds two unknown channels on purpose).
+    assert {path: n for path, n in per_file.items() if n > 1} == {
+        "broken_kb/service/unknown-channel.md": 2, "broken_kb/_facts.yaml": 2}
+
+
+def test_good_answers_in_a_broken_tree_still_load(broken: tuple[Report, list[str]]) -> None:
+    report, lines = broken
+    assert not [line for line in lines if "/good.md" in line or "also-good.md" in line]
+
+
+def test_every_diagnostic_points_inside_its_file(broken: tuple[Report, list[str]]) -> None:
+    report, _ = broken
+    for d in report.items:
+        source = (FIXTURES / d.path).read_bytes().split(b"\n")
+        assert 1 <= d.line <= len(source), d
+        assert 1 <= d.col <= len(source[d.line - 1]) + 1, d
+
+
+def test_the_sample_knowledge_base_has_no_errors() -> None:
+    report = Report()
+    kb = load(Path(__file__).resolve().parents[2] / "knowledge", report, as_of=AS_OF)
+    assert report.errors == []
+    assert len(kb.answers) >= 60
+    assert len({a.topic for a in kb.answers}) >= 8
+    assert sum(a.audience == "internal" for a in kb.answers) >= 5
+    assert len(kb.facts.facts) >= 25

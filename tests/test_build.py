@@ -1,0 +1,97 @@
+"""The command line contract: commands, formats, exit codes (0 ok, 1 content errors, 2 usage), no tracebacks."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = ROOT / "tests" / "fixtures" / "broken_kb"
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_check_passes_on_the_sample_knowledge_base() -> None:
+    result = run("check", "--as-of", "2026-11-23")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 errors" in result.stderr
+
+
+def test_check_reports_every_broken_file_and_exits_1_without_a_traceback() -> None:
+    result = run("check", "--kb", str(BROKEN), "--as-of", "2026-11-23")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout.count(": error: ") >= 25
+
+
+def test_json_format_is_a_list_of_located_diagnostics() -> None:
+    result = run("check", "--kb", str(BROKEN), "--as-of", "2026-11-23", "--format", "json")
+    items = json.loads(result.stdout)
+    assert {"path", "line", "col", "severity", "code", "message", "hint"} <= set(items[0])
+    assert any(i["code"] == "unknown-field" and i["hint"] == "did you mean `asked_as`?" for i in items)
+
+
+def test_github_format_gives_workflow_annotations() -> None:
+    result = run("check", "--kb", str(BROKEN), "--as-of", "2026-11-23", "--format", "github")
+    lines = result.stdout.splitlines()
+    assert lines and all(line.startswith(("::error file=", "::warning file=")) for line in lines)
+    assert any(",line=5,col=1,title=unknown-field::unknown field `askd_as`" in line for line in lines)
+
+
+@pytest.mark.parametrize("args", [
+    ("check", "--as-of", "2026-02-30"), ("check", "--format", "xml"), ("bogus",), (),
+    ("check", "--kb", "/nonexistent/kb"), ("new", "Not A Slug"),
+])
+def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
+    result = run(*args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "schema", "new"])
+def test_every_command_has_help(command: str) -> None:
+    result = run(command, "--help")
+    assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_strict_turns_warnings_into_a_failure(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    (kb / "billing").mkdir(parents=True)
+    (kb / "billing" / "old.md").write_text(
+        "---\nquestion: Old?\nowner: t\nreviewed: 2020-01-01\n---\nAn old answer.\n", encoding="utf-8")
+    assert run("check", "--kb", str(kb), "--as-of", "2026-11-23").returncode == 0
+    assert run("check", "--kb", str(kb), "--as-of", "2026-11-23", "--strict").returncode == 1
+
+
+def test_schema_describes_the_front_matter_and_the_facts(tmp_path: Path) -> None:
+    answer = json.loads(run("schema").stdout)
+    assert answer["additionalProperties"] is False
+    assert {"question", "asked_as", "audience", "related", "sms"} <= set(answer["properties"])
+    assert set(answer["required"]) == {"question", "owner", "reviewed"}
+    facts = json.loads(run("schema", "facts").stdout)
+    fact_types = facts["$defs"]["FactType"]["enum"]
+    assert set(fact_types) == {"phone", "money", "date", "time", "hours", "duration", "url", "email", "percent",
+                               "text"}
+    assert run("schema", "--out", str(tmp_path)).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answer.schema.json", "facts.schema.json",
+                                                         "settings.schema.json"]
+
+
+def test_new_scaffolds_an_answer_that_checks_clean_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    created = run("new", "--kb", str(kb), "billing/pay-at-a-kiosk")
+    assert created.returncode == 0, created.stderr
+    text = (kb / "billing" / "pay-at-a-kiosk.md").read_text(encoding="utf-8")
+    assert "question: Pay at a kiosk?" in text and "::: internal" in text
+    check = run("check", "--kb", str(kb))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert run("new", "--kb", str(kb), "billing/pay-at-a-kiosk").returncode == 1
