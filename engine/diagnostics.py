@@ -56,6 +56,7 @@ class Report:
 
     def __init__(self) -> None:
         self._items: list[Diagnostic] = []
+        self._paths_with_errors: set[str] = set()
 
     def add(
         self,
@@ -69,12 +70,16 @@ class Report:
         severity: Severity = Severity.ERROR,
     ) -> None:
         self._items.append(Diagnostic(path, max(line, 1), max(col, 1), severity, code, message, hint))
+        if severity is Severity.ERROR:
+            self._paths_with_errors.add(path)
 
     def warn(self, path: str, line: int, col: int, code: str, message: str, *, hint: str | None = None) -> None:
         self.add(path, line, col, code, message, hint=hint, severity=Severity.WARNING)
 
     def extend(self, items: Iterable[Diagnostic]) -> None:
-        self._items.extend(items)
+        for item in items:
+            self.add(item.path, item.line, item.col, item.code, item.message, hint=item.hint,
+                     severity=item.severity)
 
     @property
     def items(self) -> list[Diagnostic]:
@@ -89,10 +94,10 @@ class Report:
         return [d for d in self.items if d.severity is Severity.WARNING]
 
     def has_errors(self) -> bool:
-        return any(d.severity is Severity.ERROR for d in self._items)
+        return bool(self._paths_with_errors)
 
     def errors_for(self, path: str) -> bool:
-        return any(d.path == path and d.severity is Severity.ERROR for d in self._items)
+        return path in self._paths_with_errors
 
 
 OutputFormat = Literal["text", "json", "github"]

@@ -1,8 +1,10 @@
 """The shared fact table (`_facts.yaml`) and the knowledge base settings (`_settings.yaml`)."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.diagnostics import Report, did_you_mean
 from engine.facts import FactError, FactType, FactValue, Locale, parse_value
-from engine.source import load_yaml, plain, position, read_text
+from engine.source import YamlDoc, plain, read_text, read_yaml
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -21,7 +23,7 @@ class FactEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: FactType = Field(description="phone, money, date, time, hours, duration, url, email, percent or text")
-    value: str | int | float = Field(description="The value as people write it, e.g. `(800) 555-0100` or `$2.50`.")
+    value: str | int | float | dt.date = Field(description="The value as people write it, e.g. `(800) 555-0100` or `$2.50`.")
     label: str | None = Field(None, max_length=80, description="A short name customers understand.")
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="For money: ISO 4217 code.")
     note: str | None = Field(None, description="For editors and CSRs; never published.")
@@ -60,6 +62,7 @@ class FactTable:
     def get(self, key: str) -> Fact | None:
         return self.facts.get(key)
 
+    @cached_property
     def by_canonical(self) -> dict[tuple[FactType, str], str]:
         """Which fact key holds each value, for recognising literals equal to a shared fact."""
         index: dict[tuple[FactType, str], str] = {}
@@ -74,15 +77,15 @@ def load_settings(root: Path, display: str, report: Report) -> Settings:
     if not path.exists():
         return Settings()
     source = read_text(path, display, report)
-    data = load_yaml(source.text, display, 1, report) if source else None
-    if data is None:
+    doc = read_yaml(source.text, display, 1, report) if source else None
+    if doc is None or doc.data is None:
         return Settings()
     try:
-        return Settings.model_validate(plain(data))
+        return Settings.model_validate(plain(doc.data))
     except ValidationError as error:
         for item in error.errors():
             loc = tuple(item["loc"])
-            line, col = position(data, loc, 1, key=item["type"] == "extra_forbidden")
+            line, col = doc.where(*loc, key=item["type"] == "extra_forbidden")
             hint = did_you_mean(str(loc[0]), Settings.model_fields) if item["type"] == "extra_forbidden" else None
             report.add(display, line, col, "invalid-settings", f"`{'.'.join(map(str, loc))}`: {item['msg']}", hint=hint)
         return Settings()
@@ -93,15 +96,16 @@ def load_facts(root: Path, display: str, locale: Locale, report: Report) -> Fact
     if not path.exists():
         return FactTable({})
     source = read_text(path, display, report)
-    data = load_yaml(source.text, display, 1, report) if source else None
-    if data is None:
+    doc = read_yaml(source.text, display, 1, report) if source else None
+    if doc is None or doc.data is None:
         return FactTable({})
+    data = doc.data
     if not isinstance(data, dict):
         report.add(display, 1, 1, "invalid-facts", "`_facts.yaml` must map groups to facts: `group: {name: {type, value}}`")
         return FactTable({})
     facts: dict[str, Fact] = {}
     for group, members in data.items():
-        line, col = position(data, (group,), 1, key=True)
+        line, col = doc.where(group, key=True)
         if not isinstance(group, str) or not re.fullmatch(NAME_PATTERN, group):
             report.add(display, line, col, "invalid-fact-name",
                        f"fact group `{group}` must be lowercase letters, digits and `_`, starting with a letter")
@@ -111,13 +115,13 @@ def load_facts(root: Path, display: str, locale: Locale, report: Report) -> Fact
             continue
         for name, entry in members.items():
             key = f"{group}.{name}"
-            _load_one(data, group, name, entry, key, display, locale, facts, report)
+            _load_one(doc, group, name, entry, key, display, locale, facts, report)
     return FactTable(facts)
 
 
-def _load_one(data: Any, group: str, name: Any, entry: Any, key: str, display: str, locale: Locale,
+def _load_one(doc: YamlDoc, group: str, name: Any, entry: Any, key: str, display: str, locale: Locale,
               facts: dict[str, Fact], report: Report) -> None:
-    line, col = position(data, (group, name), 1, key=True)
+    line, col = doc.where(group, name, key=True)
     if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name):
         report.add(display, line, col, "invalid-fact-name",
                    f"fact name `{name}` must be lowercase letters, digits and `_`, starting with a letter")
@@ -127,7 +131,7 @@ def _load_one(data: Any, group: str, name: Any, entry: Any, key: str, display: s
     except ValidationError as error:
         for item in error.errors():
             loc = (group, name, *item["loc"])
-            where_line, where_col = position(data, loc, 1, key=item["type"] == "extra_forbidden")
+            where_line, where_col = doc.where(*loc, key=item["type"] == "extra_forbidden")
             field = ".".join(map(str, item["loc"])) or "fact"
             hint = did_you_mean(str(item["loc"][0]), FactEntry.model_fields) if item["type"] == "extra_forbidden" \
                 else "one of: " + ", ".join(t.value for t in FactType) if field == "type" else None
@@ -136,7 +140,7 @@ def _load_one(data: Any, group: str, name: Any, entry: Any, key: str, display: s
     try:
         value = parse_value(model.type, model.value, locale, model.currency)
     except FactError as error:
-        where_line, where_col = position(data, (group, name, "value"), 1)
+        where_line, where_col = doc.where(group, name, "value")
         report.add(display, where_line, where_col, "invalid-fact", f"`{key}`: {error}")
         return
     facts[key] = Fact(key, value, model.label, line)

@@ -153,6 +153,7 @@ PATTERNS: dict[FactType, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
+_DIGIT = re.compile(r"\d")
 _TRAILING_PUNCTUATION = ".,;:!?'\""
 # Longest match wins; on a tie the earlier type in this list does.
 _PRIORITY = (
@@ -376,9 +377,33 @@ def _trim(raw: str, kind: FactType) -> str:
     return raw
 
 
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORD_NUMBERS) + r"|noon|midnight)\b", re.IGNORECASE)
+
+
+_URL_HINT = re.compile(r"://|\.(?:" + "|".join(_TLDS) + r")\b", re.IGNORECASE)
+
+
+def _worth_trying(text: str) -> set[FactType]:
+    """The types whose pattern could match at all: most prose has no digit, and regexes are the hot path."""
+    kinds: set[FactType] = set()
+    if "@" in text:
+        kinds.add(FactType.EMAIL)
+    if _URL_HINT.search(text):
+        kinds.add(FactType.URL)
+    has_digit = _DIGIT.search(text) is not None
+    if has_digit:
+        kinds |= {FactType.MONEY, FactType.PERCENT, FactType.DATE, FactType.TIME, FactType.HOURS, FactType.DURATION}
+    elif _NUMBER_WORD.search(text):
+        kinds |= {FactType.DURATION, FactType.TIME, FactType.HOURS}
+    return kinds
+
+
 def _candidates(text: str, locale: Locale) -> list[Found]:
     found: list[Found] = []
+    worth = _worth_trying(text)
     for kind, pattern in PATTERNS.items():
+        if kind not in worth:
+            continue
         for m in pattern.finditer(text):
             raw = _trim(m.group(0), kind)
             if not raw.strip():
@@ -390,7 +415,7 @@ def _candidates(text: str, locale: Locale) -> list[Found]:
                 found.append(Found(m.start(), m.start() + len(raw), raw, kind, value))
             except FactError as error:
                 found.append(Found(m.start(), m.start() + len(raw), raw, kind, None, str(error)))
-    if any(ch.isdigit() for ch in text):
+    if FactType.DATE in worth:  # any digit
         matcher = phonenumbers.PhoneNumberMatcher(text, locale.region, leniency=phonenumbers.Leniency.STRICT_GROUPING)
         for match in matcher:
             found.append(Found(match.start, match.end, match.raw_string, FactType.PHONE, _phone(match.number)))

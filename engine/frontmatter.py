@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.diagnostics import Report, did_you_mean
-from engine.source import position
+from engine.source import YamlDoc
 
 ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_][a-z0-9]+)*)*$"
 
@@ -52,9 +52,10 @@ _EXAMPLES = {
 }
 
 
-def validate(data: Any, display: str, first_line: int, channels: tuple[str, ...],
+def validate(doc: YamlDoc, display: str, channels: tuple[str, ...],
              report: Report) -> tuple[FrontMatter | None, dict[str, str]]:
     """Validate front matter; returns the model (or None) and the channel overrides it holds."""
+    data, first_line = doc.data, doc.first_line
     if not isinstance(data, dict):
         report.add(display, first_line, 1, "invalid-front-matter",
                    "the front matter must be a mapping of `field: value` lines")
@@ -68,7 +69,7 @@ def validate(data: Any, display: str, first_line: int, channels: tuple[str, ...]
             if isinstance(value, str) and value.strip():
                 overrides[name] = str(value)
             else:
-                line, col = position(data, (key,), first_line)
+                line, col = doc.where(name)
                 report.add(display, line, col, "invalid-override",
                            f"the `{name}` override must be non-empty text written for that channel")
                 ok = False
@@ -78,34 +79,34 @@ def validate(data: Any, display: str, first_line: int, channels: tuple[str, ...]
         model = FrontMatter.model_validate(fields)
     except ValidationError as error:
         for item in error.errors():
-            _report_error(item, data, display, first_line, channels, report)
+            _report_error(item, doc, display, channels, report)
         return None, overrides
     if not ok:
         return None, overrides
     return model, overrides
 
 
-def _report_error(item: dict[str, Any], data: Any, display: str, first_line: int,
-                  channels: tuple[str, ...], report: Report) -> None:
+def _report_error(item: dict[str, Any], doc: YamlDoc, display: str, channels: tuple[str, ...],
+                  report: Report) -> None:
     loc = tuple(item["loc"])
     name = str(loc[0]) if loc else "front matter"
     kind = item["type"]
     if kind == "extra_forbidden":
-        line, col = position(data, loc, first_line, key=True)
+        line, col = doc.where(*loc, key=True)
         report.add(display, line, col, "unknown-field", f"unknown field `{name}`",
                    hint=did_you_mean(name, FIELDS + channels))
     elif kind == "missing":
-        report.add(display, first_line - 1, 1, "missing-field", f"missing required field `{name}`",
+        report.add(display, doc.first_line - 1, 1, "missing-field", f"missing required field `{name}`",
                    hint=f"add `{_EXAMPLES.get(name, name + ': ...')}`")
     elif kind.startswith("date"):
-        line, col = position(data, loc, first_line)
+        line, col = doc.where(*loc)
         value = item.get("input")
         detail = "is not a date on the calendar" if kind in ("date_from_datetime_parsing", "date_parsing") \
             and _looks_like_iso(value) else "is not a date"
         report.add(display, line, col, "invalid-date", f"`{name}`: {value!r} {detail}",
                    hint="write dates as YYYY-MM-DD, e.g. 2026-03-05")
     else:
-        line, col = position(data, loc, first_line)
+        line, col = doc.where(*loc)
         where = ".".join(str(part) for part in loc)
         report.add(display, line, col, "invalid-value", f"`{where}`: {_message(item)}")
 

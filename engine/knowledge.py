@@ -14,9 +14,9 @@ from engine.diagnostics import Report, did_you_mean
 from engine.factbook import FactTable, Settings, load_facts, load_settings
 from engine.facts import Locale
 from engine.frontmatter import ID_PATTERN, FrontMatter, validate
-from engine.model import Answer, FactMention, Override, content_hash
+from engine.model import Answer, FactMention, Override, content_hash, facts_used
 from engine.parse import parse_body, parse_override
-from engine.source import load_yaml, position, read_text, split_front_matter
+from engine.source import YamlDoc, read_text, read_yaml, split_front_matter
 
 RESERVED_NAMES = {"con", "prn", "aux", "nul", "com1", "lpt1", "index", "assets", "search", "manifest"}
 
@@ -27,12 +27,11 @@ class Loaded:
 
     answer: Answer
     display: str
-    front_matter: Any
-    front_matter_line: int
+    front_matter: YamlDoc
     literals: list[tuple[FactMention, int, int]] = field(default_factory=list)
 
     def where(self, *loc: str | int, key: bool = False) -> tuple[int, int]:
-        return position(self.front_matter, loc, self.front_matter_line, key=key)
+        return self.front_matter.where(*loc, key=key)
 
 
 @dataclass
@@ -103,13 +102,13 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     split = split_front_matter(source, report)
     if split is None:
         return None
-    data = load_yaml(split.front_matter, display, split.front_matter_line, report)
-    if data is None:
+    doc = read_yaml(split.front_matter, display, split.front_matter_line, report)
+    if doc is None or doc.data is None:
         if not report.errors_for(display):
             report.add(display, split.front_matter_line, 1, "missing-field", "the front matter is empty",
                        hint="it needs at least `question`, `owner` and `reviewed`")
         return None
-    front, override_texts = validate(data, display, split.front_matter_line, channels, report)
+    front, override_texts = validate(doc, display, channels, report)
     body = parse_body(split.body, display, split.body_line, facts, locale, channels, report)
     if front is None or body.short_answer is None:
         return None
@@ -118,19 +117,16 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
         report.add(display, 1, 1, "invalid-id", f"the file's path `{relative}` cannot be an answer id",
                    hint="rename the file with lowercase letters, digits and `-`, or set `id:`")
         return None
-    ok = _check_fields(front, answer_id, data, split.front_matter_line, display, channels, report)
+    ok = _check_fields(front, answer_id, doc, display, channels, report)
     overrides: list[Override] = []
     for channel in sorted(override_texts):
-        line, _ = position(data, (channel,), split.front_matter_line)
+        line, _ = doc.where(channel)
         inlines = parse_override(override_texts[channel], display, line, facts, locale, channels, report)
         overrides.append(Override(channel, inlines, line))
     if not ok or report.errors_for(display):
         return None
     topic = front.topic or relative.split("/")[0]
-    content = {
-        "front_matter": front.model_dump(mode="json"), "id": answer_id, "topic": topic,
-        "overrides": overrides, "blocks": body.blocks,
-    }
+    used = facts_used(body.blocks, tuple(overrides))
     answer = Answer(
         id=answer_id, source=path.relative_to(root.parent).as_posix() if root.parent != root else display,
         question=front.question, asked_as=tuple(front.asked_as), topic=topic, tags=tuple(front.tags),
@@ -138,16 +134,14 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
         owner=front.owner, reviewed=front.reviewed, review_every=front.review_every,
         effective_from=front.effective_from, effective_until=front.effective_until, related=tuple(front.related),
         overrides=tuple(overrides), blocks=body.blocks, short_answer=body.short_answer, steps=body.steps,
-        hash=content_hash(content),
+        hash=content_hash(answer_id, topic, source.text, used),
     )
-    return Loaded(answer, display, data, split.front_matter_line, body.literals)
+    return Loaded(answer, display, doc, body.literals)
 
 
-def _check_fields(front: FrontMatter, answer_id: str, data: Any, first_line: int, display: str,
-                  channels: tuple[str, ...], report: Report) -> bool:
-    def where(*loc: str | int) -> tuple[int, int]:
-        return position(data, loc, first_line)
-
+def _check_fields(front: FrontMatter, answer_id: str, doc: YamlDoc, display: str, channels: tuple[str, ...],
+                  report: Report) -> bool:
+    where = doc.where
     ok = True
     for part in answer_id.split("/"):
         if part in RESERVED_NAMES:
@@ -179,7 +173,7 @@ def _check_ids(loaded: list[Loaded], report: Report) -> None:
         key = _fold(item.answer.id)
         if key in first:
             other = first[key]
-            line, col = item.where("id") if "id" in item.front_matter else (1, 1)
+            line, col = item.where("id") if "id" in item.front_matter.data else (1, 1)
             same = other.answer.id == item.answer.id
             report.add(item.display, line, col, "duplicate-id",
                        f"id `{item.answer.id}` is already used by {other.display}"

@@ -212,9 +212,25 @@ def to_data(node: object) -> object:
     return node
 
 
-def content_hash(payload: object) -> str:
-    text = json.dumps({"model": MODEL_VERSION, "content": to_data(payload)}, sort_keys=True, ensure_ascii=False)
+def content_hash(answer_id: str, topic: str, source_text: str, facts_used: dict[str, tuple[str, str | None]]) -> str:
+    """The answer's content hash: what it was parsed from (its text, and the value and label of every shared
+    fact it uses) plus the model version. Parsing is deterministic, so equal hashes mean equal models."""
+    payload = {"model": MODEL_VERSION, "id": answer_id, "topic": topic, "text": source_text,
+               "facts": {key: list(value) for key, value in sorted(facts_used.items())}}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def facts_used(blocks: tuple[Block, ...], overrides: tuple[Override, ...]) -> dict[str, tuple[str, str | None]]:
+    """Every shared fact an answer mentions (by reference, or as a literal equal to it): key -> (value, label)."""
+    used: dict[str, tuple[str, str | None]] = {}
+    inlines = walk_inlines(blocks)
+    for override in overrides:
+        inlines.extend(walk_inlines((Paragraph(override.inlines, override.line),)))
+    for node in inlines:
+        if isinstance(node, FactMention) and node.key:
+            used[node.key] = (node.fact.canonical, node.label)
+    return used
 
 
 def inline_text(inlines: tuple[Inline, ...]) -> str:
@@ -271,5 +287,6 @@ def walk_inlines(blocks: tuple[Block, ...]) -> list[Inline]:
 __all__ = [
     "MODEL_VERSION", "Answer", "Block", "Code", "CodeBlock", "Emphasis", "FactMention", "FactType", "FactValue",
     "Heading", "Image", "Inline", "LineBreak", "Link", "ListBlock", "ListItem", "Override", "Paragraph", "Quote",
-    "Rule", "Scoped", "Strike", "Strong", "Table", "Text", "content_hash", "inline_text", "to_data", "walk_inlines",
+    "Rule", "Scoped", "Strike", "Strong", "Table", "Text", "content_hash", "facts_used", "inline_text", "to_data",
+    "walk_inlines",
 ]

@@ -67,7 +67,7 @@ class _Context:
         self.lines = lines
         self.first_line = first_line
         self.facts = facts
-        self.by_canonical = facts.by_canonical()
+        self.by_canonical = facts.by_canonical
         self.locale = locale
         self.channels = channels
         self.report = report

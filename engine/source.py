@@ -1,7 +1,8 @@
 """Source files: bytes to text (with decode errors located), front matter split, YAML with positions."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,24 +90,35 @@ def split_front_matter(source: SourceText, report: Report) -> Split | None:
     return None
 
 
-def _yaml() -> YAML:
+@lru_cache(maxsize=1)
+def _located_loader() -> YAML:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     return yaml
 
 
+@lru_cache(maxsize=1)
+def _fast_loader() -> YAML:
+    return YAML(typ="safe", pure=False)  # libyaml through ruamel.yaml.clib when installed
+
+
+def _tab_indent(text: str, display: str, first_line: int, report: Report) -> bool:
+    for number, line in enumerate(text.split("\n")):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if "\t" in line[:indent]:
+            report.add(display, first_line + number, line.index("\t") + 1, "yaml-tab",
+                       "YAML does not allow tabs for indentation", hint="indent with spaces")
+            return True
+    return False
+
+
 def load_yaml(text: str, display: str, first_line: int, report: Report) -> Any:
     """Parse YAML keeping positions (CommentedMap/Seq); errors become diagnostics and the result None."""
-    if "\t" in text:
-        for number, line in enumerate(text.split("\n")):
-            indent = len(line) - len(line.lstrip(" \t"))
-            if "\t" in line[:indent]:
-                report.add(display, first_line + number, line.index("\t") + 1, "yaml-tab",
-                           "YAML does not allow tabs for indentation", hint="indent with spaces")
-                return None
+    if "\t" in text and _tab_indent(text, display, first_line, report):
+        return None
     try:
-        return _yaml().load(text)
+        return _located_loader().load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -153,3 +165,50 @@ def plain(data: Any) -> Any:
     if isinstance(data, str):
         return str(data)
     return data
+
+
+@dataclass
+class YamlDoc:
+    """A YAML document read the fast way (libyaml, no positions); positions are worked out only when a
+    diagnostic needs one, by re-reading the text with the round-trip loader."""
+
+    text: str
+    first_line: int
+    data: Any
+    _located: Any = field(default=None, repr=False)
+
+    def where(self, *loc: str | int, key: bool = False) -> tuple[int, int]:
+        if len(loc) == 1 and isinstance(loc[0], str):
+            top = self._top_level(loc[0], key)
+            if top is not None:
+                return top
+        if self._located is None:
+            self._located = _located_loader().load(self.text)
+        return position(self._located, loc, self.first_line, key=key)
+
+    def _top_level(self, name: str, key: bool) -> tuple[int, int] | None:
+        """A top-level key written `name: value` on one line: found by a scan, no second parse."""
+        prefix = f"{name}:"
+        for number, line in enumerate(self.text.split("\n")):
+            if line.startswith(prefix):
+                rest = line[len(prefix):]
+                if key:
+                    return self.first_line + number, 1
+                if rest.strip() and not rest.strip().startswith(("|", ">", "#", "&", "!")):
+                    return self.first_line + number, len(line) - len(rest.lstrip()) + 1
+                return None
+        return None
+
+
+def read_yaml(text: str, display: str, first_line: int, report: Report) -> YamlDoc | None:
+    """Read YAML fast; on any problem fall back to the located loader so the diagnostic has a position."""
+    try:
+        data = _fast_loader().load(text)
+    except Exception:  # noqa: BLE001 - every failure is re-read below and reported with its position
+        data = load_yaml(text, display, first_line, report)
+        if data is None:
+            return None
+        return YamlDoc(text, first_line, plain(data), data)
+    if "\t" in text and _tab_indent(text, display, first_line, report):
+        return None
+    return YamlDoc(text, first_line, data)
