@@ -1,1 +1,94 @@
-"""Channel renderers: one module per channel (they arrive with the renderer issue)."""
+"""The renderer protocol and the lookup of a channel's renderer by name.
+
+A channel is one config file, `channels/<name>.yaml`, and one module, `renderers/<name>.py`, holding:
+
+- `Config`: a pydantic model of the channel's config (subclass of `channels.ChannelSpec`, `extra="forbid"`);
+- `render(view, config, site) -> Rendered`: a pure function of one answer's channel view. It never opens a
+  file or reads the clock; it returns output bytes keyed by path (relative to the channel's folder in
+  `dist/`), the metrics the manifest records, and notes for anything it could not carry;
+- optionally `render_index(entries, config, site) -> dict[str, bytes]`: channel-level files (home and topic
+  pages, sitemap, app index) built from every answer's entry.
+
+Per-fact presentation lives in each module as one function per fact type, so nothing else changes when a
+channel is added.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Literal, Mapping, Protocol
+
+from pydantic import BaseModel
+
+from engine.select import View
+
+Metric = int | float | str | bool
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a renderer could not do as asked: a budget overrun, a block it cannot carry."""
+
+    code: str
+    message: str
+    severity: Literal["error", "warning"] = "warning"
+    line: int | None = None  # a line of the answer's source file, when the note is about one block
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One answer on one channel. `primary` is the file the manifest points to; `files` may hold more
+    (a transcript beside the SSML, a plain-text version beside the Markdown)."""
+
+    primary: str
+    files: Mapping[str, bytes]
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerRef:
+    """What one answer may say about another (a related link, an index entry)."""
+
+    id: str
+    question: str
+    topic: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class Site:
+    """Knowledge-base-wide context every renderer may read: who we are and where the web pages live."""
+
+    name: str
+    language: str
+    base_url: str  # the public web site, from channels/web.yaml, without a trailing slash
+    answers: Mapping[str, AnswerRef]
+
+    def web_url(self, answer_id: str) -> str:
+        return f"{self.base_url}/{answer_id}/"
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One published answer as a channel index sees it."""
+
+    ref: AnswerRef
+    path: str  # the answer's primary output, relative to the channel folder
+    view: View
+
+
+class RendererModule(Protocol):
+    Config: type[BaseModel]
+
+    def render(self, view: View, config: Any, site: Site) -> Rendered: ...
+
+
+def get(name: str) -> ModuleType:
+    """The renderer module of channel `name` (`renderers/<name>.py`)."""
+    module = importlib.import_module(f"renderers.{name}")
+    for attribute in ("Config", "render"):
+        if not hasattr(module, attribute):
+            raise TypeError(f"renderers/{name}.py must define `{attribute}`")
+    return module
