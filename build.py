@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The command line: `check`, `schema`, `new`. Wiring only; the work happens in `engine/`."""
+"""The command line: `check`, `build`, `schema`, `new`. Wiring only; the work happens in `engine/`."""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +18,23 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def _channel_list(text: str) -> tuple[str, ...]:
+    import channels
+
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [name for name in names if name not in channels.names()]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown channel {', '.join(unknown) or '(none given)'}: choose from {', '.join(channels.names())}")
+    return names
 
 
 def _today() -> date:
@@ -58,6 +75,20 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", type=Path, metavar="DIR",
                         help="write answer.schema.json, facts.schema.json and settings.schema.json into DIR")
 
+    build = commands.add_parser("build", help="compile every channel into the output folder, atomically",
+                                description="Check the knowledge base, render every answer for every channel, "
+                                            "and publish the output folder with its manifest in one atomic step. "
+                                            "On any error nothing is published and the previous output stays.")
+    common(build)
+    build.add_argument("--out", type=Path, default=Path("dist"), metavar="PATH", help="output folder (default: dist/)")
+    build.add_argument("--channels", type=_channel_list, metavar="A,B",
+                       help="only these channels (default: every channel in channels/)")
+    build.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                       help="publish the answers effective on this day (default: today)")
+    build.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                       help="render in N processes (default: the number of cores)")
+    build.add_argument("--format", choices=("text", "json", "github"), default="text", help="diagnostics format")
+
     new = commands.add_parser("new", help="scaffold a new answer file with every field explained",
                               description="Write knowledge/TOPIC/SLUG.md from a template that explains every field.")
     common(new)
@@ -80,6 +111,27 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(summary(items, len(kb.answers)), file=sys.stderr)
     failed = report.has_errors() or (args.strict and bool(items))
     return EXIT_CONTENT if failed else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from engine.compile import default_jobs
+    from engine.diagnostics import Report, render
+    from engine.publish import build
+
+    if not args.kb.is_dir():
+        print(f"build.py build: error: --kb {args.kb} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    report = Report()
+    result = build(args.kb, args.out, report, as_of=args.as_of or _today(), only=args.channels,
+                   jobs=args.jobs or default_jobs())
+    sys.stdout.write(render(report.items, args.format))
+    if not result.published:
+        errors = len(report.errors)
+        print(f"not published: {errors} error{'s' * (errors != 1)}; {args.out} is unchanged", file=sys.stderr)
+        return EXIT_CONTENT
+    counts = ", ".join(f"{channel} {n}" for channel, n in sorted(result.outputs.items()))
+    print(f"published {args.out} in {result.seconds:.1f} s: {counts}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -114,7 +166,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "schema": cmd_schema, "new": cmd_new}
+COMMANDS = {"check": cmd_check, "build": cmd_build, "schema": cmd_schema, "new": cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

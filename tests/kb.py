@@ -35,7 +35,7 @@ emails:
 rates:
   late: {type: percent, value: 1.5%, label: Late fee rate}
 places:
-  office: {type: text, value: 100 Main Street, Riverton, label: Main office}
+  office: {type: text, value: "100 Main Street, Riverton", label: Main office}
 """
 
 

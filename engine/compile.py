@@ -1,0 +1,147 @@
+"""Compile a loaded knowledge base: channel configs, per-channel views, rendering (in parallel), indexes."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+from pydantic import BaseModel, ValidationError
+
+import channels as channel_registry
+import renderers
+from engine.diagnostics import Report, Severity, did_you_mean
+from engine.knowledge import KnowledgeBase, display_path
+from engine.model import Answer
+from engine.select import publishes, view
+from engine.source import read_text, read_yaml
+from renderers import AnswerRef, IndexEntry, Note, Rendered, Site
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    config: BaseModel
+    internal: bool
+
+
+def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel_registry.HERE) -> list[Channel]:
+    """Each channel's config validated by its renderer's own model; problems located in the YAML file."""
+    loaded: list[Channel] = []
+    for name in names:
+        path = folder / f"{name}.yaml"
+        display = display_path(path)
+        try:
+            module = renderers.get(name)
+        except ImportError:
+            report.add(display, 1, 1, "no-renderer", f"channel `{name}` has no renderer module renderers/{name}.py")
+            continue
+        source = read_text(path, display, report)
+        doc = read_yaml(source.text, display, 1, report) if source else None
+        if doc is None:
+            continue
+        try:
+            config = module.Config.model_validate(doc.data or {})
+        except ValidationError as error:
+            for item in error.errors():
+                loc = tuple(item["loc"])
+                extra = item["type"] == "extra_forbidden"
+                line, col = doc.where(*loc, key=extra)
+                hint = did_you_mean(str(loc[-1]), module.Config.model_fields) if extra else None
+                report.add(display, line, col, "invalid-config", f"`{'.'.join(map(str, loc))}`: {item['msg']}", hint=hint)
+            continue
+        loaded.append(Channel(name, config, bool(getattr(config, "internal", False))))
+    return loaded
+
+
+def site_of(kb: KnowledgeBase, loaded: list[Channel]) -> Site:
+    web = next((c for c in loaded if c.name == "web"), None)
+    base_url = str(getattr(web.config, "base_url", "")) if web else str(channel_registry.raw("web").get("base_url", ""))
+    refs = {a.id: AnswerRef(a.id, a.question, a.topic, a.hash) for a in kb.answers}
+    return Site(kb.settings.name, kb.settings.language, base_url.rstrip("/"), refs)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to render: for each channel, the ids published on it as of the build day."""
+
+    channels: tuple[Channel, ...]
+    site: Site
+    published: dict[str, frozenset[str]]
+    as_of: date
+
+
+def plan(kb: KnowledgeBase, loaded: list[Channel], as_of: date) -> Plan:
+    published = {
+        c.name: frozenset(a.id for a in kb.answers if publishes(a, c.name, c.internal, as_of)) for c in loaded
+    }
+    return Plan(tuple(loaded), site_of(kb, loaded), published, as_of)
+
+
+@dataclass(frozen=True)
+class AnswerOutputs:
+    answer: Answer
+    outputs: tuple[tuple[str, Rendered], ...]  # (channel, rendered), in channel order
+
+
+def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
+    outputs: list[tuple[str, Rendered]] = []
+    for channel in work.channels:
+        if answer.id not in work.published[channel.name]:
+            continue
+        channel_view = view(answer, channel.name, channel.internal, work.published[channel.name])
+        outputs.append((channel.name, renderers.get(channel.name).render(channel_view, channel.config, work.site)))
+    return AnswerOutputs(answer, tuple(outputs))
+
+
+_WORKER_PLAN: Plan | None = None
+
+
+def _init_worker(work: Plan) -> None:
+    global _WORKER_PLAN
+    _WORKER_PLAN = work
+
+
+def _render_in_worker(answer: Answer) -> AnswerOutputs:
+    assert _WORKER_PLAN is not None
+    return render_answer(answer, _WORKER_PLAN)
+
+
+def render_all(answers: list[Answer], work: Plan, jobs: int, executor: Executor | None = None) -> Iterator[AnswerOutputs]:
+    """Render every answer on every channel it is published to, in answer order whatever the parallelism.
+
+    `executor` may be any concurrent.futures.Executor whose workers can import this project; by default a
+    process pool of `jobs` workers, or this process when jobs is 1."""
+    if executor is None and jobs <= 1:
+        for answer in answers:
+            yield render_answer(answer, work)
+        return
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(work,))
+    try:
+        if own:
+            yield from pool.map(_render_in_worker, answers, chunksize=max(1, len(answers) // (jobs * 8) or 1))
+        else:
+            yield from pool.map(render_answer, answers, [work] * len(answers))
+    finally:
+        if own:
+            pool.shutdown()
+
+
+def index_files(work: Plan, entries: dict[str, list[IndexEntry]]) -> Iterator[tuple[str, dict[str, bytes]]]:
+    for channel in work.channels:
+        module = renderers.get(channel.name)
+        render_index = getattr(module, "render_index", None)
+        if render_index is not None:
+            yield channel.name, render_index(entries.get(channel.name, []), channel.config, work.site)
+
+
+def note_to_report(note: Note, channel: str, display: str, report: Report) -> None:
+    severity = Severity.ERROR if note.severity == "error" else Severity.WARNING
+    report.add(display, note.line or 1, 1, note.code, f"{channel}: {note.message}", severity=severity)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
