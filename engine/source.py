@@ -183,7 +183,10 @@ class YamlDoc:
             if top is not None:
                 return top
         if self._located is None:
-            self._located = _located_loader().load(self.text)
+            try:
+                self._located = _located_loader().load(self.text)
+            except (YAMLError, ValueError):  # libyaml accepted what the pure loader does not: no position
+                self._located = {}
         return position(self._located, loc, self.first_line, key=key)
 
     def _top_level(self, name: str, key: bool) -> tuple[int, int] | None:
