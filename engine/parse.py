@@ -251,6 +251,7 @@ def _inlines(tokens: list[Token], ctx: _Context, line: int) -> Iterator[Inline]:
     stack: list[tuple[str, list[Inline], Token]] = []
     out: list[Inline] = []
     buffer: list[str] = []
+    opened_html = False
 
     def target() -> list[Inline]:
         return stack[-1][1] if stack else out
@@ -298,9 +299,10 @@ def _inlines(tokens: list[Token], ctx: _Context, line: int) -> Iterator[Inline]:
                 ctx.error(line, src[:20] or "![", "unsafe-link", f"image source `{src}` is not an http(s) URL")
             else:
                 target().append(Image(src, token.content))
-        elif kind == "html_inline" and token.content.startswith("</"):
-            continue  # the opening tag is already reported
+        elif kind == "html_inline" and token.content.startswith("</") and opened_html:
+            continue  # its opening tag is already reported
         elif kind == "html_inline":
+            opened_html = True
             ctx.error(line, token.content[:20], "raw-html", f"raw HTML is not allowed: `{token.content[:40]}`",
                       hint="write Markdown; for a literal `<`, write `\\<`")
         else:
