@@ -56,11 +56,11 @@ def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel
     return loaded
 
 
-def site_of(kb: KnowledgeBase, loaded: list[Channel]) -> Site:
+def site_of(kb: KnowledgeBase, loaded: list[Channel], as_of: date | None = None) -> Site:
     web = next((c for c in loaded if c.name == "web"), None)
     base_url = str(getattr(web.config, "base_url", "")) if web else str(channel_registry.raw("web").get("base_url", ""))
     refs = {a.id: AnswerRef(a.id, a.question, a.topic, a.hash) for a in kb.answers}
-    return Site(kb.settings.name, kb.settings.language, base_url.rstrip("/"), refs)
+    return Site(kb.settings.name, kb.settings.language, base_url.rstrip("/"), refs, kb.settings.locale, as_of)
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def plan(kb: KnowledgeBase, loaded: list[Channel], as_of: date) -> Plan:
     published = {
         c.name: frozenset(a.id for a in kb.answers if publishes(a, c.name, c.internal, as_of)) for c in loaded
     }
-    return Plan(tuple(loaded), site_of(kb, loaded), published, as_of)
+    return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from engine.diagnostics import Report, did_you_mean
 from engine.source import YamlDoc
 
-ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_][a-z0-9]+)*)*$"
+ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_][a-z0-9]+)*)+$"
 
 
 class FrontMatter(BaseModel):
@@ -19,7 +19,8 @@ class FrontMatter(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: str | None = Field(None, pattern=ID_PATTERN, max_length=200,
-                           description="Stable id in `topic/slug` form; defaults to the file's path without `.md`.")
+                           description="Stable id in `topic/slug` form (at least two parts, so it never collides with a topic page); "
+                                       "defaults to the file's path without `.md`.")
     question: str = Field(min_length=1, max_length=300, description="The question as a customer asks it.")
     asked_as: list[str] = Field(default_factory=list, max_length=50,
                                 description="Other ways customers ask it; search and chat intents use them.")

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from datetime import date
 from types import ModuleType
 from typing import Any, Literal, Mapping, Protocol
 
 from pydantic import BaseModel
 
+from engine.facts import Locale
 from engine.select import View
 
 Metric = int | float | str | bool
@@ -65,6 +67,8 @@ class Site:
     language: str
     base_url: str  # the public web site, from channels/web.yaml, without a trailing slash
     answers: Mapping[str, AnswerRef]
+    locale: Locale = Locale()  # phone region and default currency of the knowledge base
+    as_of: date | None = None  # the day the build publishes for (reviews are judged overdue against it)
 
     def web_url(self, answer_id: str) -> str:
         return f"{self.base_url}/{answer_id}/"
