@@ -140,7 +140,9 @@ def index_files(work: Plan, entries: dict[str, list[IndexEntry]]) -> Iterator[tu
 
 def note_to_report(note: Note, channel: str, display: str, report: Report) -> None:
     severity = Severity.ERROR if note.severity == "error" else Severity.WARNING
-    report.add(display, note.line or 1, 1, note.code, f"{channel}: {note.message}", severity=severity)
+    prefix = f"{channel}: "
+    message = note.message if note.message.startswith(prefix) else prefix + note.message
+    report.add(display, note.line or 1, 1, note.code, message, severity=severity)
 
 
 def default_jobs() -> int:

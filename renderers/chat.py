@@ -1,0 +1,411 @@
+"""The chat channel: a conversational snippet per answer, in Markdown and plain text, with quick replies."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+from typing import Callable
+from urllib.parse import quote
+
+import phonenumbers
+from pydantic import ConfigDict, Field
+
+from channels import ChannelSpec
+from engine.facts import Duration, FactType, FactValue, Hours, Money
+from engine.model import (
+    Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
+    Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
+)
+from engine.select import View
+from renderers import Metric, Note, Rendered, Site
+
+CHANNEL = "chat"
+
+
+class Config(ChannelSpec):
+    model_config = ConfigDict(extra="forbid")
+
+    budget_characters: int = Field(640, ge=1, description="Most characters of the plain-text snippet, link included.")
+    include_detail: bool = Field(False, description="Add detail blocks after the steps while they fit the budget.")
+    link_label: str = Field("Full answer", min_length=1, description="The words of the link to the full answer.")
+    max_quick_replies: int = Field(10, ge=0, description="Most quick replies (from `related`) per answer.")
+
+
+# ------------------------------------------------------------------------------------------- fact forms
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _clock(value: time) -> str:
+    if value == time(12, 0):
+        return "noon"
+    if value == time(0, 0):
+        return "midnight"
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{value.hour % 12 or 12}{minutes} {'am' if value.hour < 12 else 'pm'}"
+
+
+def _phone(fact: FactValue) -> str:
+    e164, _, extension = fact.canonical.partition(";ext=")
+    number = phonenumbers.parse(e164, None)
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1 else \
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    shown = phonenumbers.format_number(number, style)
+    return f"{shown} ext. {extension}" if extension else shown
+
+
+def _money(fact: FactValue) -> str:
+    money = fact.value
+    assert isinstance(money, Money)
+    amount = f"{money.amount:,.2f}".removesuffix(".00")
+    symbol = CURRENCY_SYMBOLS.get(money.currency)
+    return f"{symbol}{amount}" if symbol else f"{money.currency} {amount}"
+
+
+def _date(fact: FactValue) -> str:
+    day = fact.value
+    assert isinstance(day, date)
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def _time(fact: FactValue) -> str:
+    assert isinstance(fact.value, time)
+    return _clock(fact.value)
+
+
+def _hours(fact: FactValue) -> str:
+    hours = fact.value
+    assert isinstance(hours, Hours)
+    all_week = (hours.first_day, hours.last_day) == (0, 6)
+    if all_week and hours.opens == time(0, 0) and hours.until_midnight:
+        return "24 hours a day, 7 days a week"
+    days = ""
+    if hours.first_day is not None and hours.last_day is not None:
+        days = DAYS[hours.first_day]
+        days += "" if hours.last_day == hours.first_day else f" to {DAYS[hours.last_day]}"
+        days += ", "
+    closes = "midnight" if hours.until_midnight else _clock(hours.closes)
+    return f"{days}{_clock(hours.opens)} to {closes}"
+
+
+def _duration(fact: FactValue) -> str:
+    span = fact.value
+    assert isinstance(span, Duration)
+    amount = _number(span.low) + (f"-{_number(span.high)}" if span.high is not None else "")
+    plural = span.high is not None or span.low != 1
+    return f"{amount} {'business ' if span.business else ''}{span.unit}{'s' if plural else ''}"
+
+
+def _percent(fact: FactValue) -> str:
+    assert isinstance(fact.value, Decimal)
+    return f"{_number(fact.value)}%"
+
+
+def _as_is(fact: FactValue) -> str:
+    return fact.canonical
+
+
+PRESENT: dict[FactType, Callable[[FactValue], str]] = {
+    FactType.PHONE: _phone, FactType.MONEY: _money, FactType.DATE: _date, FactType.TIME: _time,
+    FactType.HOURS: _hours, FactType.DURATION: _duration, FactType.URL: _as_is, FactType.EMAIL: _as_is,
+    FactType.PERCENT: _percent, FactType.TEXT: _as_is,
+}
+
+# ------------------------------------------------------------------------------------------- Markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+# What turns the start of a line into a heading, list, quote, rule or setext underline.
+_MD_LINE_START = re.compile(r"^(?:[#+\-=]|\d{1,9}(?=[.)](?:\s|$)))")
+_SPACES = re.compile(r"\s+")
+_AUTOLINK_SAFE = re.compile(r"^https?://[^\s<>\x00-\x1f\x7f]+$")
+
+
+def escape(text: str) -> str:
+    """Content as Markdown that shows exactly `text` and can create no formatting, link or HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def escape_line_start(line: str) -> str:
+    match = _MD_LINE_START.match(line)
+    if match is None:
+        return line
+    if match.group(0)[0].isdigit():
+        end = match.end()
+        return f"{line[:end]}\\{line[end:]}"
+    return "\\" + line
+
+
+def destination(href: str) -> str:
+    """A link destination CommonMark reads back as `href` (no spaces, brackets, parentheses or entities)."""
+    return quote(href, safe="/:?#@!$'*+,;=%-._~&").replace("&", "\\&")
+
+
+def _code_span(text: str) -> str:
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.strip() and (text[0] in "` " or text[-1] in "` ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _wrap(marker: str, inner: str) -> str:
+    """`inner` between emphasis markers, with any surrounding spaces moved outside (where they must be)."""
+    core = inner.strip()
+    if not core:
+        return inner
+    start = inner[: len(inner) - len(inner.lstrip())]
+    end = inner[len(inner.rstrip()):]
+    return f"{start}{marker}{core}{marker}{end}"
+
+
+def _code_fence(text: str) -> str:
+    return "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+
+
+# --------------------------------------------------------------------------------------------- content
+
+
+@dataclass
+class _Writer:
+    """Model nodes as chat lines, in Markdown or in plain text; what chat cannot carry becomes a note."""
+
+    markdown: bool
+    notes: list[Note] = field(default_factory=list)
+
+    def text(self, raw: str) -> str:
+        raw = _SPACES.sub(" ", raw)
+        return escape(raw) if self.markdown else raw
+
+    def inlines(self, nodes: tuple[Inline, ...], line: int, in_link: bool = False) -> str:
+        return "".join(self.inline(node, line, in_link) for node in _merge_code(nodes))
+
+    def inline(self, node: Inline, line: int, in_link: bool) -> str:
+        if isinstance(node, Text):
+            return self.text(node.text)
+        if isinstance(node, FactMention):
+            return self.fact(node.fact, in_link)
+        if isinstance(node, Code):
+            return _code_span(node.text) if self.markdown else node.text
+        if isinstance(node, (Emphasis, Strong, Strike)):
+            return self.styled(node, line, in_link)
+        if isinstance(node, Link):
+            return self.link(node, line)
+        if isinstance(node, Image):
+            self.note("image", f"an image cannot be shown; its description `{node.alt}` is shown instead", line)
+            return self.text(node.alt)
+        if isinstance(node, LineBreak):
+            return " "
+        raise TypeError(f"chat: unknown inline node {type(node).__name__}")
+
+    def fact(self, fact: FactValue, in_link: bool) -> str:
+        shown = PRESENT[fact.type](fact)
+        if self.markdown and fact.type is FactType.URL and not in_link and _AUTOLINK_SAFE.match(shown):
+            return f"<{shown}>"
+        return self.text(shown)
+
+    def styled(self, node: Emphasis | Strong | Strike, line: int, in_link: bool) -> str:
+        inner = self.inlines(node.children, line, in_link)
+        if not self.markdown:
+            if isinstance(node, Strike):
+                self.note("strikethrough", "struck-out text is shown as plain text in the plain-text snippet", line)
+            return inner
+        marker = "*" if isinstance(node, Emphasis) else "**" if isinstance(node, Strong) else "~~"
+        return _wrap(marker, inner)
+
+    def link(self, node: Link, line: int) -> str:
+        text = self.inlines(node.children, line, in_link=True)
+        if self.markdown:
+            return f"[{text}]({destination(node.href)})" if text.strip() else text
+        if node.fact is None or any(isinstance(c, FactMention) and c.fact == node.fact for c in _flat(node.children)):
+            return text
+        return f"{text} ({PRESENT[node.fact.type](node.fact)})"
+
+    def block(self, block: Block) -> list[str]:
+        """The lines of one block (no blank lines inside, except in quotes and code)."""
+        if isinstance(block, Paragraph):
+            return self.paragraph(self.inlines(block.inlines, block.line))
+        if isinstance(block, Heading):
+            title = self.inlines(block.inlines, block.line).strip()
+            return [_wrap("**", title)] if self.markdown and title else self.paragraph(title)
+        if isinstance(block, ListBlock):
+            return [line for index, item in enumerate(block.items) for line in self.item(block, index, item)]
+        if isinstance(block, Quote):
+            lines = [line for child in block.blocks for line in self.block(child)]
+            return [f"> {line}" if self.markdown else f"  {line}" for line in lines]
+        if isinstance(block, CodeBlock):
+            return self.code_block(block)
+        if isinstance(block, Table):
+            return self.table(block)
+        if isinstance(block, Rule):
+            return ["* * *"]
+        if isinstance(block, Scoped):
+            raise ValueError(f"chat: a `:::` block (line {block.line}) reached the renderer; views resolve them")
+        raise TypeError(f"chat: unknown block node {type(block).__name__}")
+
+    def paragraph(self, text: str) -> list[str]:
+        text = text.strip()
+        if not text:
+            return []
+        return [escape_line_start(text) if self.markdown else text]
+
+    def item(self, block: ListBlock, index: int, item: ListItem) -> list[str]:
+        marker = f"{block.start + index}." if block.ordered else "-" if self.markdown else "•"
+        lines = [line for child in item.blocks for line in self.block(child)]
+        indent = " " * (len(marker) + 1)
+        if not lines:
+            return [marker]
+        return [f"{marker} {lines[0]}", *(f"{indent}{line}" for line in lines[1:])]
+
+    def code_block(self, block: CodeBlock) -> list[str]:
+        lines = block.text.split("\n")
+        if not self.markdown:
+            return [f"    {line}" for line in lines]
+        fence = _code_fence(block.text)
+        language = block.language if re.fullmatch(r"[\w+.#-]*", block.language) else ""
+        return [f"{fence}{language}", *lines, fence]
+
+    def table(self, block: Table) -> list[str]:
+        self.note("table", "a table cannot be shown in chat; each row is shown as a list item", block.line)
+        header = [self.inlines(cell, block.line).strip() for cell in block.header]
+        lines: list[str] = []
+        for row in block.rows:
+            cells = [self.inlines(cell, block.line).strip() for cell in row]
+            pairs = [f"{name}: {cell}" if name else cell for name, cell in zip(header, cells)] if header else cells
+            lines.append(f"{'-' if self.markdown else '•'} {escape_line_start('; '.join(pairs))}")
+        return lines
+
+    def note(self, code: str, message: str, line: int) -> None:
+        self.notes.append(Note(code, f"{CHANNEL}: {message}", "warning", line))
+
+
+def _merge_code(nodes: tuple[Inline, ...]) -> list[Inline]:
+    """Adjacent code spans as one: side by side, their backtick fences would run together."""
+    merged: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Code) and merged and isinstance(merged[-1], Code):
+            merged[-1] = Code(merged[-1].text + node.text)
+        else:
+            merged.append(node)
+    return merged
+
+
+def _flat(nodes: tuple[Inline, ...]) -> list[Inline]:
+    out: list[Inline] = []
+    for node in nodes:
+        out.append(node)
+        if isinstance(node, (Emphasis, Strong, Strike, Link)):
+            out.extend(_flat(node.children))
+    return out
+
+
+# ------------------------------------------------------------------------------------------ the snippet
+
+Section = list[str]
+
+
+def _join(sections: list[Section]) -> str:
+    return "\n\n".join("\n".join(section) for section in sections if section)
+
+
+def _head(view: View, writer: _Writer) -> list[Section]:
+    """The override, or the short answer and the steps."""
+    if view.override is not None:
+        return [writer.paragraph(writer.inlines(view.override.inlines, view.override.line))]
+    sections = [writer.block(view.short_answer)]
+    if view.steps is not None:
+        sections.append(writer.block(view.steps))
+    return sections
+
+
+@dataclass
+class _Snippet:
+    plain: list[Section]
+    markdown: list[Section]
+    notes: list[Note]
+
+
+def _snippet(view: View, config: Config, link: tuple[Section, Section]) -> _Snippet:
+    plain, markdown = _Writer(False), _Writer(True)
+    snippet = _Snippet(_head(view, plain), _head(view, markdown), [*plain.notes, *markdown.notes])
+    if config.include_detail and view.override is None:
+        _add_detail(view, config, link, snippet)
+    snippet.plain.append(link[0])
+    snippet.markdown.append(link[1])
+    return snippet
+
+
+def _add_detail(view: View, config: Config, link: tuple[Section, Section], snippet: _Snippet) -> None:
+    """Detail blocks in order, while the snippet (link included) stays within the budget; a heading goes in
+    only with the block after it."""
+    for group in _groups(view.detail):
+        plain, markdown = _Writer(False), _Writer(True)
+        lines = [plain.block(block) for block in group]
+        if len(_join([*snippet.plain, *lines, link[0]])) > config.budget_characters:
+            return
+        snippet.plain.extend(lines)
+        snippet.markdown.extend(markdown.block(block) for block in group)
+        snippet.notes.extend([*plain.notes, *markdown.notes])
+
+
+def _groups(blocks: tuple[Block, ...]) -> list[list[Block]]:
+    groups: list[list[Block]] = []
+    for block in blocks:
+        if groups and isinstance(groups[-1][-1], Heading):
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    return groups
+
+
+def _quick_replies(view: View, config: Config, site: Site) -> tuple[list[dict[str, str]], list[Note]]:
+    notes: list[Note] = []
+    replies = [{"title": site.answers[rid].question, "id": rid} for rid in view.related if rid in site.answers]
+    missing = [rid for rid in view.related if rid not in site.answers]
+    if missing:
+        notes.append(Note("related-missing", f"{CHANNEL}: {view.id}: no answer {', '.join(missing)} for a quick reply"))
+    if len(replies) > config.max_quick_replies:
+        notes.append(Note("quick-replies", f"{CHANNEL}: {view.id}: {len(replies)} related answers; only the first "
+                                           f"{config.max_quick_replies} become quick replies"))
+        replies = replies[: config.max_quick_replies]
+    return replies, notes
+
+
+def _over_budget(view: View, characters: int, config: Config, link_line: str) -> Note:
+    budget = config.budget_characters
+    room = budget - len(link_line) - 2
+    fix = (f"shorten the `chat:` override to at most {room} characters" if view.override is not None
+           else f"write a `chat:` override of at most {room} characters (the link takes the rest), "
+                f"or shorten the short answer and steps")
+    message = (f"{CHANNEL}: {view.id}: the snippet is {characters} characters; the budget is {budget}: "
+               f"{characters - budget} over; {fix}")
+    return Note("over-budget", message, "error", view.override.line if view.override else view.short_answer.line)
+
+
+def render(view: View, config: Config, site: Site) -> Rendered:
+    url = site.web_url(view.id)
+    link = ([f"{config.link_label}: {url}"], [f"[{escape(config.link_label)}]({destination(url)})"])
+    snippet = _snippet(view, config, link)
+    plain, markdown = _join(snippet.plain), _join(snippet.markdown)
+    replies, reply_notes = _quick_replies(view, config, site)
+    notes = list(dict.fromkeys([*snippet.notes, *reply_notes]))
+    if len(plain) > config.budget_characters:
+        notes.append(_over_budget(view, len(plain), config, link[0][0]))
+    data = {"id": view.id, "text": plain, "markdown": markdown, "url": url, "quick_replies": replies,
+            "hash": view.answer.hash}
+    metrics: dict[str, Metric] = {"characters": len(plain), "quick_replies": len(replies),
+                                  "override": view.override is not None}
+    files = {
+        f"{view.id}.md": (markdown + "\n").encode("utf-8"),
+        f"{view.id}.txt": (plain + "\n").encode("utf-8"),
+        f"{view.id}.json": (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    }
+    return Rendered(f"{view.id}.md", files, metrics, tuple(notes))

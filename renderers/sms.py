@@ -1,0 +1,333 @@
+"""The SMS channel: one text message per answer (short answer, key facts, link), GSM-7 when possible, in budget."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+from typing import Callable
+
+import phonenumbers
+from pydantic import ConfigDict, Field
+
+from channels import ChannelSpec
+from engine.facts import DAY_NAMES, Duration, FactType, FactValue, Hours, Money, find_facts, normalize_url
+from engine.model import (
+    Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
+    Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
+)
+from engine.select import View
+from renderers import Metric, Note, Rendered, Site
+from renderers import gsm
+
+CHANNEL = "sms"
+
+
+class Config(ChannelSpec):
+    model_config = ConfigDict(extra="forbid")
+
+    budget_segments: int = Field(2, ge=1, le=10, description="Most segments one answer's message may take.")
+    link_label: str = Field("More:", description="Words before the link to the full answer (empty: none).")
+    override_link: bool = Field(True, description="Add the link after an `sms:` override when it still fits.")
+
+
+# ------------------------------------------------------------------------------------------- fact forms
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _clock(value: time) -> str:
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{value.hour % 12 or 12}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def _phone(fact: FactValue) -> str:
+    e164, _, extension = fact.canonical.partition(";ext=")
+    number = phonenumbers.parse(e164, None)
+    if number.country_code == 1:
+        digits = phonenumbers.national_significant_number(number)
+        shown = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    else:
+        shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return f"{shown} ext. {extension}" if extension else shown
+
+
+def _money(fact: FactValue) -> str:
+    money = fact.value
+    assert isinstance(money, Money)
+    amount = f"{money.amount:,.2f}".removesuffix(".00")
+    symbol = CURRENCY_SYMBOLS.get(money.currency)
+    return f"{symbol}{amount}" if symbol else f"{money.currency} {amount}"
+
+
+def _date(fact: FactValue) -> str:
+    day = fact.value
+    assert isinstance(day, date)
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def _time(fact: FactValue) -> str:
+    assert isinstance(fact.value, time)
+    return _clock(fact.value)
+
+
+def _hours(fact: FactValue) -> str:
+    hours = fact.value
+    assert isinstance(hours, Hours)
+    all_week = (hours.first_day, hours.last_day) == (0, 6)
+    if all_week and hours.opens == time(0, 0) and hours.until_midnight:
+        return "24/7"
+    days = ""
+    if hours.first_day is not None and hours.last_day is not None:
+        days = DAY_NAMES[hours.first_day]
+        days += "" if hours.last_day == hours.first_day else f"-{DAY_NAMES[hours.last_day]}"
+        days += " "
+    closes = "midnight" if hours.until_midnight else _clock(hours.closes)
+    return f"{days}{_clock(hours.opens)}-{closes}"
+
+
+def _duration(fact: FactValue) -> str:
+    span = fact.value
+    assert isinstance(span, Duration)
+    amount = _number(span.low) + (f"-{_number(span.high)}" if span.high is not None else "")
+    plural = span.high is not None or span.low != 1
+    return f"{amount} {'business ' if span.business else ''}{span.unit}{'s' if plural else ''}"
+
+
+def compact_url(url: str) -> str:
+    """`url` without `https://` (and a trailing slash) when it still reads back as the same address."""
+    canonical = normalize_url(url)
+    short = canonical.removeprefix("https://")
+    found = find_facts(short)
+    if short != canonical and len(found) == 1 and found[0].raw == short and found[0].value is not None \
+            and found[0].value.canonical == canonical:
+        return short
+    return canonical
+
+
+def _url(fact: FactValue) -> str:
+    return compact_url(fact.canonical)
+
+
+def _percent(fact: FactValue) -> str:
+    assert isinstance(fact.value, Decimal)
+    return f"{_number(fact.value)}%"
+
+
+def _as_is(fact: FactValue) -> str:
+    return fact.canonical
+
+
+PRESENT: dict[FactType, Callable[[FactValue], str]] = {
+    FactType.PHONE: _phone, FactType.MONEY: _money, FactType.DATE: _date, FactType.TIME: _time,
+    FactType.HOURS: _hours, FactType.DURATION: _duration, FactType.URL: _url, FactType.EMAIL: _as_is,
+    FactType.PERCENT: _percent, FactType.TEXT: _as_is,
+}
+# The shortest way to pass on a contact fact from a step when the whole step does not fit.
+CONTACT_VERBS = {FactType.PHONE: "Call", FactType.EMAIL: "Email", FactType.URL: "Visit"}
+
+
+# --------------------------------------------------------------------------------------------- content
+
+
+@dataclass
+class _Writer:
+    """Plain text of model nodes; what a text message cannot carry becomes a note."""
+
+    notes: list[Note]
+
+    def inlines(self, nodes: tuple[Inline, ...], line: int) -> str:
+        return "".join(self.inline(node, line) for node in nodes)
+
+    def inline(self, node: Inline, line: int) -> str:
+        if isinstance(node, Text):
+            return node.text
+        if isinstance(node, FactMention):
+            return PRESENT[node.fact.type](node.fact)
+        if isinstance(node, Code):
+            return node.text
+        if isinstance(node, (Emphasis, Strong)):
+            return self.inlines(node.children, line)
+        if isinstance(node, Strike):
+            self.note("strikethrough", "struck-out text is sent as plain text", line)
+            return self.inlines(node.children, line)
+        if isinstance(node, Link):
+            return self.link(node, line)
+        if isinstance(node, Image):
+            self.note("image", f"an image cannot be sent; its description `{node.alt}` is sent instead", line)
+            return node.alt
+        if isinstance(node, LineBreak):
+            return " "
+        raise TypeError(f"sms: unknown inline node {type(node).__name__}")
+
+    def link(self, node: Link, line: int) -> str:
+        text = self.inlines(node.children, line)
+        if node.fact is None or _key(node.fact) in _facts_of_inlines(node.children):
+            return text
+        return f"{text} ({PRESENT[node.fact.type](node.fact)})"
+
+    def block(self, block: Block) -> str:
+        if isinstance(block, (Paragraph, Heading)):
+            return self.inlines(block.inlines, block.line)
+        if isinstance(block, ListBlock):
+            return "; ".join(self.item(item) for item in block.items)
+        if isinstance(block, Quote):
+            return " ".join(self.block(child) for child in block.blocks)
+        if isinstance(block, CodeBlock):
+            self.note("code-block", "a code block is sent as one line of text", block.line)
+            return block.text
+        if isinstance(block, Table):
+            self.note("table", "a table cannot be sent; its cells are sent as a list", block.line)
+            rows = (block.header, *block.rows)
+            return "; ".join(", ".join(self.inlines(cell, block.line) for cell in row) for row in rows)
+        if isinstance(block, Rule):
+            return ""
+        if isinstance(block, Scoped):
+            raise ValueError(f"sms: a `:::` block (line {block.line}) reached the renderer; views resolve them")
+        raise TypeError(f"sms: unknown block node {type(block).__name__}")
+
+    def item(self, item: ListItem) -> str:
+        return " ".join(text for text in (self.block(child) for child in item.blocks) if text)
+
+    def note(self, code: str, message: str, line: int) -> None:
+        self.notes.append(Note(code, f"{CHANNEL}: {message}", "warning", line))
+
+
+FactKey = tuple[FactType, str]
+
+
+def _key(fact: FactValue) -> FactKey:
+    return fact.type, fact.canonical
+
+
+def _facts(nodes: list[Inline]) -> list[FactValue]:
+    facts: list[FactValue] = []
+    for node in nodes:
+        if isinstance(node, FactMention):
+            facts.append(node.fact)
+        elif isinstance(node, Link) and node.fact is not None:
+            facts.append(node.fact)
+    return facts
+
+
+def _facts_of_inlines(nodes: tuple[Inline, ...]) -> set[FactKey]:
+    return {_key(fact) for fact in _facts(walk_inlines((Paragraph(nodes, 0),)))}
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence does (a closing quote or bracket after the stop counts)."""
+    text = " ".join(text.split())
+    ends = text.rstrip("\"')\u201d\u2019")
+    return text if not ends or ends[-1] in ".!?\u2026" else text + "."
+
+
+def _key_facts(view: View, writer: _Writer, whole_steps: bool) -> list[str]:
+    """The steps' facts the short answer does not already give: each step that has one, in its own words
+    (`whole_steps`), or, to save room, contact facts as "Call 800-555-0100." and other steps whole."""
+    seen = _facts_of_inlines(view.short_answer.inlines)
+    parts: list[str] = []
+    for item in view.steps.items if view.steps else ():
+        facts = _facts(walk_inlines(item.blocks))
+        new = list({_key(f): f for f in facts if _key(f) not in seen}.values())
+        if not new:
+            continue
+        if whole_steps or any(fact.type not in CONTACT_VERBS for fact in new):
+            parts.append(_sentence(writer.item(item)))
+            seen |= {_key(fact) for fact in facts}
+        else:
+            parts.extend(_sentence(f"{CONTACT_VERBS[f.type]} {PRESENT[f.type](f)}") for f in new)
+            seen |= {_key(fact) for fact in new}
+    return parts
+
+
+# ------------------------------------------------------------------------------------------ the message
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    encoding: str
+    units: int
+    segments: int
+    forcing: str | None
+    notes: tuple[Note, ...]
+
+
+def measure(parts: list[str], notes: list[Note] | tuple[Note, ...] = ()) -> Message:
+    """The message made of `parts`, normalised for GSM-7, and what it costs."""
+    text = gsm.normalise(" ".join(" ".join(part.split()) for part in parts if part.strip()))
+    text = " ".join(text.split())
+    encoding, units, segments, forcing = gsm.encode_info(text)
+    return Message(text, encoding, units, segments, forcing, tuple(notes))
+
+
+def _derived(view: View, link: str, budget: int) -> Message:
+    candidates: list[Message] = []
+    for whole_steps in (True, False):
+        writer = _Writer([])
+        lead = _sentence(writer.inlines(view.short_answer.inlines, view.short_answer.line))
+        candidates.append(measure([lead, *_key_facts(view, writer, whole_steps), link], writer.notes))
+    fitting = [message for message in candidates if message.segments <= budget]
+    return fitting[0] if fitting else min(candidates, key=lambda m: (m.segments, m.units))
+
+
+def _from_override(view: View, config: Config, link: str) -> Message:
+    assert view.override is not None
+    writer = _Writer([])
+    text = _sentence(writer.inlines(view.override.inlines, view.override.line))
+    with_link = measure([text, link], writer.notes)
+    if config.override_link and link and with_link.segments <= config.budget_segments:
+        return with_link
+    return measure([text], writer.notes)
+
+
+def _unit_name(encoding: str) -> str:
+    return "septets" if encoding == gsm.GSM7 else "UTF-16 code units"
+
+
+def _over_budget(view: View, message: Message, config: Config, link: str) -> Note:
+    budget = config.budget_segments
+    room = gsm.capacity(message.encoding, budget)
+    units = _unit_name(message.encoding)
+    what = "the `sms:` override" if view.override is not None else "the message"
+    keep_link = f" ({room - len(link) - 1} to keep the link)" if link and config.override_link else ""
+    fix = (f"shorten the `sms:` override to at most {room} characters" if view.override is not None
+           else f"write an `sms:` override of at most {room} characters{keep_link}")
+    message = (f"{CHANNEL}: {view.id}: {what} takes {message.segments} segments ({message.units} {units}, "
+               f"{message.encoding}); the budget is {budget} segment{'s' if budget > 1 else ''} ({room} {units}): "
+               f"{message.units - room} {units} over; {fix}")
+    return Note("over-budget", message, "error", view.override.line if view.override else view.short_answer.line)
+
+
+def describe(ch: str) -> str:
+    return f"{ch} U+{ord(ch):04X}"
+
+
+def _ucs2_note(view: View, message: Message) -> Note:
+    assert message.forcing is not None
+    single, _ = gsm.LIMITS[gsm.UCS2]
+    text = (f"{CHANNEL}: {view.id}: `{describe(message.forcing)}` has no GSM-7 form, so the message is sent "
+            f"as UCS-2 ({single} characters a segment instead of 160); replace it to send GSM-7")
+    return Note("ucs2", text, "warning", view.override.line if view.override else None)
+
+
+def render(view: View, config: Config, site: Site) -> Rendered:
+    link = " ".join(f"{config.link_label} {compact_url(site.web_url(view.id))}".split())
+    if view.override is not None:
+        message = _from_override(view, config, link)
+    else:
+        message = _derived(view, link, config.budget_segments)
+    notes = list(dict.fromkeys(message.notes))
+    metrics: dict[str, Metric] = {"encoding": message.encoding, "segments": message.segments,
+                                  "characters": message.units, "override": view.override is not None}
+    if message.forcing is not None:
+        metrics["ucs2_because"] = describe(message.forcing)
+        notes.append(_ucs2_note(view, message))
+    if message.segments > config.budget_segments:
+        notes.append(_over_budget(view, message, config, link))
+    path = f"{view.id}.txt"
+    return Rendered(path, {path: message.text.encode("utf-8")}, metrics, tuple(notes))
