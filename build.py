@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The command line: `check`, `build`, `schema`, `new`. Wiring only; the work happens in `engine/`."""
+"""The command line: `check`, `build`, `report`, `diff`, `schema`, `new`. Wiring only; the work is in `engine/`."""
 from __future__ import annotations
 
 import argparse
@@ -58,14 +58,21 @@ def _parser() -> argparse.ArgumentParser:
                          help="the knowledge base folder (default: knowledge/)")
 
     check = commands.add_parser("check", help="validate the whole knowledge base and report every problem",
-                                description="Load and validate every answer file and the shared facts; report "
-                                            "every problem as path:line:col: severity: code: message.")
+                                description="Load and validate every answer file, the shared facts and the channel "
+                                            "configs; render every channel in memory and run the consistency gate "
+                                            "(same facts everywhere, nothing invented, nothing internal leaked, "
+                                            "budgets held); report every problem as "
+                                            "path:line:col: severity: code: message.")
     common(check)
     check.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
                        help="the day to judge review dates and effective windows by (default: today)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="diagnostics as text lines, a JSON list, or GitHub workflow annotations")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--no-render", action="store_true",
+                       help="validate the sources only; skip rendering every channel in memory and the consistency gate")
+    check.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                       help="render in N processes (default: the number of cores)")
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the front matter or of _facts.yaml",
                                  description="JSON Schemas for editors' YAML tooling (completion, validation).")
@@ -89,6 +96,18 @@ def _parser() -> argparse.ArgumentParser:
                        help="render in N processes (default: the number of cores)")
     build.add_argument("--format", choices=("text", "json", "github"), default="text", help="diagnostics format")
 
+    report = commands.add_parser("report", help="summarise a published bundle from its manifest",
+                                 description="Outputs per channel, overrides used, and the largest SMS, IVR, chat, "
+                                             "card and page of a published bundle, read from its manifest.")
+    report.add_argument("--out", type=Path, default=Path("dist"), metavar="PATH", help="the bundle (default: dist/)")
+
+    diff = commands.add_parser("diff", help="what changed per channel between two bundles",
+                               description="Compare two bundles' manifests: per channel, the answers whose output "
+                                           "was added, removed or changed. Exit 0 either way.")
+    diff.add_argument("old", type=Path, help="the previous bundle (folder or manifest.json)")
+    diff.add_argument("new", type=Path, nargs="?", default=Path("dist"), help="the new bundle (default: dist/)")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+
     new = commands.add_parser("new", help="scaffold a new answer file with every field explained",
                               description="Write knowledge/TOPIC/SLUG.md from a template that explains every field.")
     common(new)
@@ -97,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    import channels
+    from engine.compile import default_jobs, gate, load_channels
     from engine.diagnostics import Report, render, summary
     from engine.knowledge import load
 
@@ -104,7 +125,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"build.py check: error: --kb {args.kb} is not a folder", file=sys.stderr)
         return EXIT_USAGE
     report = Report()
-    kb = load(args.kb, report, as_of=args.as_of or _today())
+    as_of = args.as_of or _today()
+    names = channels.names()
+    kb = load(args.kb, report, as_of=as_of, channels=names)
+    loaded = load_channels(names, report)
+    if not report.has_errors() and not args.no_render:
+        gate(kb, loaded, as_of, report, jobs=args.jobs or default_jobs())
     items = report.items
     sys.stdout.write(render(items, args.format))
     if args.format != "json":
@@ -131,6 +157,44 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     counts = ", ".join(f"{channel} {n}" for channel, n in sorted(result.outputs.items()))
     print(f"published {args.out} in {result.seconds:.1f} s: {counts}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _manifest(path: Path, command: str):  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from engine.inspect import read_manifest
+
+    try:
+        return read_manifest(path)
+    except (OSError, ValueError, ValidationError) as error:
+        print(f"build.py {command}: error: {path} has no readable manifest ({type(error).__name__})", file=sys.stderr)
+        return None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from engine.inspect import report
+
+    manifest = _manifest(args.out, "report")
+    if manifest is None:
+        return EXIT_USAGE
+    sys.stdout.write(report(manifest))
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from engine.inspect import diff, diff_text
+
+    old, new = _manifest(args.old, "diff"), _manifest(args.new, "diff")
+    if old is None or new is None:
+        return EXIT_USAGE
+    changes = diff(old, new)
+    if args.format == "json":
+        print(json.dumps({channel: asdict(change) for channel, change in changes.items()}, indent=2))
+    else:
+        sys.stdout.write(diff_text(changes))
     return EXIT_OK
 
 
@@ -166,7 +230,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "build": cmd_build, "schema": cmd_schema, "new": cmd_new}
+COMMANDS = {"check": cmd_check, "build": cmd_build, "report": cmd_report, "diff": cmd_diff, "schema": cmd_schema,
+            "new": cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,9 +12,11 @@ from pydantic import BaseModel, ValidationError
 
 import channels as channel_registry
 import renderers
+from engine.consistency import InternalIndex, Problem, check_output
 from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
 from engine.model import Answer
+from engine.readers import read
 from engine.select import publishes, view
 from engine.source import read_text, read_yaml
 from renderers import AnswerRef, IndexEntry, Note, Rendered, Site
@@ -65,35 +67,43 @@ def site_of(kb: KnowledgeBase, loaded: list[Channel], as_of: date | None = None)
 
 @dataclass(frozen=True)
 class Plan:
-    """What to render: for each channel, the ids published on it as of the build day."""
+    """What to render: for each channel, the ids published on it as of the build day; what the gate needs."""
 
     channels: tuple[Channel, ...]
     site: Site
     published: dict[str, frozenset[str]]
     as_of: date
+    internal: InternalIndex
 
 
 def plan(kb: KnowledgeBase, loaded: list[Channel], as_of: date) -> Plan:
     published = {
         c.name: frozenset(a.id for a in kb.answers if publishes(a, c.name, c.internal, as_of)) for c in loaded
     }
-    return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of)
+    return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of, InternalIndex.of(kb.answers))
 
 
 @dataclass(frozen=True)
 class AnswerOutputs:
     answer: Answer
     outputs: tuple[tuple[str, Rendered], ...]  # (channel, rendered), in channel order
+    problems: tuple[Problem, ...]  # what the consistency gate found in these outputs
 
 
 def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
+    """Render one answer on every channel it is published to, then read each output back through the gate."""
     outputs: list[tuple[str, Rendered]] = []
+    problems: list[Problem] = []
     for channel in work.channels:
         if answer.id not in work.published[channel.name]:
             continue
         channel_view = view(answer, channel.name, channel.internal, work.published[channel.name])
-        outputs.append((channel.name, renderers.get(channel.name).render(channel_view, channel.config, work.site)))
-    return AnswerOutputs(answer, tuple(outputs))
+        rendered = renderers.get(channel.name).render(channel_view, channel.config, work.site)
+        outputs.append((channel.name, rendered))
+        reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
+        index = InternalIndex() if channel.internal else work.internal
+        problems.extend(check_output(channel_view, reading, work.site.base_url, index, work.site.locale))
+    return AnswerOutputs(answer, tuple(outputs), tuple(problems))
 
 
 _WORKER_PLAN: Plan | None = None
@@ -147,3 +157,24 @@ def note_to_report(note: Note, channel: str, display: str, report: Report) -> No
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def problem_to_report(problem: Problem, display: str, report: Report) -> None:
+    report.add(display, problem.line, 1, problem.code, problem.message)
+
+
+def gate(kb: KnowledgeBase, loaded: list[Channel], as_of: date, report: Report, jobs: int = 1,
+         executor: Executor | None = None) -> int:
+    """Render every answer in memory and report the renderers' notes and the gate's problems; returns the
+    number of outputs checked. This is `check`'s second half: the same work as `build`, minus writing."""
+    work = plan(kb, loaded, as_of)
+    outputs = 0
+    for item in render_all(kb.answers, work, jobs, executor):
+        display = display_path(kb.root.parent / item.answer.source)
+        for channel, rendered in item.outputs:
+            outputs += 1
+            for note in rendered.notes:
+                note_to_report(note, channel, display, report)
+        for problem in item.problems:
+            problem_to_report(problem, display, report)
+    return outputs

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import channels as channel_registry
 from engine.bundle import AnswerEntry, BundleError, ChannelEntry, Manifest, Staging, inputs_hash
-from engine.compile import Plan, index_files, load_channels, note_to_report, plan, render_all
+from engine.compile import Plan, index_files, load_channels, note_to_report, plan, problem_to_report, render_all
 from engine.diagnostics import Report
 from engine.knowledge import KnowledgeBase, display_path, load
 from engine.select import view
@@ -100,6 +100,8 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, report: Report
         answer = item.answer
         display = display_path(kb.root.parent / answer.source)
         channel_entries: dict[str, ChannelEntry] = {}
+        for problem in item.problems:
+            problem_to_report(problem, display, report)
         for channel, rendered in item.outputs:
             for note in rendered.notes:
                 note_to_report(note, channel, display, report)

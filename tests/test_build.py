@@ -95,3 +95,26 @@ def test_new_scaffolds_an_answer_that_checks_clean_and_refuses_to_overwrite(tmp_
     check = run("check", "--kb", str(kb))
     assert check.returncode == 0, check.stdout + check.stderr
     assert run("new", "--kb", str(kb), "billing/pay-at-a-kiosk").returncode == 1
+
+
+def test_build_report_and_diff_work_from_the_manifest(tmp_path: Path) -> None:
+    small = ROOT / "tests" / "fixtures" / "small_kb"
+    first = run("build", "--kb", str(small), "--out", str(tmp_path / "one"), "--as-of", "2026-11-23", "--jobs", "1")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "published" in first.stderr and "sms 3" in first.stderr
+    report = run("report", "--out", str(tmp_path / "one"))
+    assert report.returncode == 0 and "largest ivr seconds:" in report.stdout
+    kb = tmp_path / "kb"
+    import shutil
+
+    shutil.copytree(small, kb)
+    path = kb / "outages" / "report-outage.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Check your breakers first.", "Check your fuses first."),
+                    encoding="utf-8")
+    assert run("build", "--kb", str(kb), "--out", str(tmp_path / "two"), "--as-of", "2026-11-23").returncode == 0
+    changes = json.loads(run("diff", str(tmp_path / "one"), str(tmp_path / "two"), "--format", "json").stdout)
+    assert "billing/pay-by-phone" not in changes.get("sms", {}).get("changed", [])
+    for channel in ("web", "ivr", "chat", "mobile", "reference"):
+        assert "outages/report-outage" in changes[channel]["changed"], channel
+        assert "billing/pay-by-phone" not in changes[channel]["changed"], channel
+    assert run("diff", str(tmp_path / "missing")).returncode == 2

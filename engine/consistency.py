@@ -1,0 +1,311 @@
+"""The consistency gate: every channel gives the same answer.
+
+For each published output, a reader (engine/readers, independent of the renderers) recovers what the
+customer sees or hears; the gate compares it with the answer's view for that channel:
+
+1. missing: every fact of the short answer and the steps (or of the hand-written override) is there;
+2. invented: no fact is there that the view does not hold (the site's own links excepted);
+3. leak: no run of words from a `::: internal` note or an internal answer reaches a customer channel;
+4. short answer first: the output leads with the short answer (or the override).
+
+Facts compare by (type, canonical value), through the same normaliser the parser uses.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import phonenumbers
+
+from engine.facts import FactType, Locale, Money, find_facts, normalize_url
+from engine.model import (
+    Answer, Block, Code, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
+    Paragraph, Quote,
+    Scoped, Strike, Strong, Table, Text, walk_inlines,
+)
+from engine.readers import Reading
+from engine.select import View
+
+FactKey = tuple[FactType, str]
+LEAK_WORDS = 8  # a run of this many words from an internal text is a leak (fewer coincide by chance)
+LEAD_WORDS = 8  # how much of the short answer must open every output
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str  # missing-fact, invented-fact, internal-leak, short-answer-not-first
+    channel: str
+    message: str
+    line: int
+
+
+# ----------------------------------------------------------------------------------------- tokens
+
+
+def tokens(text: str, locale: Locale) -> list[str]:
+    """Words in lower case, each recognised fact as one token `<type:canonical>`: the same sentence with a
+    phone number written two ways gives the same tokens."""
+    out: list[str] = []
+    position = 0
+    for found in find_facts(text, locale):
+        out.extend(_words(text[position:found.start]))
+        out.append(f"<{found.type.value}:{found.value.canonical}>" if found.value else found.raw.lower())
+        position = found.end
+    out.extend(_words(text[position:]))
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return [w.replace("'", "").replace("’", "") for w in _WORD.findall(text.lower())]
+
+
+def inline_tokens(inlines: Iterable[Inline]) -> list[str]:
+    """Tokens of inline content straight from the model (facts already typed), matching `tokens`."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            out.extend(_words("".join(pending)))
+            pending.clear()
+
+    for node in inlines:
+        if isinstance(node, FactMention):
+            flush()
+            out.append(f"<{node.fact.type.value}:{node.fact.canonical}>")
+        elif isinstance(node, (Text, Code)):
+            pending.append(node.text)
+        elif isinstance(node, (Emphasis, Strong, Strike, Link)):
+            flush()
+            out.extend(inline_tokens(node.children))
+        elif isinstance(node, Image):
+            pending.append(f" {node.alt} ")
+        elif isinstance(node, LineBreak):
+            pending.append(" ")
+    flush()
+    return out
+
+
+def block_tokens(blocks: Iterable[Block]) -> list[list[str]]:
+    """Token runs of blocks, one run per paragraph, heading, list item or table cell."""
+    runs: list[list[str]] = []
+    for block in blocks:
+        if isinstance(block, (Paragraph, Heading)):
+            runs.append(inline_tokens(block.inlines))
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                runs.extend(block_tokens(item.blocks))
+        elif isinstance(block, (Quote, Scoped)):
+            runs.extend(block_tokens(block.blocks))
+        elif isinstance(block, Table):
+            for row in (block.header, *block.rows):
+                runs.extend(inline_tokens(cell) for cell in row)
+    return runs
+
+
+def grams(run: list[str], size: int = LEAK_WORDS) -> set[tuple[str, ...]]:
+    return {tuple(run[i:i + size]) for i in range(len(run) - size + 1)}
+
+
+# ----------------------------------------------------------------------------------------- internal text
+
+
+@dataclass
+class InternalIndex:
+    """Every run of LEAK_WORDS words of internal text (notes and internal answers), with where it came from."""
+
+    runs: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, answers: Iterable[Answer]) -> InternalIndex:
+        """Index internal text, then forget the runs that public titles and labels also say (an internal
+        table may name a public fact's label): those are not internal words. Public bodies are not forgiven
+        here: internal text copied into a public body is exactly the leak to catch. A note that repeats its
+        own answer's public sentence is forgiven per view (see `_leaks`)."""
+        index = cls()
+        public: list[Answer] = []
+        for answer in answers:
+            if answer.audience == "internal":
+                index._add(answer.id, answer.blocks)
+            else:
+                public.append(answer)
+                for block in _internal_blocks(answer.blocks):
+                    index._add(answer.id, block.blocks, block.line)
+        if index.runs:
+            for answer in public:
+                runs = [_words(answer.question), *(_words(asked) for asked in answer.asked_as)]
+                runs += [_words(node.label) for node in walk_inlines(public_blocks(answer.blocks))
+                         if isinstance(node, FactMention) and node.label]
+                for run in runs:
+                    for gram in grams(run):
+                        index.runs.pop(gram, None)
+        return index
+
+    def _add(self, answer_id: str, blocks: tuple[Block, ...], line: int | None = None) -> None:
+        for block in blocks:
+            for run in block_tokens((block,)):
+                for gram in grams(run):
+                    self.runs.setdefault(gram, (answer_id, line or getattr(block, "line", 1)))
+
+
+def public_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """An answer's blocks without its `::: internal` notes (channel blocks kept, whatever channel)."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Scoped):
+            if block.kind != "internal":
+                out.extend(public_blocks(block.blocks))
+        elif isinstance(block, ListBlock):
+            out.append(ListBlock(block.ordered, block.start,
+                                 tuple(ListItem(public_blocks(i.blocks), i.line) for i in block.items), block.line))
+        elif isinstance(block, Quote):
+            out.append(Quote(public_blocks(block.blocks), block.line))
+        else:
+            out.append(block)
+    return tuple(out)
+
+
+def _internal_blocks(blocks: tuple[Block, ...]) -> Iterable[Scoped]:
+    for block in blocks:
+        if isinstance(block, Scoped):
+            if block.kind == "internal":
+                yield block
+            else:
+                yield from _internal_blocks(block.blocks)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from _internal_blocks(item.blocks)
+        elif isinstance(block, Quote):
+            yield from _internal_blocks(block.blocks)
+
+
+# ----------------------------------------------------------------------------------------- the checks
+
+
+def _fact_keys(inlines: Iterable[Inline]) -> dict[FactKey, FactMention]:
+    keys: dict[FactKey, FactMention] = {}
+    for node in inlines:
+        if isinstance(node, FactMention):
+            keys.setdefault((node.fact.type, node.fact.canonical), node)
+        elif isinstance(node, Link) and node.fact is not None:
+            keys.setdefault((node.fact.type, node.fact.canonical), FactMention(node.fact, node.href, None, None, "literal"))
+    return keys
+
+
+def required_facts(view: View) -> tuple[dict[FactKey, FactMention], int, str]:
+    """The facts this output must state, the source line to report against, and where they come from."""
+    short = _fact_keys(walk_inlines((view.short_answer,)))
+    if view.override is not None:
+        required = {**short, **_fact_keys(view.override.inlines)}
+        return required, view.override.line, f"`{view.channel}:` override and the short answer"
+    steps = _fact_keys(walk_inlines((view.steps,))) if view.steps is not None else {}
+    return {**short, **steps}, view.short_answer.line, "short answer and steps"
+
+
+def allowed_facts(view: View) -> dict[FactKey, FactMention]:
+    """What an output may state: derived text, the facts of the answer's body as this channel sees it; a
+    hand-written override, the facts of the answer's public body on any channel (an editor may put into an
+    SMS a link the derived SMS leaves out). Either way an override that still says an old fee is caught."""
+    if view.override is not None and view.answer.audience == "public":
+        return _fact_keys(walk_inlines(public_blocks(view.answer.blocks)))
+    lead = () if any(b is view.short_answer for b in view.blocks) else (view.short_answer,)
+    return _fact_keys(walk_inlines(lead + view.blocks))
+
+
+def _own_link(key: FactKey, base_url: str) -> bool:
+    if key[0] is not FactType.URL or not base_url:
+        return False
+    base = normalize_url(base_url)
+    return key[1] == base or key[1].startswith(base + "/")
+
+
+def describe(mention: FactMention, locale: Locale) -> str:
+    """A fact as a diagnostic shows it: as the editor wrote it, or, for a reference, in a familiar form."""
+    if mention.origin == "literal":
+        return mention.raw
+    value = mention.fact.value
+    if isinstance(value, Money):
+        symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(value.currency)
+        return f"{symbol}{value.amount:,}" if symbol else f"{value.currency} {value.amount:,}"
+    if mention.fact.type is FactType.PHONE:
+        try:
+            number = phonenumbers.parse(mention.fact.canonical.split(";")[0], locale.region)
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        except phonenumbers.NumberParseException:
+            return mention.fact.canonical
+    return mention.fact.canonical
+
+
+def check_output(view: View, reading: Reading, base_url: str, internal: InternalIndex, locale: Locale) -> list[Problem]:
+    """Every problem with one output against its view."""
+    channel = view.channel
+    seen = {(f.type, f.canonical): f for f in reading.facts}
+    required, line, origin = required_facts(view)
+    flat = " ".join(reading.text.split()).casefold()
+    missing = {key: mention for key, mention in required.items()
+               if key not in seen and not (key[0] is FactType.TEXT and key[1].casefold() in flat)}
+    allowed = allowed_facts(view)
+    problems: list[Problem] = []
+    for key, found in seen.items():
+        if key in allowed or _own_link(key, base_url):
+            continue
+        instead = _counterpart(key, missing, allowed, seen)
+        if instead is not None:
+            missing.pop((instead.fact.type, instead.fact.canonical), None)
+            label = f" ({instead.key})" if instead.key else ""
+            message = f"{channel} states {found.raw}, but the answer says {describe(instead, locale)}{label}"
+        else:
+            message = f"{channel} states {found.raw}, which the answer does not say"
+        problems.append(Problem("invented-fact", channel, message, line))
+    for mention in missing.values():
+        label = f" ({mention.key})" if mention.key else ""
+        problems.append(Problem("missing-fact", channel,
+                                f"{channel} does not state {describe(mention, locale)}{label} from the {origin}", line))
+    problems.extend(_leaks(view, reading, internal, locale))
+    problems.extend(_lead(view, reading, locale, line))
+    return problems
+
+
+def _counterpart(key: FactKey, missing: Mapping[FactKey, FactMention], allowed: Mapping[FactKey, FactMention],
+                 seen: Mapping[FactKey, object]) -> FactMention | None:
+    """The fact an invented one most likely stands in for: the one missing fact of its type, else the one
+    fact of its type the answer has."""
+    unseen = [m for k, m in missing.items() if k[0] is key[0]]
+    if len(unseen) == 1:
+        return unseen[0]
+    same_type = [m for k, m in allowed.items() if k[0] is key[0]]
+    return same_type[0] if len(same_type) == 1 else None
+
+
+def _leaks(view: View, reading: Reading, internal: InternalIndex, locale: Locale) -> list[Problem]:
+    if not internal.runs:
+        return []
+    public: set[tuple[str, ...]] = set()
+    for run in block_tokens(view.blocks):
+        public |= grams(run)
+    problems: list[Problem] = []
+    reported: set[tuple[str, int]] = set()
+    for text_line in reading.text.split("\n"):
+        for gram in grams(tokens(text_line, locale)):
+            source = internal.runs.get(gram)
+            if source is None or source in reported or (gram in public and source[0] == view.id):
+                continue  # a note may repeat its own answer's public words; nothing else is forgiven
+            reported.add(source)
+            where = "an internal answer" if source[0] != view.id else "an internal note"
+            problems.append(Problem("internal-leak", view.channel,
+                                    f"{view.channel} shows text from {where} ({source[0]} line {source[1]}): "
+                                    f"\"{' '.join(gram)}\"", source[1] if source[0] == view.id else view.short_answer.line))
+    return problems
+
+
+def _lead(view: View, reading: Reading, locale: Locale, line: int) -> list[Problem]:
+    lead = inline_tokens(view.override.inlines if view.override is not None else view.short_answer.inlines)
+    expected = lead[:LEAD_WORDS]
+    actual = tokens(" ".join(reading.text.split()), locale)[:len(expected)]
+    if expected and actual != expected:
+        shown = " ".join(actual) or "nothing"
+        return [Problem("short-answer-not-first", view.channel,
+                        f"{view.channel} opens with \"{shown}\", not the short answer \"{' '.join(expected)}\"", line)]
+    return []

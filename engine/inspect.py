@@ -1,0 +1,89 @@
+"""`report` and `diff`: what a published bundle holds, and what changed per channel between two bundles,
+read from the manifests alone."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.bundle import MANIFEST, Manifest
+
+
+def read_manifest(path: Path) -> Manifest:
+    """A bundle's manifest (`path` is the bundle folder or the manifest file)."""
+    file = path / MANIFEST if path.is_dir() else path
+    return Manifest.model_validate_json(file.read_bytes())
+
+
+def _largest(manifest: Manifest, channel: str, metric: str) -> tuple[float, str] | None:
+    values = [(float(entry.channels[channel].metrics[metric]), answer_id)
+              for answer_id, entry in manifest.answers.items()
+              if channel in entry.channels and isinstance(entry.channels[channel].metrics.get(metric), (int, float))]
+    return max(values, key=lambda v: (v[0], v[1])) if values else None
+
+
+def report(manifest: Manifest) -> str:
+    """Outputs per channel and the extremes of each budgeted metric."""
+    counts: dict[str, int] = defaultdict(int)
+    overrides: dict[str, int] = defaultdict(int)
+    encodings: dict[str, int] = defaultdict(int)
+    for entry in manifest.answers.values():
+        for channel, output in entry.channels.items():
+            counts[channel] += 1
+            overrides[channel] += bool(output.metrics.get("override"))
+            if channel == "sms":
+                encodings[str(output.metrics.get("encoding"))] += 1
+    lines = [f"{len(manifest.answers)} answers; inputs {manifest.inputs[:12]}", "",
+             f"{'channel':<10} {'outputs':>7} {'overrides':>9}"]
+    lines += [f"{channel:<10} {counts[channel]:>7} {overrides[channel]:>9}" for channel in sorted(counts)]
+    lines.append("")
+    for channel, metric, unit in (("sms", "segments", "segments"), ("sms", "characters", "characters"),
+                                  ("ivr", "seconds", "s"), ("chat", "characters", "characters"),
+                                  ("mobile", "bytes", "bytes"), ("web", "words", "words")):
+        largest = _largest(manifest, channel, metric)
+        if largest is not None:
+            lines.append(f"largest {channel} {metric}: {largest[0]:g} {unit} ({largest[1]})")
+    if encodings:
+        lines.append("sms encodings: " + ", ".join(f"{k} {v}" for k, v in sorted(encodings.items())))
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class ChannelDiff:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+
+def diff(old: Manifest, new: Manifest) -> dict[str, ChannelDiff]:
+    """Per channel, the answers whose output appeared, disappeared or changed (by file hashes)."""
+    result: dict[str, ChannelDiff] = defaultdict(ChannelDiff)
+    for answer_id in sorted(set(old.answers) | set(new.answers)):
+        before = old.answers[answer_id].channels if answer_id in old.answers else {}
+        after = new.answers[answer_id].channels if answer_id in new.answers else {}
+        for channel in sorted(set(before) | set(after)):
+            if channel not in before:
+                result[channel].added.append(answer_id)
+            elif channel not in after:
+                result[channel].removed.append(answer_id)
+            elif before[channel].files != after[channel].files:
+                result[channel].changed.append(answer_id)
+    for path in sorted(set(old.indexes) | set(new.indexes)):
+        channel = path.split("/", 1)[0]
+        if old.indexes.get(path) != new.indexes.get(path):
+            bucket = result[channel]
+            (bucket.added if path not in old.indexes else bucket.removed if path not in new.indexes
+             else bucket.changed).append(path)
+    return dict(sorted(result.items()))
+
+
+def diff_text(changes: dict[str, ChannelDiff]) -> str:
+    if not changes:
+        return "no changes\n"
+    lines: list[str] = []
+    for channel, change in changes.items():
+        lines.append(f"{channel}: {len(change.added)} added, {len(change.removed)} removed, "
+                     f"{len(change.changed)} changed")
+        for sign, items in (("+", change.added), ("-", change.removed), ("~", change.changed)):
+            lines.extend(f"  {sign} {item}" for item in items)
+    return "\n".join(lines) + "\n"
