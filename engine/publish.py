@@ -109,8 +109,12 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, report: Report
                 continue  # keep collecting every problem, write nothing more
             hashes = {f"{channel}/{path}": staging.write(f"{channel}/{path}", data)
                       for path, data in sorted(rendered.files.items())}
-            channel_entries[channel] = ChannelEntry(path=f"{channel}/{rendered.primary}",
-                                                    metrics=dict(rendered.metrics), files=hashes)
+            metrics = dict(rendered.metrics)
+            metrics.setdefault("override", answer.override(channel) is not None)
+            if rendered.notes:  # what the channel could not carry as written, e.g. a table read as a pointer
+                metrics["fallbacks"] = ",".join(sorted({note.code for note in rendered.notes}))
+            channel_entries[channel] = ChannelEntry(path=f"{channel}/{rendered.primary}", metrics=metrics,
+                                                    files=hashes)
             result.outputs[channel] += 1
             ref = work.site.answers[answer.id]
             channel_spec = next(c for c in work.channels if c.name == channel)
