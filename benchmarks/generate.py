@@ -59,15 +59,20 @@ def answer(rng: random.Random, index: int, topic: str, ids: list[str], groups: i
         f"related: [{', '.join(related)}]",
     ]
     if rng.random() < 0.2:
-        front.append(f'sms: "Call {{{{ group{g}.phone }}}} about your {rng.choice(WORDS)}. Fee {{{{ group{g}.fee }}}}."')
+        front.append(f'sms: "Call {{{{ group{g}.phone }}}} or visit {{{{ group{g}.page }}}} about your '
+                     f'{rng.choice(WORDS)}. Fee {{{{ group{g}.fee }}}}."')
     front.append("---")
+    opening = "Staff only: check" if internal else "Call"
     body = [
-        f"Call {{{{ group{g}.phone }}}} or visit {{{{ group{g}.page }}}}. {sentence(rng, rng.randint(8, 14))}",
+        f"{opening} {{{{ group{g}.phone }}}} or visit {{{{ group{g}.page }}}}. {sentence(rng, rng.randint(8, 14))}",
         "",
         *(f"{n}. {sentence(rng, rng.randint(5, 10))[:-1]}, fee {{{{ group{g}.fee }}}}." if n == 1
           else f"{n}. {sentence(rng, rng.randint(5, 10))}" for n in range(1, rng.randint(3, 6))),
         "",
-        f"{sentence(rng, 12)} It takes {{{{ group{h}.wait }}}}. Open {{{{ group{h}.hours }}}}. {sentence(rng, 10)}",
+        f"It takes {{{{ group{h}.wait }}}}. Open {{{{ group{h}.hours }}}}.",
+        "",
+        "::: except sms ivr",
+        f"{sentence(rng, 12)} {sentence(rng, 10)}",
         "",
         f"- {sentence(rng, 8)}",
         f"- Write to {{{{ group{h}.email }}}} or visit {{{{ group{h}.office }}}}.",
@@ -75,12 +80,11 @@ def answer(rng: random.Random, index: int, topic: str, ids: list[str], groups: i
         "",
         " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(3, 10))),
         "",
-        "::: internal",
-        f"{sentence(rng, 20)} Check the {rng.choice(WORDS)} log first.",
+        " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(2, 6))),
         ":::",
         "",
-        "::: except sms ivr",
-        " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(2, 6))),
+        "::: internal",
+        f"{sentence(rng, 20)} Check the {rng.choice(WORDS)} log first.",
         ":::",
     ]
     return "\n".join(front + body) + "\n"

@@ -263,8 +263,9 @@ def check_output(view: View, reading: Reading, base_url: str, internal: Internal
         label = f" ({mention.key})" if mention.key else ""
         problems.append(Problem("missing-fact", channel,
                                 f"{channel} does not state {describe(mention, locale)}{label} from the {origin}", line))
-    problems.extend(_leaks(view, reading, internal, locale))
-    problems.extend(_lead(view, reading, locale, line))
+    lines = [tokens(text_line, locale) for text_line in reading.text.split("\n")]
+    problems.extend(_leaks(view, lines, internal))
+    problems.extend(_lead(view, lines, line))
     return problems
 
 
@@ -279,7 +280,7 @@ def _counterpart(key: FactKey, missing: Mapping[FactKey, FactMention], allowed: 
     return same_type[0] if len(same_type) == 1 else None
 
 
-def _leaks(view: View, reading: Reading, internal: InternalIndex, locale: Locale) -> list[Problem]:
+def _leaks(view: View, lines: list[list[str]], internal: InternalIndex) -> list[Problem]:
     if not internal.runs:
         return []
     public: set[tuple[str, ...]] = set()
@@ -287,8 +288,8 @@ def _leaks(view: View, reading: Reading, internal: InternalIndex, locale: Locale
         public |= grams(run)
     problems: list[Problem] = []
     reported: set[tuple[str, int]] = set()
-    for text_line in reading.text.split("\n"):
-        for gram in grams(tokens(text_line, locale)):
+    for line_tokens in lines:
+        for gram in grams(line_tokens):
             source = internal.runs.get(gram)
             if source is None or source in reported or (gram in public and source[0] == view.id):
                 continue  # a note may repeat its own answer's public words; nothing else is forgiven
@@ -300,10 +301,10 @@ def _leaks(view: View, reading: Reading, internal: InternalIndex, locale: Locale
     return problems
 
 
-def _lead(view: View, reading: Reading, locale: Locale, line: int) -> list[Problem]:
+def _lead(view: View, lines: list[list[str]], line: int) -> list[Problem]:
     lead = inline_tokens(view.override.inlines if view.override is not None else view.short_answer.inlines)
     expected = lead[:LEAD_WORDS]
-    actual = tokens(" ".join(reading.text.split()), locale)[:len(expected)]
+    actual = [token for line_tokens in lines for token in line_tokens][:len(expected)]
     if expected and actual != expected:
         shown = " ".join(actual) or "nothing"
         return [Problem("short-answer-not-first", view.channel,

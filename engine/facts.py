@@ -383,19 +383,47 @@ _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORD_NUMBERS) + r"|noon|midnight)
 _URL_HINT = re.compile(r"://|\.(?:" + "|".join(_TLDS) + r")\b", re.IGNORECASE)
 
 
+_HINTS = {
+    FactType.MONEY: re.compile(r"[$€£]|\b(?:" + "|".join(_CURRENCY_CODES) + r"|dollars?|cents?)\b", re.IGNORECASE),
+    FactType.PERCENT: re.compile(r"%|\bper\s*cent\b", re.IGNORECASE),
+    FactType.TIME: re.compile(r"\d:[0-5]\d|\d\s?[ap]\.?m\b|\bnoon\b|\bmidnight\b", re.IGNORECASE),
+    FactType.HOURS: re.compile(r"\d:[0-5]\d|\d\s?[ap]\.?m\b|\bnoon\b|\bmidnight\b|24/7|24\s+hours", re.IGNORECASE),
+    FactType.DURATION: re.compile(r"\b(?:" + "|".join(_UNITS) + r")s?\b", re.IGNORECASE),
+    FactType.DATE: re.compile(r"\d{4}|\d/\d", re.IGNORECASE),
+}
+# A run of digits and separators long enough to be a phone number: only such spans go to the (slow) matcher.
+_PHONE_HINT = re.compile(r"[+(]?\d[\d \t().\-–]{5,}\d")
+
+
 def _worth_trying(text: str) -> set[FactType]:
-    """The types whose pattern could match at all: most prose has no digit, and regexes are the hot path."""
+    """The types whose pattern could match at all: regexes are the hot path, and most text gives each type
+    away by a cheap sign (a currency mark, a unit word, an am/pm) long before the full pattern runs."""
     kinds: set[FactType] = set()
     if "@" in text:
         kinds.add(FactType.EMAIL)
     if _URL_HINT.search(text):
         kinds.add(FactType.URL)
-    has_digit = _DIGIT.search(text) is not None
-    if has_digit:
-        kinds |= {FactType.MONEY, FactType.PERCENT, FactType.DATE, FactType.TIME, FactType.HOURS, FactType.DURATION}
+    if _DIGIT.search(text):
+        kinds |= {kind for kind, hint in _HINTS.items() if hint.search(text)}
     elif _NUMBER_WORD.search(text):
-        kinds |= {FactType.DURATION, FactType.TIME, FactType.HOURS}
+        kinds |= {kind for kind in (FactType.DURATION, FactType.TIME, FactType.HOURS) if _HINTS[kind].search(text)}
     return kinds
+
+
+def _phones(text: str, locale: Locale) -> list[Found]:
+    """Phone numbers, by running libphonenumber's matcher only on the spans that look like one."""
+    found: list[Found] = []
+    for hint in _PHONE_HINT.finditer(text):
+        start = max(0, hint.start() - 4)
+        window = text[start:hint.end() + 16]
+        matcher = phonenumbers.PhoneNumberMatcher(window, locale.region, leniency=phonenumbers.Leniency.STRICT_GROUPING)
+        for match in matcher:
+            begin = start + match.start
+            if begin < hint.start() - 4 or any(f.start == begin for f in found):
+                continue
+            found.append(Found(begin, begin + len(match.raw_string), match.raw_string, FactType.PHONE,
+                               _phone(match.number)))
+    return found
 
 
 def _candidates(text: str, locale: Locale) -> list[Found]:
@@ -415,10 +443,8 @@ def _candidates(text: str, locale: Locale) -> list[Found]:
                 found.append(Found(m.start(), m.start() + len(raw), raw, kind, value))
             except FactError as error:
                 found.append(Found(m.start(), m.start() + len(raw), raw, kind, None, str(error)))
-    if FactType.DATE in worth:  # any digit
-        matcher = phonenumbers.PhoneNumberMatcher(text, locale.region, leniency=phonenumbers.Leniency.STRICT_GROUPING)
-        for match in matcher:
-            found.append(Found(match.start, match.end, match.raw_string, FactType.PHONE, _phone(match.number)))
+    if _DIGIT.search(text):
+        found.extend(_phones(text, locale))
     return found
 
 
