@@ -201,8 +201,8 @@ def _spell_address(text: str) -> str:
 
 
 def _region(site: Site) -> str:
-    tail = site.language.replace("_", "-").split("-")[-1]
-    return tail.upper() if len(tail) == 2 and tail.isalpha() else "US"
+    """The knowledge base's phone region (`_settings.yaml`), whose numbers are spoken in national form."""
+    return site.locale.region
 
 
 def present_phone(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:

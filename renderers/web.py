@@ -80,9 +80,8 @@ class Context:
 
 
 def region_of(site: Site) -> str:
-    """The phone region from the site language tag (`en-US` -> `US`), US when the tag names no region."""
-    parts = site.language.replace("_", "-").split("-")
-    return next((p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()), "US")
+    """The knowledge base's phone region (`_settings.yaml`), whose numbers are written in national form."""
+    return site.locale.region
 
 
 def _rel(href: str, site: Site) -> Markup:
