@@ -87,6 +87,9 @@ def answer(rng: random.Random, index: int, topic: str, ids: list[str], groups: i
         f"{sentence(rng, 20)} Check the {rng.choice(WORDS)} log first.",
         ":::",
     ]
+    if internal:  # internal answers are worded apart from public ones, as real staff procedures are
+        body = [line.replace("the rate is", "staff apply the rate").replace("Write to", "Staff escalate to")
+                .replace("It takes", "Staff allow") for line in body]
     return "\n".join(front + body) + "\n"
 
 
