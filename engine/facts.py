@@ -139,7 +139,7 @@ PATTERNS: dict[FactType, re.Pattern[str]] = {
     ),
     FactType.PERCENT: re.compile(rf"(?<![\w.,])(?P<n>{_amount})\s?(?:%|percent\b|per\s+cent\b)", re.IGNORECASE),
     FactType.DURATION: re.compile(
-        rf"(?<![\w.,-])(?P<lo>{_num_word})(?:{_range_sep}(?P<hi>{_num_word}))?"
+        rf"(?<![\w.,$€£-])(?P<lo>{_num_word})(?:{_range_sep}(?P<hi>{_num_word}))?"
         rf"\s+(?:(?P<kind>business|working|calendar)\s+)?(?P<unit>{'|'.join(_UNITS)})s?\b",
         re.IGNORECASE,
     ),
@@ -449,8 +449,17 @@ def _candidates(text: str, locale: Locale) -> list[Found]:
 
 
 def find_facts(text: str, locale: Locale = Locale()) -> list[Found]:
-    """Every literal fact in `text`, left to right, non-overlapping (the longest match wins)."""
-    return list(_find_cached(text, locale))
+    """Every literal fact in `text`, left to right, non-overlapping (the longest match wins). A fact never
+    spans a line break: lines are separate blocks (a card's fact list, a page's paragraphs)."""
+    if "\n" not in text:
+        return list(_find_cached(text, locale))
+    found: list[Found] = []
+    offset = 0
+    for line in text.split("\n"):
+        for item in _find_cached(line, locale):
+            found.append(Found(item.start + offset, item.end + offset, item.raw, item.type, item.value, item.error))
+        offset += len(line) + 1
+    return found
 
 
 @lru_cache(maxsize=4096)
