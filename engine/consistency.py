@@ -13,6 +13,7 @@ Facts compare by (type, canonical value), through the same normaliser the parser
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -61,8 +62,10 @@ def _words(text: str) -> list[str]:
     return [w.replace("'", "").replace("’", "") for w in _WORD.findall(text.lower())]
 
 
-def inline_tokens(inlines: Iterable[Inline]) -> list[str]:
-    """Tokens of inline content straight from the model (facts already typed), matching `tokens`."""
+def inline_tokens(inlines: Iterable[Inline], locale: Locale = Locale(), *, lead: bool = False) -> list[str]:
+    """Tokens of inline content straight from the model (facts already typed), matching `tokens`. A text
+    fact gives the tokens of its value as written. With `lead`, the tokens stop after the words of the first
+    link that does not state its own target: channels differ in how they add the target (" at ...", "(...)")."""
     out: list[str] = []
     pending: list[str] = []
 
@@ -71,21 +74,53 @@ def inline_tokens(inlines: Iterable[Inline]) -> list[str]:
             out.extend(_words("".join(pending)))
             pending.clear()
 
-    for node in inlines:
-        if isinstance(node, FactMention):
-            flush()
-            out.append(f"<{node.fact.type.value}:{node.fact.canonical}>")
-        elif isinstance(node, (Text, Code)):
-            pending.append(node.text)
-        elif isinstance(node, (Emphasis, Strong, Strike, Link)):
-            flush()
-            out.extend(inline_tokens(node.children))
-        elif isinstance(node, Image):
-            pending.append(f" {node.alt} ")
-        elif isinstance(node, LineBreak):
-            pending.append(" ")
+    def walk(nodes: Iterable[Inline]) -> bool:
+        for node in nodes:
+            if isinstance(node, FactMention):
+                flush()
+                if node.fact.type is FactType.TEXT:
+                    out.extend(tokens(str(node.fact.value), locale))
+                else:
+                    out.append(f"<{node.fact.type.value}:{node.fact.canonical}>")
+            elif isinstance(node, (Text, Code)):
+                pending.append(node.text)
+            elif isinstance(node, (Emphasis, Strong, Strike, Link)):
+                flush()
+                if not walk(node.children):
+                    return False
+                if lead and isinstance(node, Link) and node.fact is not None and not _states_target(node):
+                    return False
+            elif isinstance(node, Image):
+                pending.append(f" {node.alt} ")
+            elif isinstance(node, LineBreak):
+                pending.append(" ")
+        return True
+
+    walk(inlines)
     flush()
     return out
+
+
+def _states_target(link: Link) -> bool:
+    assert link.fact is not None
+    key = (link.fact.type, link.fact.canonical)
+    return any(isinstance(n, FactMention) and (n.fact.type, n.fact.canonical) == key
+               for n in walk_inlines((Paragraph(link.children, 0),)))
+
+
+_FOLD = str.maketrans({
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    "\u2026": "...",
+    **dict.fromkeys("\u00ad\u200b\u2060\ufeff", ""),
+})
+
+
+def fold(text: str) -> str:
+    """Text as compared when a text fact is looked for: composed, typographic quotes, dashes and ellipses
+    as plain ones (a text message carries only those), case and spacing ignored."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_FOLD).casefold().split())
 
 
 def block_tokens(blocks: Iterable[Block]) -> list[list[str]]:
@@ -204,14 +239,32 @@ def required_facts(view: View) -> tuple[dict[FactKey, FactMention], int, str]:
     return {**short, **steps}, view.short_answer.line, "short answer and steps"
 
 
-def allowed_facts(view: View) -> dict[FactKey, FactMention]:
+def allowed_facts(view: View, locale: Locale = Locale()) -> dict[FactKey, FactMention]:
     """What an output may state: derived text, the facts of the answer's body as this channel sees it; a
     hand-written override, the facts of the answer's public body on any channel (an editor may put into an
     SMS a link the derived SMS leaves out). Either way an override that still says an old fee is caught."""
     if view.override is not None and view.answer.audience == "public":
-        return _fact_keys(walk_inlines(public_blocks(view.answer.blocks)))
-    lead = () if any(b is view.short_answer for b in view.blocks) else (view.short_answer,)
-    return _fact_keys(walk_inlines(lead + view.blocks))
+        nodes = list(walk_inlines(public_blocks(view.answer.blocks)))
+    else:
+        lead = () if any(b is view.short_answer for b in view.blocks) else (view.short_answer,)
+        nodes = list(walk_inlines(lead + view.blocks))
+    return {**_written_in_facts(nodes, locale), **_fact_keys(nodes)}
+
+
+def _written_in_facts(nodes: Iterable[Inline], locale: Locale) -> dict[FactKey, FactMention]:
+    """Typed facts written inside the answer's fact definitions: a text fact's value ("open 9 am to 5 pm")
+    and a fact's label (a card shows it as the fact's title) say them as part of the fact itself."""
+    keys: dict[FactKey, FactMention] = {}
+    for node in nodes:
+        if not isinstance(node, FactMention):
+            continue
+        texts = [node.label or ""] + ([str(node.fact.value)] if node.fact.type is FactType.TEXT else [])
+        for text in filter(None, texts):
+            for found in find_facts(text, locale):
+                if found.value is not None:
+                    keys.setdefault((found.type, found.value.canonical),
+                                    FactMention(found.value, found.raw, None, None, "literal"))
+    return keys
 
 
 def _own_link(key: FactKey, base_url: str) -> bool:
@@ -243,10 +296,10 @@ def check_output(view: View, reading: Reading, base_url: str, internal: Internal
     channel = view.channel
     seen = {(f.type, f.canonical): f for f in reading.facts}
     required, line, origin = required_facts(view)
-    flat = " ".join(reading.text.split()).casefold()
+    flat = fold(reading.text)
     missing = {key: mention for key, mention in required.items()
-               if key not in seen and not (key[0] is FactType.TEXT and key[1].casefold() in flat)}
-    allowed = allowed_facts(view)
+               if key not in seen and not (key[0] is FactType.TEXT and fold(key[1]) in flat)}
+    allowed = allowed_facts(view, locale)
     problems: list[Problem] = []
     for key, found in seen.items():
         if key in allowed or _own_link(key, base_url):
@@ -265,7 +318,7 @@ def check_output(view: View, reading: Reading, base_url: str, internal: Internal
                                 f"{channel} does not state {describe(mention, locale)}{label} from the {origin}", line))
     lines = [tokens(text_line, locale) for text_line in reading.text.split("\n")]
     problems.extend(_leaks(view, lines, internal))
-    problems.extend(_lead(view, lines, line))
+    problems.extend(_lead(view, lines, line, locale))
     return problems
 
 
@@ -301,8 +354,9 @@ def _leaks(view: View, lines: list[list[str]], internal: InternalIndex) -> list[
     return problems
 
 
-def _lead(view: View, lines: list[list[str]], line: int) -> list[Problem]:
-    lead = inline_tokens(view.override.inlines if view.override is not None else view.short_answer.inlines)
+def _lead(view: View, lines: list[list[str]], line: int, locale: Locale) -> list[Problem]:
+    lead = inline_tokens(view.override.inlines if view.override is not None else view.short_answer.inlines,
+                         locale, lead=True)
     expected = lead[:LEAD_WORDS]
     actual = [token for line_tokens in lines for token in line_tokens][:len(expected)]
     if expected and actual != expected:

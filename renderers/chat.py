@@ -223,6 +223,8 @@ class _Writer:
 
     def link(self, node: Link, line: int) -> str:
         text = self.inlines(node.children, line, in_link=True)
+        if not text.strip():  # a link with no words: its target is all the customer can be told
+            return self.text(PRESENT[node.fact.type](node.fact) if node.fact is not None else node.href)
         if self.markdown:
             return f"[{text}]({destination(node.href)})" if text.strip() else text
         if node.fact is None or any(isinstance(c, FactMention) and c.fact == node.fact for c in _flat(node.children)):

@@ -146,7 +146,7 @@ def number_words(number: int) -> int:
 
 
 def _token_words(token: str) -> int:
-    if not token[0].isdigit():
+    if not token[0].isdecimal():  # "²" is a digit to isdigit() but no number to int()
         return 1
     whole, _, decimals = token.replace(",", "").partition(".")
     return number_words(int(whole)) + (1 + len(decimals) if decimals else 0)

@@ -141,11 +141,22 @@ def _address(alias: str, locale: Locale) -> str | None:
 
 
 _ALIASES = (_money, _percent, _phone_digits, _address)
+_MARK_WORDS = {mark: word for word, mark in _MARKS.items() if len(mark) == 1}
 
 
-def written_alias(alias: str, locale: Locale = Locale()) -> str:
-    """What a caller hears for a `<sub alias>`, written the way the recogniser reads it (else the alias)."""
+def spoken_address(written: str) -> str:
+    """An address read out mark by mark ("a_b.gov" -> "a underscore b dot gov")."""
+    parts = re.split(r"([^\w]|_)", written)
+    return " ".join(_MARK_WORDS.get(part, part) for part in parts if part and not part.isspace())
+
+
+def written_alias(alias: str, locale: Locale = Locale(), shown: str = "") -> str:
+    """What a caller hears for a `<sub alias>`, written the way the recogniser reads it (else the alias).
+    When the alias is exactly the shown address read out mark by mark, the address is what was heard, even
+    where a part of it is itself a mark's name ("0@colon.gov")."""
     heard = " ".join(alias.split())
+    if shown and re.search(r"[@./]", shown) and heard.casefold() == spoken_address(shown).casefold():
+        return shown
     for convert in _ALIASES:
         written = convert(heard, locale)
         if written is not None:
@@ -234,7 +245,8 @@ def _walk(element: ET.Element, voice: _Voice, locale: Locale) -> None:
         voice.end_line()
     if name == "sub":
         alias = element.get("alias")
-        voice.say(written_alias(alias, locale) if alias is not None else "".join(element.itertext()))
+        shown = "".join(element.itertext())
+        voice.say(written_alias(alias, locale, shown) if alias is not None else shown)
     elif name == "say-as":
         voice.say(_say_as(element))
     else:
