@@ -11,7 +11,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 
 import html5lib
 import pytest
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import event, given, strategies as st
 
 import channels as channel_registry
 from engine.compile import Channel, Plan, index_files, load_channels, plan, render_answer
@@ -434,7 +434,6 @@ def hostile_in(channel_view: View) -> list[str]:
 
 
 @given(knowledge_bases())
-@settings(suppress_health_check=[HealthCheck.too_slow])
 def test_every_output_is_valid_for_its_format_and_shows_content_as_text(generated: GeneratedKB) -> None:
     result = compiled(generated)
     failures: list[str] = []
@@ -445,6 +444,9 @@ def test_every_output_is_valid_for_its_format_and_shows_content_as_text(generate
             event(f"{output.channel}: hostile text {hostile!r}")
             if flat(hostile) not in flat(output.reading.text):
                 failures.append(f"{output.where}: {hostile!r} is not shown as text")
+        question = output.view.answer.question
+        if output.reading.title and flat(output.reading.title) != flat(question):
+            failures.append(f"{output.where}: the title shows {output.reading.title!r}, not {question!r}")
     for path, data in result.index_files().items():
         failures += format_problems(path.split("/")[0], path, data, answer_page=False)
     assert not failures, "\n".join(failures)
@@ -488,6 +490,11 @@ class Piece:
     def shown(self) -> str:
         raise NotImplementedError
 
+    @property
+    def written(self) -> str:
+        """The piece as its format writes it."""
+        raise NotImplementedError
+
     def replace(self, start: int, end: int, text: str) -> None:
         raise NotImplementedError
 
@@ -502,6 +509,10 @@ class PlainPiece(Piece):
 
     @property
     def shown(self) -> str:
+        return self.text
+
+    @property
+    def written(self) -> str:
         return self.text
 
     def replace(self, start: int, end: int, text: str) -> None:
@@ -531,6 +542,10 @@ class MarkdownPiece(Piece):
     def shown(self) -> str:
         return self._shown()[0]
 
+    @property
+    def written(self) -> str:
+        return self.source
+
     def replace(self, start: int, end: int, text: str) -> None:
         starts = self._shown()[1]
         self.source = self.source[:starts[start]] + _MARKDOWN_SPECIAL.sub(r"\\\1", text) + self.source[starts[end]:]
@@ -543,6 +558,10 @@ class HtmlText(Piece):
     @property
     def shown(self) -> str:
         return html.unescape(self.source)
+
+    @property
+    def written(self) -> str:
+        return self.source
 
     def replace(self, start: int, end: int, text: str) -> None:
         shown = self.shown
@@ -560,6 +579,10 @@ class HtmlHref(Piece):
     def shown(self) -> str:
         match = re.search(r'href="([^"]*)"', self.tag)
         return html.unescape(match.group(1)) if match else ""
+
+    @property
+    def written(self) -> str:
+        return self.tag
 
     def replace(self, start: int, end: int, text: str) -> None:
         shown = self.shown
@@ -639,7 +662,7 @@ def text_surface(data: bytes) -> Surface:
 
 def markdown_surface(data: bytes) -> Surface:
     pieces = [MarkdownPiece(line) for line in data.decode("utf-8").split("\n")]
-    return Surface([[p] for p in pieces], lambda: "\n".join(p.source for p in pieces).encode("utf-8"))
+    return Surface([[p] for p in pieces], lambda: "\n".join(p.written for p in pieces).encode("utf-8"))
 
 
 _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|div|blockquote|pre|table|tr|td|th|aside|section|br|hr)\b")
@@ -679,8 +702,7 @@ def html_surface(data: bytes) -> Surface:
             lines[-1].append(piece)
 
     def dump() -> bytes:
-        inner = "".join(t if isinstance(t, str) else t.tag if isinstance(t, HtmlHref) else t.source  # type: ignore[attr-defined]
-                        for t in tokens)
+        inner = "".join(t if isinstance(t, str) else t.written for t in tokens)
         return (text[:start] + inner + text[end:]).encode("utf-8")
 
     return Surface([line for line in lines if line] + targets, dump)
@@ -732,7 +754,7 @@ def card_surface(data: bytes) -> Surface:
 
     def dump() -> bytes:
         for node, key, piece in slots:
-            node[key] = piece.source if isinstance(piece, MarkdownPiece) else piece.text  # type: ignore[attr-defined]
+            node[key] = piece.written
         return json.dumps(card, ensure_ascii=False, indent=2).encode("utf-8")
 
     return Surface([[piece] for _, _, piece in slots], dump)
@@ -763,11 +785,16 @@ def cut(line: list[Piece], start: int, end: int) -> None:
         position += len(piece.shown)
     for offset, piece in reversed(offsets):
         low, high = max(start, offset), min(end, offset + len(piece.shown))
-        if low < high:
-            piece.remove() if piece.atom or piece.target else piece.replace(low - offset, high - offset, "")
+        if low >= high:
+            continue
+        if piece.atom or piece.target:
+            piece.remove()
+        else:
+            piece.replace(low - offset, high - offset, "")
 
 
 def drop_everywhere(found: Surface, key: FactKey) -> int:
+    """Remove every occurrence of a fact: in words, and every link or button target that carries it."""
     dropped = 0
     for line in found.lines:
         if len(line) == 1 and line[0].target:
