@@ -4,22 +4,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, time
-from decimal import Decimal
-from typing import Callable
 from urllib.parse import quote
 
-import phonenumbers
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
-from engine.facts import Duration, FactType, FactValue, Hours, Money
+from engine.facts import FactType, FactValue
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
 )
 from engine.select import View
-from renderers import Metric, Note, Rendered, Site
+from renderers import Metric, Note, Rendered, Site, plain_facts
 
 CHANNEL = "chat"
 
@@ -35,90 +31,7 @@ class Config(ChannelSpec):
 
 # ------------------------------------------------------------------------------------------- fact forms
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def _clock(value: time) -> str:
-    if value == time(12, 0):
-        return "noon"
-    if value == time(0, 0):
-        return "midnight"
-    minutes = f":{value.minute:02d}" if value.minute else ""
-    return f"{value.hour % 12 or 12}{minutes} {'am' if value.hour < 12 else 'pm'}"
-
-
-def _phone(fact: FactValue) -> str:
-    e164, _, extension = fact.canonical.partition(";ext=")
-    number = phonenumbers.parse(e164, None)
-    style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1 else \
-        phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    shown = phonenumbers.format_number(number, style)
-    return f"{shown} ext. {extension}" if extension else shown
-
-
-def _money(fact: FactValue) -> str:
-    money = fact.value
-    assert isinstance(money, Money)
-    amount = f"{money.amount:,.2f}".removesuffix(".00")
-    symbol = CURRENCY_SYMBOLS.get(money.currency)
-    return f"{symbol}{amount}" if symbol else f"{money.currency} {amount}"
-
-
-def _date(fact: FactValue) -> str:
-    day = fact.value
-    assert isinstance(day, date)
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
-
-
-def _time(fact: FactValue) -> str:
-    assert isinstance(fact.value, time)
-    return _clock(fact.value)
-
-
-def _hours(fact: FactValue) -> str:
-    hours = fact.value
-    assert isinstance(hours, Hours)
-    all_week = (hours.first_day, hours.last_day) == (0, 6)
-    if all_week and hours.opens == time(0, 0) and hours.until_midnight:
-        return "24 hours a day, 7 days a week"
-    days = ""
-    if hours.first_day is not None and hours.last_day is not None:
-        days = DAYS[hours.first_day]
-        days += "" if hours.last_day == hours.first_day else f" to {DAYS[hours.last_day]}"
-        days += ", "
-    closes = "midnight" if hours.until_midnight else _clock(hours.closes)
-    return f"{days}{_clock(hours.opens)} to {closes}"
-
-
-def _duration(fact: FactValue) -> str:
-    span = fact.value
-    assert isinstance(span, Duration)
-    amount = _number(span.low) + (f"-{_number(span.high)}" if span.high is not None else "")
-    plural = span.high is not None or span.low != 1
-    return f"{amount} {'business ' if span.business else ''}{span.unit}{'s' if plural else ''}"
-
-
-def _percent(fact: FactValue) -> str:
-    assert isinstance(fact.value, Decimal)
-    return f"{_number(fact.value)}%"
-
-
-def _as_is(fact: FactValue) -> str:
-    return fact.canonical
-
-
-PRESENT: dict[FactType, Callable[[FactValue], str]] = {
-    FactType.PHONE: _phone, FactType.MONEY: _money, FactType.DATE: _date, FactType.TIME: _time,
-    FactType.HOURS: _hours, FactType.DURATION: _duration, FactType.URL: _as_is, FactType.EMAIL: _as_is,
-    FactType.PERCENT: _percent, FactType.TEXT: _as_is,
-}
+PRESENT = plain_facts.presenters(plain_facts.Style())
 
 # ------------------------------------------------------------------------------------------- Markdown
 

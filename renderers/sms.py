@@ -2,21 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
-from decimal import Decimal
-from typing import Callable
 
-import phonenumbers
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
-from engine.facts import DAY_NAMES, Duration, FactType, FactValue, Hours, Money, find_facts, normalize_url
+from engine.facts import DAY_NAMES, FactType, FactValue, find_facts, normalize_url
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
 )
 from engine.select import View
-from renderers import Metric, Note, Rendered, Site
+from renderers import Metric, Note, Rendered, Site, plain_facts
 from renderers import gsm
 
 CHANNEL = "sms"
@@ -32,72 +28,6 @@ class Config(ChannelSpec):
 
 # ------------------------------------------------------------------------------------------- fact forms
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def _clock(value: time) -> str:
-    minutes = f":{value.minute:02d}" if value.minute else ""
-    return f"{value.hour % 12 or 12}{minutes}{'am' if value.hour < 12 else 'pm'}"
-
-
-def _phone(fact: FactValue) -> str:
-    e164, _, extension = fact.canonical.partition(";ext=")
-    number = phonenumbers.parse(e164, None)
-    if number.country_code == 1:
-        digits = phonenumbers.national_significant_number(number)
-        shown = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
-    else:
-        shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return f"{shown} ext. {extension}" if extension else shown
-
-
-def _money(fact: FactValue) -> str:
-    money = fact.value
-    assert isinstance(money, Money)
-    amount = f"{money.amount:,.2f}".removesuffix(".00")
-    symbol = CURRENCY_SYMBOLS.get(money.currency)
-    return f"{symbol}{amount}" if symbol else f"{money.currency} {amount}"
-
-
-def _date(fact: FactValue) -> str:
-    day = fact.value
-    assert isinstance(day, date)
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
-
-
-def _time(fact: FactValue) -> str:
-    assert isinstance(fact.value, time)
-    return _clock(fact.value)
-
-
-def _hours(fact: FactValue) -> str:
-    hours = fact.value
-    assert isinstance(hours, Hours)
-    all_week = (hours.first_day, hours.last_day) == (0, 6)
-    if all_week and hours.opens == time(0, 0) and hours.until_midnight:
-        return "24/7"
-    days = ""
-    if hours.first_day is not None and hours.last_day is not None:
-        days = DAY_NAMES[hours.first_day]
-        days += "" if hours.last_day == hours.first_day else f"-{DAY_NAMES[hours.last_day]}"
-        days += " "
-    closes = "midnight" if hours.until_midnight else _clock(hours.closes)
-    return f"{days}{_clock(hours.opens)}-{closes}"
-
-
-def _duration(fact: FactValue) -> str:
-    span = fact.value
-    assert isinstance(span, Duration)
-    amount = _number(span.low) + (f"-{_number(span.high)}" if span.high is not None else "")
-    plural = span.high is not None or span.low != 1
-    return f"{amount} {'business ' if span.business else ''}{span.unit}{'s' if plural else ''}"
-
-
 def compact_url(url: str) -> str:
     """`url` without `https://` (and a trailing slash) when it still reads back as the same address."""
     canonical = normalize_url(url)
@@ -109,24 +39,8 @@ def compact_url(url: str) -> str:
     return canonical
 
 
-def _url(fact: FactValue) -> str:
-    return compact_url(fact.canonical)
-
-
-def _percent(fact: FactValue) -> str:
-    assert isinstance(fact.value, Decimal)
-    return f"{_number(fact.value)}%"
-
-
-def _as_is(fact: FactValue) -> str:
-    return fact.canonical
-
-
-PRESENT: dict[FactType, Callable[[FactValue], str]] = {
-    FactType.PHONE: _phone, FactType.MONEY: _money, FactType.DATE: _date, FactType.TIME: _time,
-    FactType.HOURS: _hours, FactType.DURATION: _duration, FactType.URL: _url, FactType.EMAIL: _as_is,
-    FactType.PERCENT: _percent, FactType.TEXT: _as_is,
-}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+PRESENT = plain_facts.presenters(plain_facts.Style(months=MONTHS, days=DAY_NAMES, compact=True, url=compact_url))
 # The shortest way to pass on a contact fact from a step when the whole step does not fit.
 CONTACT_VERBS = {FactType.PHONE: "Call", FactType.EMAIL: "Email", FactType.URL: "Visit"}
 
