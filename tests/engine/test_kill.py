@@ -23,8 +23,9 @@ from engine.verify import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWERS = 16  # a build of ~1.5 s on an idle 2-core machine: kills land in every phase; the whole file ~40 s
-KILLS = 12  # per mode; 24 in all
-RERUN_EVERY = 4
+TIMED = 10  # per mode, spread over the whole build time
+AFTER_SEAL = 3  # per mode, a moment after the new bundle is complete: the swap, switch and cleanup window
+RERUN_EVERY = 5
 SEED = int(os.environ.get("KILL_SEED", "20261123"))
 
 Tree = dict[str, bytes]
@@ -48,31 +49,74 @@ def run_to_end(kb: Path, out: Path, release: bool) -> float:
     return time.monotonic() - started
 
 
-def kill_at(kb: Path, out: Path, release: bool, delay: float) -> bool:
-    """Start a build, SIGKILL its whole process group (the renderer workers die too, as on a lost machine)
-    after `delay` seconds; True if it was still running then."""
+@dataclass(frozen=True)
+class Timing:
+    seconds: float  # the whole build
+    after_seal: float  # from the staged manifest's appearance to the end: flush, swap or move, switch, cleanup
+
+
+def timed_build(kb: Path, out: Path, release: bool) -> Timing:
+    """A whole build, watched: how long it takes, and how long its last step (after sealing) takes."""
+    started = time.monotonic()
+    process = subprocess.Popen(command(kb, out, release), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    seal = None
+    while process.poll() is None:
+        if seal is None and sealed(out, release, process.pid):
+            seal = time.monotonic()
+        time.sleep(0.001)
+    ended = time.monotonic()
+    assert process.wait() == 0, process.stderr.read() if process.stderr else ""
+    return Timing(ended - started, ended - (seal or ended))
+
+
+@dataclass(frozen=True)
+class Kill:
+    delay: float  # seconds after the start, or after the staged manifest appears
+    after_seal: bool = False
+
+    def label(self, seconds: float) -> str:
+        if self.after_seal:
+            return f"sealed + {self.delay * 1000:3.0f} ms"
+        return f"{self.delay:5.2f} s ({self.delay / seconds:4.0%})"
+
+
+def staging_of(out: Path, release: bool, pid: int) -> Path:
+    return out / RELEASES / f".next.staging-{pid}" if release else out.parent / f".{out.name}.staging-{pid}"
+
+
+def sealed(out: Path, release: bool, pid: int) -> bool:
+    """Build `pid`'s staged bundle is complete (its manifest, written last, exists)."""
+    return (staging_of(out, release, pid) / "manifest.json").exists()
+
+
+def kill_at(kb: Path, out: Path, release: bool, kill: Kill) -> tuple[bool, int]:
+    """Start a build, SIGKILL its whole process group (as a lost machine would) at the moment `kill` names;
+    whether it was still running then, and its pid."""
     process = subprocess.Popen(command(kb, out, release), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    time.sleep(delay)
+    if kill.after_seal:
+        while process.poll() is None and not sealed(out, release, process.pid):
+            time.sleep(0.001)
+    time.sleep(kill.delay)
     running = process.poll() is None
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     process.wait()  # reaped, so the next build sees it dead and may clear its staging folder
-    return running
+    return running, process.pid
 
 
 @dataclass(frozen=True)
 class Variants:
     kbs: tuple[Path, Path]
     trees: tuple[Tree, Tree]
-    seconds: float
 
 
 @pytest.fixture(scope="module")
 def variants(tmp_path_factory: pytest.TempPathFactory) -> Variants:
-    """Two knowledge bases differing in one answer, and the bundle each builds (a whole build, timed)."""
+    """Two knowledge bases differing in one answer, and the bundle each builds."""
     base = tmp_path_factory.mktemp("kill")
     first = base / "kb-a"
     generate(first, ANSWERS)
@@ -80,46 +124,74 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> Variants:
     generate(second, ANSWERS)
     changed = sorted(second.rglob("*.md"))[0]
     changed.write_text(changed.read_text(encoding="utf-8").replace("Call ", "Please call ", 1), encoding="utf-8")
-    trees, seconds = [], []
+    trees = []
     for kb in (first, second):
-        seconds.append(run_to_end(kb, base / f"ref-{kb.name}", release=False))
+        run_to_end(kb, base / f"ref-{kb.name}", release=False)
         trees.append(tree(base / f"ref-{kb.name}"))
     assert trees[0] != trees[1]
-    return Variants((first, second), (trees[0], trees[1]), max(seconds))
+    return Variants((first, second), (trees[0], trees[1]))
 
 
-def moments(seconds: float, count: int, rng: random.Random) -> list[float]:
-    """One random moment in each of `count` equal slices of 0..1.15 × the build time (some land after the end)."""
-    span = seconds * 1.15
-    return [span * (i + rng.random()) / count for i in range(count)]
+def schedule(timing: Timing, rng: random.Random) -> list[Kill]:
+    """One random moment in each of TIMED equal slices of 0..1.15 × the build time (some land after the end),
+    and AFTER_SEAL random moments in the build's last step (after the new bundle is sealed), shuffled."""
+    span = timing.seconds * 1.15
+    kills = [Kill(span * (i + rng.random()) / TIMED) for i in range(TIMED)]
+    kills += [Kill(timing.after_seal * 1.1 * rng.random(), after_seal=True) for _ in range(AFTER_SEAL)]
+    rng.shuffle(kills)
+    return kills
 
 
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob(".*"))
 
 
-def print_figures(mode: str, seconds: float, log: list[tuple[float, bool, str]]) -> None:
-    outcomes = Counter(outcome for _, _, outcome in log)
-    print(f"\n{mode}: build {seconds:.2f} s, {len(log)} kills; outcomes {dict(outcomes)}")
-    for delay, running, outcome in log:
-        print(f"  kill at {delay:5.2f} s ({delay / seconds:4.0%}){'' if running else ' (already done)':16} -> {outcome}")
+def plain_phase(out: Path, new: bool, pid: int) -> str:
+    """Where killed build `pid` was, read from what it left behind."""
+    staging = staging_of(out, False, pid)
+    if new:
+        return "after the swap, removing the old bundle" if staging.exists() else "done"
+    if not staging.exists():
+        return "before staging (start, load, check)"
+    return "sealed, before the swap" if sealed(out, False, pid) else "rendering and writing"
+
+
+def release_phase(out: Path, was: str | None, before: set[str], pid: int) -> str:
+    if current(out) != was:
+        return "pruning" if list((out / RELEASES).glob(f".pruning-*-{pid}")) else "done"
+    if set(listing(out)) - before:
+        return "moved in, before the switch"
+    if not staging_of(out, True, pid).exists():
+        return "before staging (start, load, check)"
+    return "sealed, before the move" if sealed(out, True, pid) else "rendering and writing"
+
+
+Log = list[tuple[Kill, bool, str, str]]
+
+
+def print_figures(mode: str, timing: Timing, log: Log) -> None:
+    outcomes = Counter(outcome for _, _, outcome, _ in log)
+    print(f"\n{mode}: build {timing.seconds:.2f} s (last step after sealing {timing.after_seal * 1000:.0f} ms), "
+          f"{len(log)} kills; outcomes {dict(outcomes)}")
+    for kill, running, outcome, phase in sorted(log, key=lambda item: (item[0].after_seal, item[0].delay)):
+        print(f"  kill at {kill.label(timing.seconds)}{'' if running else ' (already done)':16} -> {outcome}: {phase}")
 
 
 def test_a_killed_plain_build_leaves_the_old_or_the_new_bundle(variants: Variants, tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    run_to_end(variants.kbs[0], out, release=False)
+    timing = timed_build(variants.kbs[0], out, release=False)
     state = 0
     rng = random.Random(SEED)
-    log: list[tuple[float, bool, str]] = []
-    for trial, delay in enumerate(moments(variants.seconds, KILLS, rng), start=1):
+    log: Log = []
+    for trial, kill in enumerate(schedule(timing, rng), start=1):
         target = 1 - state
-        running = kill_at(variants.kbs[target], out, False, delay)
+        running, pid = kill_at(variants.kbs[target], out, False, kill)
         verdict = verify(out)
-        assert verdict.ok, (delay, verdict.problems)
+        assert verdict.ok, (kill, verdict.problems)
         found = tree(out)
-        assert found in (variants.trees[state], variants.trees[target]), f"a mixed bundle after a kill at {delay:.2f} s"
+        assert found in (variants.trees[state], variants.trees[target]), f"a mixed bundle after {kill}"
         outcome = "old" if found == variants.trees[state] else "new"
-        log.append((delay, running, outcome))
+        log.append((kill, running, outcome, plain_phase(out, outcome == "new", pid)))
         state = variants.trees.index(found)
         if trial % RERUN_EVERY == 0:
             target = 1 - state
@@ -127,34 +199,34 @@ def test_a_killed_plain_build_leaves_the_old_or_the_new_bundle(variants: Variant
             assert tree(out) == variants.trees[target]
             assert leftovers(tmp_path) == [], "the rerun left a staging folder behind"
             state = target
-    print_figures("plain", variants.seconds, log)
-    assert sum(running for _, running, _ in log) >= KILLS // 2, "too few kills landed inside a build"
+    print_figures("plain", timing, log)
+    assert sum(running for _, running, _, _ in log) >= len(log) // 2, "too few kills landed inside a build"
 
 
 def test_a_killed_release_build_leaves_current_on_a_complete_release(variants: Variants, tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    run_to_end(variants.kbs[0], out, release=True)
+    timing = timed_build(variants.kbs[0], out, release=True)
     rng = random.Random(SEED + 1)
-    log: list[tuple[float, bool, str]] = []
-    for trial, delay in enumerate(moments(variants.seconds, KILLS, rng), start=1):
+    log: Log = []
+    for trial, kill in enumerate(schedule(timing, rng), start=1):
         before = {release_id: tree(out / RELEASES / release_id) for release_id in listing(out)}
         was = current(out)
         state = variants.trees.index(before[was])  # type: ignore[index]
         target = 1 - state
-        running = kill_at(variants.kbs[target], out, True, delay)
+        running, pid = kill_at(variants.kbs[target], out, True, kill)
         now = current(out)
-        assert now is not None and (out / CURRENT).is_dir(), f"no current release after a kill at {delay:.2f} s"
+        assert now is not None and (out / CURRENT).is_dir(), f"no current release after {kill}"
         for release_id in listing(out):
             assert verify(out / RELEASES / release_id).ok, release_id  # a release is never half written
             expected = before.get(release_id, variants.trees[target])
             assert tree(out / RELEASES / release_id) == expected, release_id  # old ones untouched, a new one whole
         assert set(before) <= set(listing(out)), "a kill lost a release"
         assert verify(out).ok
-        log.append((delay, running, "old" if now == was else "new"))
+        log.append((kill, running, "old" if now == was else "new", release_phase(out, was, set(before), pid)))
         if trial % RERUN_EVERY == 0:
             state = variants.trees.index(tree(out / CURRENT))
             run_to_end(variants.kbs[1 - state], out, release=True)
             assert tree(out / CURRENT) == variants.trees[1 - state]
             assert leftovers(out) == [], "the rerun left a staging folder or a temporary pointer behind"
-    print_figures("release", variants.seconds, log)
-    assert sum(running for _, running, _ in log) >= KILLS // 2, "too few kills landed inside a build"
+    print_figures("release", timing, log)
+    assert sum(running for _, running, _, _ in log) >= len(log) // 2, "too few kills landed inside a build"
