@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import ValidationError
 
 from engine.bundle import MANIFEST, Manifest
-from engine.releases import CURRENT, RELEASES, bundle_folder, current
+from engine.releases import CURRENT, RELEASES, bundle_folder, current, is_release_layout
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ def verify(dist: Path) -> Verdict:
     verdict = Verdict(bundle=str(folder))
     if folder != dist:
         _check_pointer(dist, verdict)
+    elif is_release_layout(dist) and not (dist / MANIFEST).exists():
+        verdict.problems.append(Problem(str(dist / CURRENT), "missing: no release is current"))
+        return verdict
     disk = _on_disk(folder, verdict)
     manifest = _read_manifest(folder, verdict)
     if manifest is None:

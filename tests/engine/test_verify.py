@@ -103,3 +103,10 @@ def test_an_output_folder_with_releases_is_verified_through_current(tmp_path: Pa
     os.remove(out / "current")
     os.symlink(tmp_path, out / "current")
     assert any("not to a release" in p.problem for p in verify(out).problems)
+
+
+def test_releases_without_a_current_pointer_are_one_problem_not_a_pile_of_stray_files(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert build(SMALL, out, Report(), as_of=AS_OF, jobs=1, keep=5).published
+    (out / "current").unlink()  # as a first release build killed before its switch leaves it
+    assert [(p.path, p.problem) for p in verify(out).problems] == [(f"{out}/current", "missing: no release is current")]
