@@ -99,6 +99,7 @@ class Staging:
         self.seal(manifest)
         try:
             swap_into_place(self.path, self.out)
+            sync_folder(self.out.parent)  # the swap itself survives a power cut
         except OSError as error:
             raise BundleError(f"cannot publish into {self.out}: {error.strerror or error}") from error
 
