@@ -139,10 +139,17 @@ def remove_stale(folder: Path, prefixes: tuple[str, ...]) -> list[str]:
 
 
 def sync_folder(folder: Path) -> None:
-    """Make a rename or a new entry in `folder` durable (the folder's own metadata is flushed)."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    """Make a rename or a new entry in `folder` durable (the folder's own metadata is flushed). Best effort: it
+    runs after the step it makes durable, so a file system that cannot flush folders must not turn a done
+    step into a reported failure."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
     try:
         os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
 
