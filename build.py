@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The command line: `check`, `build`, `report`, `diff`, `schema`, `new`. Wiring only; the work is in `engine/`."""
+"""The command line: `check`, `build`, `report`, `diff`, `verify`, `releases`, `rollback`, `schema`, `new`.
+Wiring only; the work is in `engine/`."""
 from __future__ import annotations
 
 import argparse
@@ -95,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=_positive, default=None, metavar="N",
                        help="render in N processes (default: the number of cores)")
     build.add_argument("--format", choices=("text", "json", "github"), default="text", help="diagnostics format")
+    build.add_argument("--release", action="store_true",
+                       help="publish as a new release OUT/releases/<id>/ and switch OUT/current to it atomically")
+    build.add_argument("--keep", type=_positive, default=None, metavar="N",
+                       help="with --release: keep the newest N releases (default: 5; the current one and the one "
+                            "rollback would go to are always kept)")
 
     report = commands.add_parser("report", help="summarise a published bundle from its manifest",
                                  description="Outputs per channel, overrides used, and the largest SMS, IVR, chat, "
@@ -107,6 +113,31 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("old", type=Path, help="the previous bundle (folder or manifest.json)")
     diff.add_argument("new", type=Path, nargs="?", default=Path("dist"), help="the new bundle (default: dist/)")
     diff.add_argument("--format", choices=("text", "json"), default="text")
+
+    verify = commands.add_parser("verify", help="check a bundle against its manifest before deploying it",
+                                 description="Check that every file the manifest lists is present with its sha256, "
+                                             "that nothing else is in the bundle and that it holds no symlinks. "
+                                             "DIST is a bundle, a release folder, or an output folder with "
+                                             "releases (its `current` release is checked). Exit 0 ok, 1 problems, "
+                                             "2 usage.")
+    verify.add_argument("dist", type=Path, metavar="DIST", help="the bundle to check")
+    verify.add_argument("--format", choices=("text", "json"), default="text")
+
+    releases = commands.add_parser("releases", help="list the releases of an output folder, the current one marked",
+                                   description="List OUT/releases, newest first; `*` marks the one OUT/current "
+                                               "points to.")
+    releases.add_argument("--out", type=Path, default=Path("dist"), metavar="PATH",
+                          help="the output folder (default: dist/)")
+    releases.add_argument("--format", choices=("text", "json"), default="text")
+
+    rollback = commands.add_parser("rollback", help="switch current back to the previous release, atomically",
+                                   description="Point OUT/current at the release made just before the current one "
+                                               "(or at --to RELEASE_ID), in one atomic step, after verifying it: "
+                                               "every channel switches at once. Rolling back twice goes back two "
+                                               "releases.")
+    rollback.add_argument("--out", type=Path, default=Path("dist"), metavar="PATH",
+                          help="the output folder (default: dist/)")
+    rollback.add_argument("--to", metavar="RELEASE_ID", help="the release to switch to (default: the one before current)")
 
     new = commands.add_parser("new", help="scaffold a new answer file with every field explained",
                               description="Write knowledge/TOPIC/SLUG.md from a template that explains every field.")
@@ -143,20 +174,30 @@ def cmd_build(args: argparse.Namespace) -> int:
     from engine.compile import default_jobs
     from engine.diagnostics import Report, render
     from engine.publish import build
+    from engine.releases import DEFAULT_KEEP, layout_problem
 
     if not args.kb.is_dir():
         print(f"build.py build: error: --kb {args.kb} is not a folder", file=sys.stderr)
         return EXIT_USAGE
+    if args.keep is not None and not args.release:
+        print("build.py build: error: --keep needs --release", file=sys.stderr)
+        return EXIT_USAGE
+    problem = layout_problem(args.out, args.release)
+    if problem:
+        print(f"build.py build: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     report = Report()
+    keep = (args.keep or DEFAULT_KEEP) if args.release else None
     result = build(args.kb, args.out, report, as_of=args.as_of or _today(), only=args.channels,
-                   jobs=args.jobs or default_jobs())
+                   jobs=args.jobs or default_jobs(), keep=keep)
     sys.stdout.write(render(report.items, args.format))
     if not result.published:
         errors = len(report.errors)
         print(f"not published: {errors} error{'s' * (errors != 1)}; {args.out} is unchanged", file=sys.stderr)
         return EXIT_CONTENT
     counts = ", ".join(f"{channel} {n}" for channel, n in sorted(result.outputs.items()))
-    print(f"published {args.out} in {result.seconds:.1f} s: {counts}", file=sys.stderr)
+    where = f"{args.out} (release {result.release}, now current)" if result.release else str(args.out)
+    print(f"published {where} in {result.seconds:.1f} s: {counts}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -230,8 +271,80 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "build": cmd_build, "report": cmd_report, "diff": cmd_diff, "schema": cmd_schema,
-            "new": cmd_new}
+def cmd_verify(args: argparse.Namespace) -> int:
+    from engine.verify import verdict_json, verdict_text, verify
+
+    if not args.dist.is_dir():
+        print(f"build.py verify: error: {args.dist} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    verdict = verify(args.dist)
+    if args.format == "json":
+        print(json.dumps(verdict_json(verdict), indent=2))
+    else:
+        sys.stdout.write(verdict_text(verdict))
+    return EXIT_OK if verdict.ok else EXIT_CONTENT
+
+
+def _release_out(out: Path, command: str) -> bool:
+    from engine.releases import is_release_layout
+
+    if is_release_layout(out):
+        return True
+    print(f"build.py {command}: error: {out} holds no releases (build them with `build --release`)", file=sys.stderr)
+    return False
+
+
+def cmd_releases(args: argparse.Namespace) -> int:
+    from engine.releases import current, listing, previous
+
+    if not _release_out(args.out, "releases"):
+        return EXIT_USAGE
+    ids, now = listing(args.out), current(args.out)
+    before = previous(args.out, now) if now else None
+    if args.format == "json":
+        print(json.dumps({"current": now, "rollback": before, "releases": ids[::-1]}, indent=2))
+        return EXIT_OK
+    for release_id in reversed(ids):
+        mark = "*" if release_id == now else " "
+        note = " (current)" if release_id == now else " (rollback goes here)" if release_id == before else ""
+        print(f"{mark} {release_id}{note}")
+    if now is None:
+        print(f"{args.out / 'current'} points to no release", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from engine.releases import RELEASES, current, rollback_target, switch
+    from engine.verify import verdict_text, verify
+
+    if not _release_out(args.out, "rollback"):
+        return EXIT_USAGE
+    try:
+        target = rollback_target(args.out, args.to)
+    except ValueError as error:
+        print(f"build.py rollback: error: {error}", file=sys.stderr)
+        return EXIT_CONTENT
+    was = current(args.out)
+    if target == was:
+        print(f"{target} is already current", file=sys.stderr)
+        return EXIT_OK
+    verdict = verify(args.out / RELEASES / target)
+    if not verdict.ok:
+        sys.stdout.write(verdict_text(verdict))
+        print(f"build.py rollback: error: release {target} fails verification; current stays {was}", file=sys.stderr)
+        return EXIT_CONTENT
+    try:
+        switch(args.out, target)
+    except OSError as error:
+        print(f"build.py rollback: error: cannot switch {args.out / 'current'}: {error.strerror or error}; "
+              f"current stays {was}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"{args.out / 'current'}: {was} -> {target}", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "build": cmd_build, "report": cmd_report, "diff": cmd_diff, "verify": cmd_verify,
+            "releases": cmd_releases, "rollback": cmd_rollback, "schema": cmd_schema, "new": cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,6 +5,7 @@ import ctypes
 import ctypes.util
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path, PurePosixPath
 from typing import Mapping
@@ -62,6 +63,7 @@ class Staging:
         self.path = out.parent / f".{out.name}.staging-{os.getpid()}"
         self.written: dict[str, str] = {}
         try:
+            remove_stale(out.parent, (f".{out.name}.staging-", f".{out.name}.old-"))
             if self.path.exists():
                 shutil.rmtree(self.path)
             self.path.mkdir(parents=True)
@@ -85,16 +87,71 @@ class Staging:
         self.written[relative] = digest
         return digest
 
-    def publish(self, manifest: Manifest) -> None:
+    def seal(self, manifest: Manifest) -> None:
+        """Write the manifest last and flush everything to disk: the folder is now a complete bundle."""
         self.write(MANIFEST, manifest.dump())
         try:
             _sync_tree(self.path)
+        except OSError as error:
+            raise BundleError(f"cannot flush {self.path}: {error.strerror or error}") from error
+
+    def publish(self, manifest: Manifest) -> None:
+        self.seal(manifest)
+        try:
             swap_into_place(self.path, self.out)
+            sync_folder(self.out.parent)  # the swap itself survives a power cut
         except OSError as error:
             raise BundleError(f"cannot publish into {self.out}: {error.strerror or error}") from error
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a process of another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(folder: Path, prefixes: tuple[str, ...]) -> list[str]:
+    """Remove the leftovers (`<prefix><pid>`) of builds killed before they could clean up after themselves.
+
+    Only a dead process's leftovers go: a build running at the same time keeps its staging folder."""
+    removed: list[str] = []
+    if not folder.is_dir():
+        return removed
+    for entry in sorted(folder.iterdir()):
+        prefix = next((p for p in prefixes if entry.name.startswith(p)), None)
+        pid = re.split(r"[-.]", entry.name[len(prefix):])[-1] if prefix else ""  # the name ends in -<pid> or .<pid>
+        if not pid.isdigit() or int(pid) == os.getpid() or alive(int(pid)):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry.name)
+    return removed
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename or a new entry in `folder` durable (the folder's own metadata is flushed). Best effort: it
+    runs after the step it makes durable, so a file system that cannot flush folders must not turn a done
+    step into a reported failure."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _sync_tree(root: Path) -> None:

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.bundle import MANIFEST, Manifest
+from engine.releases import bundle_folder
 
 
 def read_manifest(path: Path) -> Manifest:
-    """A bundle's manifest (`path` is the bundle folder or the manifest file)."""
-    file = path / MANIFEST if path.is_dir() else path
+    """A bundle's manifest (`path` is the bundle folder, an output folder with releases, or the manifest file)."""
+    file = bundle_folder(path) / MANIFEST if path.is_dir() else path
     return Manifest.model_validate_json(file.read_bytes())
 
 

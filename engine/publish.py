@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import channels as channel_registry
+from engine import releases
 from engine.bundle import AnswerEntry, BundleError, ChannelEntry, Manifest, Staging, inputs_hash
 from engine.compile import Plan, index_files, load_channels, note_to_report, plan, problem_to_report, render_all
 from engine.diagnostics import Report
@@ -25,6 +26,7 @@ class BuildResult:
     outputs: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     manifest: Manifest | None = None
+    release: str | None = None
 
 
 class Progress:
@@ -57,7 +59,9 @@ def read_inputs(kb_root: Path, channel_folder: Path) -> dict[str, bytes]:
 
 
 def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[str, ...] | None = None,
-          jobs: int = 1, executor: Executor | None = None) -> BuildResult:
+          jobs: int = 1, executor: Executor | None = None, keep: int | None = None) -> BuildResult:
+    """Check, render and publish into `out`; with `keep`, as a new release of OUT/releases keeping the last
+    `keep` (engine/releases.py)."""
     started = time.perf_counter()
     result = BuildResult()
     names = channel_registry.names()
@@ -67,7 +71,7 @@ def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[
         return result
     work = plan(kb, loaded, as_of)
     try:
-        staging = Staging(out)
+        staging = releases.stage(out, release=keep is not None)
     except BundleError as error:
         report.add(display_path(out), 1, 1, "write-failed", str(error))
         return result
@@ -76,7 +80,7 @@ def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[
         if manifest is None or report.has_errors():
             staging.discard()
             return result
-        staging.publish(manifest)
+        result.release = releases.publish(staging, manifest, out, keep)
     except BundleError as error:
         staging.discard()
         report.add(display_path(out), 1, 1, "write-failed", f"{error}; the previous bundle is untouched")

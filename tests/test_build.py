@@ -56,7 +56,7 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("command", ["check", "schema", "new"])
+@pytest.mark.parametrize("command", ["check", "schema", "new", "verify", "releases", "rollback"])
 def test_every_command_has_help(command: str) -> None:
     result = run(command, "--help")
     assert result.returncode == 0 and "usage:" in result.stdout
@@ -118,3 +118,50 @@ def test_build_report_and_diff_work_from_the_manifest(tmp_path: Path) -> None:
         assert "outages/report-outage" in changes[channel]["changed"], channel
         assert "billing/pay-by-phone" not in changes[channel]["changed"], channel
     assert run("diff", str(tmp_path / "missing")).returncode == 2
+
+
+def test_verify_exits_0_on_a_clean_bundle_1_on_problems_and_2_without_a_folder(tmp_path: Path) -> None:
+    small = ROOT / "tests" / "fixtures" / "small_kb"
+    out = tmp_path / "dist"
+    assert run("build", "--kb", str(small), "--out", str(out), "--as-of", "2026-11-23", "--jobs", "1").returncode == 0
+    clean = run("verify", str(out))
+    assert clean.returncode == 0 and clean.stdout.endswith("files checked, ok\n"), clean.stdout + clean.stderr
+    (out / "sms" / "billing" / "pay-by-phone.txt").write_text("changed")
+    (out / "web" / "stray.html").write_text("stray")
+    broken = run("verify", str(out))
+    assert broken.returncode == 1
+    assert f"{out}/sms/billing/pay-by-phone.txt: sha256 mismatch" in broken.stdout
+    assert f"{out}/web/stray.html: stray file" in broken.stdout and "2 problems" in broken.stdout
+    data = json.loads(run("verify", str(out), "--format", "json").stdout)
+    assert data["ok"] is False and len(data["problems"]) == 2 and data["files"] > 30
+    assert run("verify", str(tmp_path / "missing")).returncode == 2
+
+
+def test_releases_rollback_and_the_commands_that_follow_current(tmp_path: Path) -> None:
+    small = ROOT / "tests" / "fixtures" / "small_kb"
+    out = tmp_path / "dist"
+    build_release = ("build", "--kb", str(small), "--out", str(out), "--as-of", "2026-11-23", "--jobs", "1",
+                     "--release")
+    first = run(*build_release)
+    assert first.returncode == 0 and "(release " in first.stderr, first.stderr
+    assert run(*build_release, "--keep", "3").returncode == 0
+    listed = json.loads(run("releases", "--out", str(out), "--format", "json").stdout)
+    newest, older = listed["releases"]
+    assert listed["current"] == newest and listed["rollback"] == older
+    assert run("releases", "--out", str(out)).stdout.splitlines()[0] == f"* {newest} (current)"
+    assert run("verify", str(out)).returncode == 0
+    assert "largest ivr seconds:" in run("report", "--out", str(out)).stdout
+    assert run("diff", str(out / "releases" / older), str(out)).stdout == "no changes\n"
+    back = run("rollback", "--out", str(out))
+    assert back.returncode == 0 and f"{newest} -> {older}" in back.stderr
+    assert os.readlink(out / "current") == f"releases/{older}"
+    assert run("rollback", "--out", str(out)).returncode == 1  # nothing before the oldest
+    assert run("rollback", "--out", str(out), "--to", newest).returncode == 0
+    (out / "releases" / older / "sms" / "billing" / "pay-by-phone.txt").write_text("tampered")
+    refused = run("rollback", "--out", str(out))
+    assert refused.returncode == 1 and "fails verification" in refused.stderr
+    assert os.readlink(out / "current") == f"releases/{newest}"
+    assert run("build", "--kb", str(small), "--out", str(out)).returncode == 2  # a plain build into releases
+    assert run("build", "--kb", str(small), "--out", str(tmp_path / "x"), "--keep", "2").returncode == 2
+    assert run("rollback", "--out", str(tmp_path / "none")).returncode == 2
+    assert run("releases", "--out", str(tmp_path / "none")).returncode == 2
