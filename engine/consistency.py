@@ -62,9 +62,11 @@ def _words(text: str) -> list[str]:
     return [w.replace("'", "").replace("’", "") for w in _WORD.findall(text.lower())]
 
 
-def inline_tokens(inlines: Iterable[Inline], locale: Locale = Locale(), *, lead: bool = False) -> list[str]:
+def inline_tokens(inlines: Iterable[Inline], locale: Locale = Locale(), *, lead: bool = False,
+                  text_words: bool = True) -> list[str]:
     """Tokens of inline content straight from the model (facts already typed), matching `tokens`. A text
-    fact gives the tokens of its value as written. With `lead`, the tokens stop after the words of the first
+    fact gives the tokens of its value as written (with `text_words` off, one token: the leak index counts
+    a shared fact as one word, so a contact line built of facts is no run of internal words). With `lead`, the tokens stop after the words of the first
     link that does not state its own target: channels differ in how they add the target (" at ...", "(...)")."""
     out: list[str] = []
     pending: list[str] = []
@@ -78,7 +80,7 @@ def inline_tokens(inlines: Iterable[Inline], locale: Locale = Locale(), *, lead:
         for node in nodes:
             if isinstance(node, FactMention):
                 flush()
-                if node.fact.type is FactType.TEXT:
+                if node.fact.type is FactType.TEXT and text_words:
                     out.extend(tokens(str(node.fact.value), locale))
                 else:
                     out.append(f"<{node.fact.type.value}:{node.fact.canonical}>")
@@ -128,7 +130,7 @@ def block_tokens(blocks: Iterable[Block]) -> list[list[str]]:
     runs: list[list[str]] = []
     for block in blocks:
         if isinstance(block, (Paragraph, Heading)):
-            runs.append(inline_tokens(block.inlines))
+            runs.append(inline_tokens(block.inlines, text_words=False))
         elif isinstance(block, ListBlock):
             for item in block.items:
                 runs.extend(block_tokens(item.blocks))
@@ -136,7 +138,7 @@ def block_tokens(blocks: Iterable[Block]) -> list[list[str]]:
             runs.extend(block_tokens(block.blocks))
         elif isinstance(block, Table):
             for row in (block.header, *block.rows):
-                runs.extend(inline_tokens(cell) for cell in row)
+                runs.extend(inline_tokens(cell, text_words=False) for cell in row)
     return runs
 
 
