@@ -294,8 +294,19 @@ def _release_out(out: Path, command: str) -> bool:
     return False
 
 
+def _answers(bundle: Path) -> str:
+    from pydantic import ValidationError
+
+    from engine.inspect import read_manifest
+
+    try:
+        return f"{len(read_manifest(bundle).answers)} answers"
+    except (OSError, ValueError, ValidationError):
+        return "no readable manifest"
+
+
 def cmd_releases(args: argparse.Namespace) -> int:
-    from engine.releases import current, listing, previous
+    from engine.releases import RELEASES, current, listing, previous
 
     if not _release_out(args.out, "releases"):
         return EXIT_USAGE
@@ -307,7 +318,7 @@ def cmd_releases(args: argparse.Namespace) -> int:
     for release_id in reversed(ids):
         mark = "*" if release_id == now else " "
         note = " (current)" if release_id == now else " (rollback goes here)" if release_id == before else ""
-        print(f"{mark} {release_id}{note}")
+        print(f"{mark} {release_id}  {_answers(args.out / RELEASES / release_id)}{note}")
     if now is None:
         print(f"{args.out / 'current'} points to no release", file=sys.stderr)
     return EXIT_OK

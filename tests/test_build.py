@@ -148,7 +148,8 @@ def test_releases_rollback_and_the_commands_that_follow_current(tmp_path: Path) 
     listed = json.loads(run("releases", "--out", str(out), "--format", "json").stdout)
     newest, older = listed["releases"]
     assert listed["current"] == newest and listed["rollback"] == older
-    assert run("releases", "--out", str(out)).stdout.splitlines()[0] == f"* {newest} (current)"
+    assert run("releases", "--out", str(out)).stdout.splitlines() == [f"* {newest}  4 answers (current)",
+                                                                      f"  {older}  4 answers (rollback goes here)"]
     assert run("verify", str(out)).returncode == 0
     assert "largest ivr seconds:" in run("report", "--out", str(out)).stdout
     assert run("diff", str(out / "releases" / older), str(out)).stdout == "no changes\n"
