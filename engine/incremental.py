@@ -16,7 +16,9 @@ Every answer rendered again gets a reason (`explain`), from the edges that diffe
 """
 from __future__ import annotations
 
+import hashlib
 import json
+from array import array
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -139,6 +141,25 @@ class Output:
 class Entry:
     outputs: tuple[Output, ...]
     problems: tuple[Problem, ...]
+    vocabulary: bytes  # `fingerprint` of every token its public outputs show, packed (see `may_repeat`)
+
+
+def fingerprint(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def may_repeat(entry: Entry, grams: list[tuple[str, ...]]) -> bool:
+    """Could these outputs contain one of `grams` (the leak check's runs)? Only if they show all its tokens."""
+    if not grams:
+        return False
+    seen = set(array("Q", entry.vocabulary))
+    return any(all(fingerprint(token) in seen for token in gram) for gram in grams)
+
+
+def internal_prints(work: Plan) -> dict[int, int]:
+    """The leak check's internal runs, each gram's fingerprint -> its source's."""
+    return {fingerprint("\0".join(gram)): fingerprint(f"{source}\0{line}")
+            for gram, (source, line) in work.internal.runs.items()}
 
 
 @dataclass(frozen=True)
@@ -161,7 +182,6 @@ class Context:
 
     channels: dict[str, str]
     site: str
-    internal: str
     code: str
 
     @classmethod
@@ -169,15 +189,12 @@ class Context:
         channels = {c.name: digest(c.config.model_dump_json(), _channel_files(c.name), str(c.internal))
                     for c in work.channels}
         site = work.site
-        internal = digest(*(f"{' '.join(gram)}\0{source}\0{line}"
-                            for gram, (source, line) in sorted(work.internal.runs.items())))
-        return cls(channels, digest(site.name, site.language, site.base_url, repr(site.locale)), internal,
-                   code_version())
+        return cls(channels, digest(site.name, site.language, site.base_url, repr(site.locale)), code_version())
 
 
 def edges(answer: Answer, kb: KnowledgeBase, work: Plan, context: Context, text: str | None) -> Edges:
     """Everything one answer's outputs (all channels) and gate problems depend on, by name."""
-    found: Edges = {"code": context.code, "site": context.site, "internal": context.internal,
+    found: Edges = {"code": context.code, "site": context.site,
                     "content": answer.hash, "text": text or answer.hash,
                     "channels": " ".join(c.name for c in work.channels)}
     for channel in work.channels:
@@ -201,7 +218,7 @@ def key_of(found: Edges) -> str:
 
 
 _PHRASES = {"text": "its source changed", "code": "the engine or renderer code changed",
-            "site": "the site settings changed", "internal": "internal text changed (the leak check runs again)",
+            "site": "the site settings changed",
             "overdue": "its review became overdue or was renewed", "channels": "the channels built changed",
             "content": "its content changed"}
 
@@ -238,7 +255,8 @@ def to_entry(item: AnswerOutputs) -> Entry:
                                                             in sorted(rendered.files.items())),
                            tuple(rendered.metrics.items()), tuple(rendered.notes))
                     for channel, rendered in item.outputs)
-    return Entry(outputs, tuple(item.problems))
+    prints = array("Q", sorted(fingerprint(token) for token in item.vocabulary))
+    return Entry(outputs, tuple(item.problems), prints.tobytes())
 
 
 # ------------------------------------------------------------------------------------------------ the session
@@ -263,18 +281,24 @@ class Session:
     loader: CachedLoader = field(init=False)
     records: dict[str, Record] = field(default_factory=dict)
     previous: dict[str, Record] = field(default_factory=dict)
+    internal: dict[int, int] = field(default_factory=dict)  # the leak check's runs at the last build
 
     def __post_init__(self) -> None:
         self.store = Store(self.settings.folder)
         parses = self.store.load("parses")
         self.loader = CachedLoader(parses if isinstance(parses, dict) else None)
         renders = self.store.load("renders")
-        self.previous = renders if isinstance(renders, dict) else {}
+        if isinstance(renders, tuple) and len(renders) == 2:
+            self.previous, self.internal = renders
 
     def split(self, kb: KnowledgeBase, work: Plan, out: Path) -> tuple[list[Answer], dict[str, Entry]]:
         """The answers to render, and the cached entries of the others (their files present in `out`)."""
         context = Context.of(work)
         published = previous_files(out)
+        internal, self.internal = self.internal, internal_prints(work)
+        new_runs = [gram for gram in work.internal.runs  # added, or now from another answer or line
+                    if internal.get(fingerprint("\0".join(gram))) != self.internal[fingerprint("\0".join(gram))]]
+        gone = internal.keys() - self.internal.keys()
         render: list[Answer] = []
         reused: dict[str, Entry] = {}
         for answer in kb.answers:
@@ -283,6 +307,12 @@ class Session:
             old = self.previous.get(answer.id)
             entry = old.entry.open() if isinstance(old, Record) and old.key == key else None
             if isinstance(entry, Entry) and _present(entry, published):
+                leaked = any(p.code == "internal-leak" for p in entry.problems) and (new_runs or gone)
+                if leaked or may_repeat(entry, new_runs):
+                    render.append(answer)
+                    self.records[answer.id] = Record(key, found, Sealed.of(None))
+                    self.tell(f"{answer.id}: internal text changed that its outputs may repeat (leak check)")
+                    continue
                 reused[answer.id] = entry
                 self.records[answer.id] = old  # type: ignore[assignment]
                 continue
@@ -303,7 +333,7 @@ class Session:
 
     def save(self, up_to_date: UpToDate) -> None:
         self.store.save("parses", self.loader.current)
-        self.store.save("renders", self.records)
+        self.store.save("renders", (self.records, self.internal))
         self.store.save("last", up_to_date)
 
 
