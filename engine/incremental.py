@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from array import array
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -133,6 +134,7 @@ class Output:
     channel: str
     primary: str
     files: tuple[tuple[str, str], ...]  # (path in the channel folder, sha256)
+    sizes: tuple[int, ...]  # each file's length, checked against the previous bundle's file before reuse
     metrics: tuple[tuple[str, Metric], ...]
     notes: tuple[Note, ...]
 
@@ -253,6 +255,7 @@ def to_entry(item: AnswerOutputs) -> Entry:
 
     outputs = tuple(Output(channel, rendered.primary, tuple((path, sha256(data)) for path, data
                                                             in sorted(rendered.files.items())),
+                           tuple(len(data) for _, data in sorted(rendered.files.items())),
                            tuple(rendered.metrics.items()), tuple(rendered.notes))
                     for channel, rendered in item.outputs)
     prints = array("Q", sorted(fingerprint(token) for token in item.vocabulary))
@@ -306,7 +309,7 @@ class Session:
             key = key_of(found)
             old = self.previous.get(answer.id)
             entry = old.entry.open() if isinstance(old, Record) and old.key == key else None
-            if isinstance(entry, Entry) and _present(entry, published):
+            if isinstance(entry, Entry) and _present(entry, published, out):
                 leaked = any(p.code == "internal-leak" for p in entry.problems) and (new_runs or gone)
                 if leaked or may_repeat(entry, new_runs):
                     render.append(answer)
@@ -337,8 +340,21 @@ class Session:
         self.store.save("last", up_to_date)
 
 
-def _present(entry: Entry, published: Mapping[str, str]) -> bool:
-    return all(published.get(f"{o.channel}/{path}") == sha for o in entry.outputs for path, sha in o.files)
+def _present(entry: Entry, published: Mapping[str, str], out: Path) -> bool:
+    """Does the previous bundle hold these outputs: listed with the same hash, there, of the same length?"""
+    for output in entry.outputs:
+        for (path, sha), size in zip(output.files, output.sizes):
+            relative = f"{output.channel}/{path}"
+            if published.get(relative) != sha or _size(out / relative) != size:
+                return False
+    return True
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return -1
 
 
 # ------------------------------------------------------------------------------------------------ no-op builds
