@@ -97,4 +97,7 @@ class Store:
             temporary.write_bytes(_MAGIC + hashlib.sha256(blob).hexdigest().encode("ascii") + b"\n" + blob)
             os.replace(temporary, path)
         except OSError:
-            temporary.unlink(missing_ok=True)
+            try:
+                temporary.unlink()
+            except OSError:
+                pass
