@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import channels as channel_registry
+from engine.bundle import sha256
 from engine.cache import Sealed, Store, code_version, digest
 from engine.compile import AnswerOutputs, Plan
 from engine.consistency import Problem
 from engine.diagnostics import Diagnostic, Report
 from engine.factbook import FactTable
-from engine.facts import Locale
-from engine.knowledge import KnowledgeBase, Loaded, load_answer
+from engine.facts import FactType, Locale
+from engine.knowledge import KnowledgeBase, Loaded, display_path, load_answer
 from engine.model import Answer, FactMention, Paragraph, walk_inlines
 from renderers import Metric, Note
 
@@ -78,8 +79,6 @@ def _fact_deps(item: Loaded, facts: FactTable) -> FactDeps:
 
 def _facts_agree(deps: FactDeps, facts: FactTable) -> bool:
     """Would parsing again against `facts` resolve every mention the same way?"""
-    from engine.facts import FactType
-
     for origin, kind, canonical, key, printed in deps:
         if origin == "literal" and facts.by_canonical.get((FactType(kind), canonical)) != key:
             return False
@@ -103,8 +102,6 @@ class CachedLoader:
             data = path.read_bytes()
         except OSError:
             return load_answer(path, root, facts, locale, channels, report)
-        from engine.knowledge import display_path
-
         key = digest(data, str(path), str(root), display_path(path), repr(locale), "\0".join(channels))
         old = self.previous.get(str(path))
         if old is not None and old[0] == key:
@@ -251,8 +248,6 @@ def reason(old: Edges | None, new: Edges) -> str:
 
 
 def to_entry(item: AnswerOutputs) -> Entry:
-    from engine.bundle import sha256
-
     outputs = tuple(Output(channel, rendered.primary, tuple((path, sha256(data)) for path, data
                                                             in sorted(rendered.files.items())),
                            tuple(len(data) for _, data in sorted(rendered.files.items())),
@@ -371,16 +366,12 @@ class UpToDate:
 
 
 def build_key(inputs: str, out: Path, as_of: date, only: Iterable[str] | None) -> str:
-    import os
-
     return digest(inputs, str(out.resolve()), os.getcwd(), as_of.isoformat(), ",".join(only or ("*",)),
                   code_version())
 
 
 def up_to_date(folder: Path, key: str, out: Path) -> UpToDate | None:
     """The last build, if it had this key and its manifest is still the published one."""
-    from engine.bundle import sha256
-
     last = Store(folder).load("last")
     if not isinstance(last, UpToDate) or last.key != key:
         return None
