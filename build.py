@@ -101,6 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--keep", type=_positive, default=None, metavar="N",
                        help="with --release: keep the newest N releases (default: 5; the current one and the one "
                             "rollback would go to are always kept)")
+    build.add_argument("--cache", type=Path, metavar="DIR",
+                       help="the incremental build cache (default: .OUT.cache beside the output folder)")
+    build.add_argument("--no-cache", action="store_true", help="render everything; neither read nor write the cache")
+    build.add_argument("--explain", action="store_true",
+                       help="print why each answer is rendered again (`id: reason`) on standard error")
 
     report = commands.add_parser("report", help="summarise a published bundle from its manifest",
                                  description="Outputs per channel, overrides used, and the largest SMS, IVR, chat, "
@@ -173,6 +178,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from engine.compile import default_jobs
     from engine.diagnostics import Report, render
+    from engine.incremental import Incremental, default_folder
     from engine.publish import build
     from engine.releases import DEFAULT_KEEP, layout_problem
 
@@ -188,9 +194,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     report = Report()
     keep = (args.keep or DEFAULT_KEEP) if args.release else None
+    incremental = None
+    if not args.no_cache:
+        explain = (lambda line: print(line, file=sys.stderr)) if args.explain else None
+        incremental = Incremental(args.cache or default_folder(args.out), explain)
     result = build(args.kb, args.out, report, as_of=args.as_of or _today(), only=args.channels,
-                   jobs=args.jobs or default_jobs(), keep=keep)
+                   jobs=args.jobs or default_jobs(), keep=keep, incremental=incremental)
     sys.stdout.write(render(report.items, args.format))
+    if result.up_to_date:
+        print(f"{args.out} is up to date", file=sys.stderr)
+        return EXIT_OK
     if not result.published:
         errors = len(report.errors)
         print(f"not published: {errors} error{'s' * (errors != 1)}; {args.out} is unchanged", file=sys.stderr)

@@ -1,18 +1,30 @@
-"""Benchmark: `check --no-render` (load and validate), `check` (plus rendering every channel in memory and
-the consistency gate) and `build` over generated knowledge bases of N answers; prints time and peak memory.
+"""Benchmark: the engine against MkDocs and Hugo on the same generated answers, at N answers each.
 
-    python benchmarks/bench.py --answers 1000 10000
+    python benchmarks/bench.py                 # N = 1,000 and 10,000
+    python benchmarks/bench.py --answers 100000
 
-Each measurement runs build.py in a fresh process (so the peak resident memory is that run's own, workers
-included) over a knowledge base generated deterministically by benchmarks/generate.py.
+For each N, in one run on this machine, over a knowledge base generated deterministically by
+benchmarks/generate.py: a cold full build (every channel, reference site, indexes, consistency gate, empty
+cache), a no-op rebuild, a rebuild after editing one answer, a rebuild after changing one shared fact (used by
+~1% of the answers), `check` alone; then the same answers as plain Markdown pages built by `mkdocs build`
+(theme `mkdocs`, a small explicit nav) and by `hugo` (a minimal layout written here). Each figure is wall
+seconds, CPU seconds (the process and its children) and peak resident memory of the whole process tree
+(sampled every 20 ms), with the wall-time ratio to MkDocs and to Hugo. A tool that is not installed is
+reported as skipped (MkDocs: `pip install -e '.[bench]'`; Hugo: the Debian package `hugo`).
 """
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,49 +32,204 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate  # noqa: E402
 
-MEASURE = """
-import resource, sys, time
-sys.argv = ["build.py", *sys.argv[1:]]
-sys.path.insert(0, {root!r})
-import build
-start = time.perf_counter()
-code = build.main()
-elapsed = time.perf_counter() - start
-peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-print(f"@@ {{elapsed:.3f}} {{peak / 1024:.1f}} {{code}}", file=sys.stderr)
+AS_OF = "2026-11-23"
+
+
+@dataclass(frozen=True)
+class Run:
+    step: str
+    seconds: float
+    cpu: float
+    peak_mib: float
+    code: int
+    note: str = ""
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(child) for child in task.read_text().split()]
+            except OSError:
+                pass
+    return pids
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def measure(step: str, argv: list[str], cwd: Path, note: str = "") -> Run:
+    """Run one command; wall and CPU seconds, and the peak summed RSS of its process tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_rss_kib(pid) for pid in _tree(process.pid)))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = process.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if process.returncode not in (0, 1):
+        sys.stderr.write(err.decode("utf-8", "replace")[-2000:])
+    explained = [line for line in err.decode("utf-8", "replace").splitlines() if re.match(r"^\S+/\S+: ", line)]
+    if explained and not note:
+        note = f"{len(explained)} answers re-rendered"
+    return Run(step, elapsed, cpu, peak / 1024, process.returncode, note)
+
+
+# ------------------------------------------------------------------------------------------------ the same pages
+
+
+def _pages(kb: Path) -> list[tuple[str, str, str]]:
+    """(id, question, Markdown body) of every public answer, front matter removed."""
+    pages = []
+    for path in sorted(kb.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        _, front, body = text.split("---\n", 2)
+        if "audience: internal" in front:
+            continue
+        question = re.search(r"^question: (.*)$", front, re.MULTILINE).group(1)  # type: ignore[union-attr]
+        pages.append((path.relative_to(kb).with_suffix("").as_posix(), question, body))
+    return pages
+
+
+def write_mkdocs(kb: Path, site: Path) -> None:
+    docs = site / "docs"
+    topics: dict[str, int] = {}
+    for answer_id, question, body in _pages(kb):
+        target = docs / f"{answer_id}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"# {question}\n\n{body}", encoding="utf-8")
+        topics[answer_id.split("/")[0]] = topics.get(answer_id.split("/")[0], 0) + 1
+    for topic in topics:
+        (docs / topic / "index.md").write_text(f"# {topic}\n", encoding="utf-8")
+    (docs / "index.md").write_text("# Help\n", encoding="utf-8")
+    nav = "\n".join(f"  - {topic}: {topic}/index.md" for topic in sorted(topics))
+    (site / "mkdocs.yml").write_text(f"site_name: Help\ntheme:\n  name: mkdocs\nnav:\n  - Home: index.md\n{nav}\n",
+                                     encoding="utf-8")
+
+
+HUGO_SINGLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><nav><a href="{{ .Site.BaseURL }}">Help</a></nav><main><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>
+"""
+HUGO_LIST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>
+</body></html>
 """
 
 
-def measure(*args: str) -> tuple[float, float, int]:
-    """Seconds, peak MiB (the largest single process) and exit code of one build.py run."""
-    result = subprocess.run([sys.executable, "-c", MEASURE.format(root=str(ROOT)), *args],
-                            capture_output=True, text=True, cwd=ROOT)
-    line = next((line for line in result.stderr.splitlines() if line.startswith("@@ ")), None)
-    if line is None:
-        raise SystemExit(f"build.py {' '.join(args)} failed:\n{result.stderr[-2000:]}")
-    seconds, peak, code = line.split()[1:]
-    return float(seconds), float(peak), int(code)
+def write_hugo(kb: Path, site: Path) -> None:
+    for answer_id, question, body in _pages(kb):
+        target = site / "content" / f"{answer_id}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        title = question.replace('"', '\\"')
+        target.write_text(f'---\ntitle: "{title}"\n---\n{body}', encoding="utf-8")
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+    (layouts / "list.html").write_text(HUGO_LIST, encoding="utf-8")
+    (site / "layouts" / "index.html").write_text(HUGO_LIST, encoding="utf-8")
+    (site / "hugo.toml").write_text('baseURL = "https://example.org/"\ntitle = "Help"\n'
+                                    'disableKinds = ["taxonomy", "term", "RSS"]\n', encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------ the edits
+
+
+def edit_one_answer(kb: Path) -> None:
+    path = sorted((kb / "billing").glob("*.md"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n1. ", "\n1. First, ", 1), encoding="utf-8")
+
+
+def change_one_fact(kb: Path) -> None:
+    """group0's phone: group0 is used by ~1% of the answers."""
+    facts = kb / "_facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("value: (800) 555-0100", "value: (800) 555-0177", 1), encoding="utf-8")
+
+
+def engine(*args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "build.py"), *args]
+
+
+def bench(n: int, work: Path) -> list[Run]:
+    kb = work / "knowledge"
+    generate(kb, n)
+    out, common = work / "dist", ["--kb", str(kb), "--as-of", AS_OF, "--format", "json"]
+    build = ["build", *common, "--out", str(out), "--explain"]
+    runs = [measure("cold build (all channels + gate)", engine(*build), work),
+            measure("no-op rebuild", engine(*build), work)]
+    edit_one_answer(kb)
+    runs.append(measure("rebuild: 1 answer edited", engine(*build), work))
+    change_one_fact(kb)
+    runs.append(measure("rebuild: 1 shared fact changed", engine(*build), work))
+    runs.append(measure("check (render in memory + gate)", engine("check", *common), work))
+    runs.append(measure("check --no-render", engine("check", *common, "--no-render"), work))
+    mkdocs = shutil.which("mkdocs") or (str(Path(sys.executable).parent / "mkdocs")
+                                        if (Path(sys.executable).parent / "mkdocs").exists() else None)
+    if mkdocs:
+        write_mkdocs(kb, work / "mkdocs")
+        runs.append(measure("mkdocs build (plain theme)", [mkdocs, "build", "-q"], work / "mkdocs"))
+    else:
+        runs.append(Run("mkdocs build (plain theme)", 0, 0, 0, -1, "skipped: pip install -e '.[bench]'"))
+    if shutil.which("hugo"):
+        write_hugo(kb, work / "hugo")
+        runs.append(measure("hugo", ["hugo", "--quiet"], work / "hugo"))
+    else:
+        runs.append(Run("hugo", 0, 0, 0, -1, "skipped: apt-get install hugo"))
+    return runs
+
+
+def table(n: int, runs: list[Run]) -> str:
+    by = {run.step.split()[0]: run for run in runs}
+    mk, hu = by.get("mkdocs"), by.get("hugo")
+    lines = [f"| answers | step | wall s | CPU s | peak MiB | × MkDocs | × Hugo | exit | note |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for run in runs:
+        ratio = [f"{run.seconds / ref.seconds:.2f}" if ref and ref.code == 0 and ref.seconds else "–" for ref in (mk, hu)]
+        lines.append(f"| {n:,} | {run.step} | {run.seconds:.2f} | {run.cpu:.2f} | {run.peak_mib:.0f} | {ratio[0]} | "
+                     f"{ratio[1]} | {run.code} | {run.note} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Time `check` over generated knowledge bases.")
-    parser.add_argument("--answers", type=int, nargs="+", default=[1000, 10000])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--answers", type=int, nargs="+", default=[1000, 10000], metavar="N")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep it (default: a temporary folder)")
     args = parser.parse_args()
-    print(f"{'answers':>8} {'step':<22} {'seconds':>8} {'ms/answer':>10} {'peak MiB':>9} {'exit':>5}")
+    print(f"{os.cpu_count()} cores; wall-time ratios are this step's seconds over MkDocs' (Hugo's) in the same run",
+          flush=True)
     for n in args.answers:
-        with tempfile.TemporaryDirectory() as tmp:
-            kb = Path(tmp) / "knowledge"
-            start = time.perf_counter()
-            generate(kb, n)
-            made = time.perf_counter() - start
-            print(f"{n:>8} {'generate':<22} {made:>8.2f} {made / n * 1000:>10.2f} {'':>9} {'':>5}", flush=True)
-            common = ("--kb", str(kb), "--as-of", "2026-11-23", "--format", "json")
-            for step, argv in (("check --no-render", ("check", *common, "--no-render")),
-                               ("check (render + gate)", ("check", *common)),
-                               ("build (all channels)", ("build", *common, "--out", str(Path(tmp) / "dist")))):
-                seconds, peak, code = measure(*argv)
-                print(f"{n:>8} {step:<22} {seconds:>8.2f} {seconds / n * 1000:>10.2f} {peak:>9.1f} {code:>5}",
-                      flush=True)
+        if args.keep:
+            work = args.keep / str(n)
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            print(table(n, bench(n, work)), flush=True)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                print(table(n, bench(n, Path(tmp))), flush=True)
 
 
 if __name__ == "__main__":

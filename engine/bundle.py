@@ -155,7 +155,12 @@ def sync_folder(folder: Path) -> None:
 
 
 def _sync_tree(root: Path) -> None:
-    """Flush file contents to disk before the swap makes them visible (a crash must not publish empty files)."""
+    """Flush file contents to disk before the swap makes them visible (a crash must not publish empty files).
+
+    One syncfs(2) of the bundle's filesystem where Linux offers it: an fsync per file costs ~4 ms each, minutes
+    for 70,000 outputs."""
+    if _syncfs(root):
+        return
     for folder, _, files in os.walk(root):
         for name in files:
             fd = os.open(os.path.join(folder, name), os.O_RDONLY)
@@ -205,3 +210,38 @@ def inputs_hash(files: Mapping[str, bytes]) -> str:
     for path in sorted(files):
         digest.update(path.encode("utf-8") + b"\0" + sha256(files[path]).encode("ascii") + b"\n")
     return digest.hexdigest()
+
+
+def reuse_file(staging: Staging, relative: str, previous: Path, digest: str) -> str:
+    """Put the previous bundle's unchanged file at `relative` in `staging`: hard-linked where the filesystem
+    allows (the bundle is never written in place, so sharing the inode is safe), else copied. The caller
+    vouches for `digest` (the previous manifest's hash of that file)."""
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts or relative != pure.as_posix():
+        raise ValueError(f"unsafe output path {relative!r}")
+    if relative in staging.written:
+        raise ValueError(f"output path written twice: {relative}")
+    target = staging.path / relative
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(previous / relative, target)
+        except OSError:
+            shutil.copyfile(previous / relative, target)
+    except OSError as error:
+        raise BundleError(f"cannot reuse {previous / relative}: {error.strerror or error}") from error
+    staging.written[relative] = digest
+    return digest
+
+
+def _syncfs(root: Path) -> bool:
+    """Flush the whole filesystem holding `root` (Linux syncfs); False where the system cannot."""
+    name = ctypes.util.find_library("c")
+    syncfs = getattr(ctypes.CDLL(name, use_errno=True), "syncfs", None) if name else None
+    if syncfs is None:
+        return False
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        return bool(syncfs(fd) == 0)
+    finally:
+        os.close(fd)

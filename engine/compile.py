@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 import channels as channel_registry
 import renderers
-from engine.consistency import InternalIndex, Problem, check_output
+from engine.consistency import InternalIndex, Problem, check_output, tokens
 from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
 from engine.model import Answer
@@ -88,12 +88,14 @@ class AnswerOutputs:
     answer: Answer
     outputs: tuple[tuple[str, Rendered], ...]  # (channel, rendered), in channel order
     problems: tuple[Problem, ...]  # what the consistency gate found in these outputs
+    vocabulary: frozenset[str] = frozenset()  # every token a customer meets in them (incremental leak checks)
 
 
 def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
     """Render one answer on every channel it is published to, then read each output back through the gate."""
     outputs: list[tuple[str, Rendered]] = []
     problems: list[Problem] = []
+    vocabulary: set[str] = set()
     for channel in work.channels:
         if answer.id not in work.published[channel.name]:
             continue
@@ -103,7 +105,9 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
         reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
         index = InternalIndex() if channel.internal else work.internal
         problems.extend(check_output(channel_view, reading, work.site.base_url, index, work.site.locale))
-    return AnswerOutputs(answer, tuple(outputs), tuple(problems))
+        if not channel.internal:
+            vocabulary.update(token for line in reading.text.split("\n") for token in tokens(line, work.site.locale))
+    return AnswerOutputs(answer, tuple(outputs), tuple(problems), frozenset(vocabulary))
 
 
 _WORKER_PLAN: Plan | None = None

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import channels as channel_registry
 from engine.diagnostics import Report, did_you_mean
@@ -64,7 +64,9 @@ def answer_files(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] | None = None) -> KnowledgeBase:
+def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] | None = None,
+         load_one: Callable[..., Loaded | None] | None = None) -> KnowledgeBase:
+    """`load_one` replaces `load_answer` (same signature), e.g. by one that reuses cached parses."""
     channel_names = channels if channels is not None else channel_registry.names()
     settings = load_settings(root, display_path(root / "_settings.yaml"), report)
     locale = settings.locale
@@ -72,7 +74,7 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
     loaded: list[Loaded] = []
     for path in answer_files(root):
         try:
-            item = load_answer(path, root, facts, locale, channel_names, report)
+            item = (load_one or load_answer)(path, root, facts, locale, channel_names, report)
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
             # An engine bug must not hide the rest of the report, nor show an editor a traceback.
             report.add(display_path(path), 1, 1, "internal-error",

@@ -9,20 +9,25 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Iterator, Mapping
 
 import channels as channel_registry
 from engine import releases
-from engine.bundle import AnswerEntry, BundleError, ChannelEntry, Manifest, Staging, inputs_hash
+from engine.bundle import AnswerEntry, BundleError, ChannelEntry, Manifest, Staging, inputs_hash, reuse_file, sha256
 from engine.compile import Plan, index_files, load_channels, note_to_report, plan, problem_to_report, render_all
+from engine.consistency import Problem
 from engine.diagnostics import Report
+from engine.incremental import Incremental, Session, UpToDate, build_key, up_to_date
 from engine.knowledge import KnowledgeBase, display_path, load
 from engine.select import view
-from renderers import IndexEntry
+from engine.model import Answer
+from renderers import IndexEntry, Metric, Note
 
 
 @dataclass
 class BuildResult:
     published: bool = False
+    up_to_date: bool = False  # nothing changed since the last build: nothing was rendered or written
     outputs: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     manifest: Manifest | None = None
@@ -59,13 +64,26 @@ def read_inputs(kb_root: Path, channel_folder: Path) -> dict[str, bytes]:
 
 
 def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[str, ...] | None = None,
-          jobs: int = 1, executor: Executor | None = None, keep: int | None = None) -> BuildResult:
+          jobs: int = 1, executor: Executor | None = None, keep: int | None = None,
+          incremental: Incremental | None = None) -> BuildResult:
     """Check, render and publish into `out`; with `keep`, as a new release of OUT/releases keeping the last
-    `keep` (engine/releases.py)."""
+    `keep` (engine/releases.py); with `incremental`, re-rendering only what changed since the last build."""
     started = time.perf_counter()
     result = BuildResult()
     names = channel_registry.names()
-    kb = load(kb_root, report, as_of=as_of, channels=names)
+    inputs = inputs_hash(read_inputs(kb_root, channel_registry.HERE))
+    session = None
+    if incremental is not None:
+        key = build_key(inputs, out, as_of, only)
+        last = up_to_date(incremental.folder, key, releases.bundle_folder(out))
+        if last is not None:
+            report.extend(last.diagnostics)
+            result.published = result.up_to_date = True
+            result.outputs = Counter(dict(last.outputs))
+            result.seconds = time.perf_counter() - started
+            return result
+        session = Session(incremental)
+    kb = load(kb_root, report, as_of=as_of, channels=names, load_one=session.loader if session else None)
     loaded = load_channels(only or names, report)
     if report.has_errors():
         return result
@@ -76,7 +94,9 @@ def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[
         report.add(display_path(out), 1, 1, "write-failed", str(error))
         return result
     try:
-        manifest = _render_into(kb, work, staging, report, jobs, executor, result)
+        previous = releases.bundle_folder(out)  # the published bundle unchanged outputs are taken from
+        made = _outputs(kb, work, jobs, executor, session, previous)
+        manifest = _render_into(kb, work, staging, previous, report, made, result, inputs)
         if manifest is None or report.has_errors():
             staging.discard()
             return result
@@ -88,42 +108,78 @@ def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[
     except BaseException:
         staging.discard()
         raise
+    if session is not None:
+        session.save(UpToDate(build_key(inputs, out, as_of, only), sha256(manifest.dump()), tuple(report.items),
+                              tuple(sorted(result.outputs.items()))))
     result.published = True
     result.manifest = manifest
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, report: Report, jobs: int,
-                 executor: Executor | None, result: BuildResult) -> Manifest | None:
+_IN_PROCESS = 24
+
+
+@dataclass(frozen=True)
+class Made:
+    """One channel's output on its way into the bundle: bytes just rendered, or a previous file's hash."""
+
+    channel: str
+    primary: str
+    files: tuple[tuple[str, bytes | str], ...]  # (path, bytes to write | sha256 of the previous file to reuse)
+    metrics: Mapping[str, Metric]
+    notes: tuple[Note, ...]
+
+
+def _outputs(kb: KnowledgeBase, work: Plan, jobs: int, executor: Executor | None, session: Session | None,
+             out: Path) -> Iterator[tuple[Answer, list[Made], tuple[Problem, ...]]]:
+    """Every answer's outputs in answer order: rendered now, or reused from the cache and the previous bundle."""
+    render, reused = session.split(kb, work, out) if session is not None else (kb.answers, {})
+    small = executor is None and len(render) <= _IN_PROCESS  # a process pool costs more than it saves here
+    fresh = render_all(render, work, 1 if small else jobs, executor) if render else iter(())
+    for answer in kb.answers:
+        entry = reused.get(answer.id)
+        if entry is not None:
+            yield answer, [Made(o.channel, o.primary, o.files, dict(o.metrics), o.notes) for o in entry.outputs], \
+                entry.problems
+            continue
+        item = next(fresh)
+        assert item.answer.id == answer.id, "render_all yields in answer order"
+        if session is not None:
+            session.rendered(item)
+        yield answer, [Made(channel, r.primary, tuple(sorted(r.files.items())), r.metrics, r.notes)
+                       for channel, r in item.outputs], item.problems
+
+
+def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path, report: Report,
+                 items: Iterator[tuple[Answer, list[Made], tuple[Problem, ...]]], result: BuildResult,
+                 inputs: str) -> Manifest | None:
     answers: dict[str, AnswerEntry] = {}
     entries: dict[str, list[IndexEntry]] = {c.name: [] for c in work.channels}
+    specs = {c.name: c for c in work.channels}
     progress = Progress(len(kb.answers))
-    for done, item in enumerate(render_all(kb.answers, work, jobs, executor), start=1):
+    for done, (answer, outputs, problems) in enumerate(items, start=1):
         progress.step(done)
-        answer = item.answer
         display = display_path(kb.root.parent / answer.source)
         channel_entries: dict[str, ChannelEntry] = {}
-        for problem in item.problems:
+        for problem in problems:
             problem_to_report(problem, display, report)
-        for channel, rendered in item.outputs:
-            for note in rendered.notes:
+        for made in outputs:
+            channel = made.channel
+            for note in made.notes:
                 note_to_report(note, channel, display, report)
             if report.has_errors():
                 continue  # keep collecting every problem, write nothing more
-            hashes = {f"{channel}/{path}": staging.write(f"{channel}/{path}", data)
-                      for path, data in sorted(rendered.files.items())}
-            metrics = dict(rendered.metrics)
+            hashes = {f"{channel}/{path}": _put(staging, previous, f"{channel}/{path}", data) for path, data in made.files}
+            metrics = dict(made.metrics)
             metrics.setdefault("override", answer.override(channel) is not None)
-            if rendered.notes:  # what the channel could not carry as written, e.g. a table read as a pointer
-                metrics["fallbacks"] = ",".join(sorted({note.code for note in rendered.notes}))
-            channel_entries[channel] = ChannelEntry(path=f"{channel}/{rendered.primary}", metrics=metrics,
-                                                    files=hashes)
+            if made.notes:  # what the channel could not carry as written, e.g. a table read as a pointer
+                metrics["fallbacks"] = ",".join(sorted({note.code for note in made.notes}))
+            channel_entries[channel] = ChannelEntry(path=f"{channel}/{made.primary}", metrics=metrics, files=hashes)
             result.outputs[channel] += 1
             ref = work.site.answers[answer.id]
-            channel_spec = next(c for c in work.channels if c.name == channel)
-            entries[channel].append(IndexEntry(ref, rendered.primary,
-                                               view(answer, channel, channel_spec.internal, work.published[channel])))
+            entries[channel].append(IndexEntry(ref, made.primary,
+                                               view(answer, channel, specs[channel].internal, work.published[channel])))
         if channel_entries:
             answers[answer.id] = AnswerEntry(source=answer.source, hash=answer.hash, audience=answer.audience,
                                              channels=channel_entries)
@@ -133,5 +189,10 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, report: Report
     for channel, files in index_files(work, entries):
         for path, data in sorted(files.items()):
             indexes[f"{channel}/{path}"] = staging.write(f"{channel}/{path}", data)
-    return Manifest(inputs=inputs_hash(read_inputs(kb.root, channel_registry.HERE)), answers=answers,
-                    indexes=indexes)
+    return Manifest(inputs=inputs, answers=answers, indexes=indexes)
+
+
+def _put(staging: Staging, previous: Path, relative: str, data: bytes | str) -> str:
+    if isinstance(data, bytes):
+        return staging.write(relative, data)
+    return reuse_file(staging, relative, previous, data)

@@ -144,7 +144,10 @@ def test_releases_rollback_and_the_commands_that_follow_current(tmp_path: Path) 
                      "--release")
     first = run(*build_release)
     assert first.returncode == 0 and "(release " in first.stderr, first.stderr
-    assert run(*build_release, "--keep", "3").returncode == 0
+    again = run(*build_release)  # nothing changed: the cache says so, and no release is added
+    assert again.returncode == 0 and "is up to date" in again.stderr, again.stderr
+    assert len(list((out / "releases").iterdir())) == 1
+    assert run(*build_release, "--keep", "3", "--no-cache").returncode == 0
     listed = json.loads(run("releases", "--out", str(out), "--format", "json").stdout)
     newest, older = listed["releases"]
     assert listed["current"] == newest and listed["rollback"] == older

@@ -159,7 +159,8 @@ def schedule(rng: random.Random) -> list[Kill]:
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.rglob(".*"))
+    """Hidden files and folders a build left, but the incremental cache (`.OUT.cache`), which is meant to stay."""
+    return sorted(p.name for p in folder.rglob(".*") if not any(part.endswith(".cache") for part in p.parts))
 
 
 def plain_phase(out: Path, new: bool, pid: int) -> str:

@@ -1,0 +1,103 @@
+"""The build cache on disk: named records, each pickled behind a checksum, and sealed values inside them.
+
+A record or a sealed value that fails its checksum, cannot be unpickled, or was written by another cache or
+code version reads as absent: the build then redoes that work. Nothing damaged is ever used.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+CACHE_VERSION = 1
+_MAGIC = b"one-answer-cache\n"
+_PACKAGES = ("engine", "renderers", "channels")
+
+
+def digest(*parts: str | bytes) -> str:
+    """sha256 over `parts`, each length-prefixed (so ("ab", "c") and ("a", "bc") differ)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+@cache
+def code_version() -> str:
+    """Every module of the engine, the renderers and the channel registry, the Python version, and the cache
+    version: any change to the code that turns sources into outputs invalidates every cached output."""
+    root = Path(__file__).resolve().parent.parent
+    parts: list[str | bytes] = [str(CACHE_VERSION), sys.version]
+    for package in _PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A pickled value and its checksum, opened only if they still agree."""
+
+    check: str
+    blob: bytes
+
+    @classmethod
+    def of(cls, value: Any) -> Sealed:
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return cls(hashlib.sha256(blob).hexdigest(), blob)
+
+    def open(self) -> Any | None:
+        if not isinstance(self.blob, bytes) or hashlib.sha256(self.blob).hexdigest() != self.check:
+            return None
+        try:
+            return pickle.loads(self.blob)
+        except Exception:  # a damaged blob may fail in any way while unpickling; it is simply not used
+            return None
+
+
+class Store:
+    """A folder of records. Writes go to a temporary file swapped into place, so a record is whole or absent."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}.pickle"
+
+    def load(self, name: str) -> Any | None:
+        try:
+            data = self._path(name).read_bytes()
+        except OSError:
+            return None
+        head = len(_MAGIC) + 64 + 1
+        if not data.startswith(_MAGIC) or len(data) < head:
+            return None
+        check, blob = data[len(_MAGIC):head - 1].decode("ascii", "replace"), data[head:]
+        if hashlib.sha256(blob).hexdigest() != check:
+            return None
+        try:
+            version, code, value = pickle.loads(blob)
+        except Exception:  # see Sealed.open
+            return None
+        return value if (version, code) == (CACHE_VERSION, code_version()) else None
+
+    def save(self, name: str, value: Any) -> None:
+        """Best effort: a cache that cannot be written only makes the next build slower."""
+        blob = pickle.dumps((CACHE_VERSION, code_version(), value), protocol=pickle.HIGHEST_PROTOCOL)
+        path = self._path(name)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(_MAGIC + hashlib.sha256(blob).hexdigest().encode("ascii") + b"\n" + blob)
+            os.replace(temporary, path)
+        except OSError:
+            try:
+                temporary.unlink()
+            except OSError:
+                pass

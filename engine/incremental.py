@@ -1,0 +1,381 @@
+"""Incremental builds: reuse what the last build parsed and rendered when nothing it depends on has changed.
+
+Two caches, both in a `Store`:
+
+- parses, per answer file, keyed by the file's bytes, its path, the locale and the channel names, and checked
+  against the shared facts the answer mentions (value and label of each reference; for each literal, which
+  shared fact it equals). Only files that loaded without any diagnostic are kept, so a reused parse reports
+  exactly what a fresh one would (nothing); the checks across answers always run.
+- renders, per answer (all its channels at once), keyed by its dependency edges (`edges`): its source text and
+  content hash, each shared fact it uses, each related answer's title and channels, each channel's config and
+  templates, the site settings, whether its review is overdue on the build day, the internal text the leak
+  check compares against, and the code version. An entry keeps the outputs' hashes, metrics and notes, and
+  the gate's problems; the bytes are taken from the previous bundle, whose manifest must list the same hashes.
+
+Every answer rendered again gets a reason (`explain`), from the edges that differ from the last build's.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from array import array
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+import channels as channel_registry
+from engine.bundle import sha256
+from engine.cache import Sealed, Store, code_version, digest
+from engine.compile import AnswerOutputs, Plan
+from engine.consistency import Problem
+from engine.diagnostics import Diagnostic, Report
+from engine.factbook import FactTable
+from engine.facts import FactType, Locale
+from engine.knowledge import KnowledgeBase, Loaded, display_path, load_answer
+from engine.model import Answer, FactMention, Paragraph, walk_inlines
+from renderers import Metric, Note
+
+Edges = dict[str, str]
+
+
+@dataclass
+class Incremental:
+    """How a build uses the cache: where it lives, and where the reasons for re-rendering go."""
+
+    folder: Path
+    explain: Callable[[str], None] | None = None
+
+
+def default_folder(out: Path) -> Path:
+    """The cache of output folder `dist` is `.dist.cache` beside it."""
+    return out.parent / f".{out.name}.cache"
+
+
+# ------------------------------------------------------------------------------------------------ parses
+
+
+def _mentions(item: Loaded) -> list[FactMention]:
+    answer = item.answer
+    inlines = walk_inlines(answer.blocks)
+    for override in answer.overrides:
+        inlines.extend(walk_inlines((Paragraph(override.inlines, override.line),)))
+    return [node for node in inlines if isinstance(node, FactMention)]
+
+
+def _fact_print(facts: FactTable, key: str | None) -> str:
+    fact = facts.get(key) if key else None
+    return repr((fact.value, fact.label)) if fact else ""
+
+
+FactDeps = tuple[tuple[str, str, str, str | None, str], ...]
+
+
+def _fact_deps(item: Loaded, facts: FactTable) -> FactDeps:
+    return tuple((m.origin, m.fact.type.value, m.fact.canonical, m.key, _fact_print(facts, m.key))
+                 for m in _mentions(item))
+
+
+def _facts_agree(deps: FactDeps, facts: FactTable) -> bool:
+    """Would parsing again against `facts` resolve every mention the same way?"""
+    for origin, kind, canonical, key, printed in deps:
+        if origin == "literal" and facts.by_canonical.get((FactType(kind), canonical)) != key:
+            return False
+        if _fact_print(facts, key) != printed:
+            return False
+    return True
+
+
+class CachedLoader:
+    """`load_answer` with reuse: give it to `knowledge.load(load_one=...)`."""
+
+    def __init__(self, previous: Mapping[str, tuple[str, Sealed]] | None) -> None:
+        self.previous = previous or {}
+        self.current: dict[str, tuple[str, Sealed]] = {}
+        self.texts: dict[str, str] = {}  # answer id -> digest of its file's bytes
+        self.reused = 0
+
+    def __call__(self, path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],
+                 report: Report) -> Loaded | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return load_answer(path, root, facts, locale, channels, report)
+        key = digest(data, str(path), str(root), display_path(path), repr(locale), "\0".join(channels))
+        old = self.previous.get(str(path))
+        if old is not None and old[0] == key:
+            opened = old[1].open()
+            if isinstance(opened, tuple) and len(opened) == 2 and _facts_agree(opened[1], facts):
+                self.current[str(path)] = old
+                self.texts[opened[0].answer.id] = digest(data)
+                self.reused += 1
+                return opened[0]  # type: ignore[no-any-return]
+        own = Report()
+        item = load_answer(path, root, facts, locale, channels, own)
+        report.extend(own.items)
+        if item is not None:
+            self.texts[item.answer.id] = digest(data)
+            if not own.items:
+                self.current[str(path)] = (key, Sealed.of((item, _fact_deps(item, facts))))
+        return item
+
+
+# ------------------------------------------------------------------------------------------------ renders
+
+
+@dataclass(frozen=True)
+class Output:
+    """One channel's output as the cache keeps it: everything but the bytes."""
+
+    channel: str
+    primary: str
+    files: tuple[tuple[str, str], ...]  # (path in the channel folder, sha256)
+    sizes: tuple[int, ...]  # each file's length, checked against the previous bundle's file before reuse
+    metrics: tuple[tuple[str, Metric], ...]
+    notes: tuple[Note, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    outputs: tuple[Output, ...]
+    problems: tuple[Problem, ...]
+    vocabulary: bytes  # `fingerprint` of every token its public outputs show, packed (see `may_repeat`)
+
+
+def fingerprint(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def may_repeat(entry: Entry, grams: list[tuple[str, ...]]) -> bool:
+    """Could these outputs contain one of `grams` (the leak check's runs)? Only if they show all its tokens."""
+    if not grams:
+        return False
+    seen = set(array("Q", entry.vocabulary))
+    return any(all(fingerprint(token) in seen for token in gram) for gram in grams)
+
+
+def internal_prints(work: Plan) -> dict[int, int]:
+    """The leak check's internal runs, each gram's fingerprint -> its source's."""
+    return {fingerprint("\0".join(gram)): fingerprint(f"{source}\0{line}")
+            for gram, (source, line) in work.internal.runs.items()}
+
+
+@dataclass(frozen=True)
+class Record:
+    key: str
+    edges: Edges
+    entry: Sealed
+
+
+def _channel_files(name: str) -> str:
+    """The channel's YAML and its templates, as bytes (what `load_channels` and the renderer read)."""
+    root = channel_registry.HERE
+    paths = [root / f"{name}.yaml", *sorted(p for p in (root / "templates" / name).rglob("*") if p.is_file())]
+    return digest(*(part for p in paths if p.exists() for part in (p.relative_to(root).as_posix(), p.read_bytes())))
+
+
+@dataclass
+class Context:
+    """What every answer's edges share, worked out once per build."""
+
+    channels: dict[str, str]
+    site: str
+    code: str
+
+    @classmethod
+    def of(cls, work: Plan) -> Context:
+        channels = {c.name: digest(c.config.model_dump_json(), _channel_files(c.name), str(c.internal))
+                    for c in work.channels}
+        site = work.site
+        return cls(channels, digest(site.name, site.language, site.base_url, repr(site.locale)), code_version())
+
+
+def edges(answer: Answer, kb: KnowledgeBase, work: Plan, context: Context, text: str | None) -> Edges:
+    """Everything one answer's outputs (all channels) and gate problems depend on, by name."""
+    found: Edges = {"code": context.code, "site": context.site,
+                    "content": answer.hash, "text": text or answer.hash,
+                    "channels": " ".join(c.name for c in work.channels)}
+    for channel in work.channels:
+        live = answer.id in work.published[channel.name]
+        found[f"channel {channel.name}"] = context.channels[channel.name] if live else "not published"
+    for node in walk_inlines(answer.blocks) + [n for o in answer.overrides for n in o.inlines]:
+        if isinstance(node, FactMention) and node.key:
+            found[f"fact {node.key}"] = _fact_print(kb.facts, node.key)
+    refs = work.site.answers
+    for related in answer.related:
+        ref = refs.get(related)
+        on = ",".join(c.name for c in work.channels if related in work.published[c.name])
+        found[f"related {related}"] = digest(ref.question, ref.topic, on) if ref else "missing"
+    due = answer.reviewed + timedelta(days=answer.review_every)
+    found["overdue"] = str(due < work.as_of)
+    return found
+
+
+def key_of(found: Edges) -> str:
+    return digest(*(f"{name}\0{value}" for name, value in sorted(found.items())))
+
+
+_PHRASES = {"text": "its source changed", "code": "the engine or renderer code changed",
+            "site": "the site settings changed",
+            "overdue": "its review became overdue or was renewed", "channels": "the channels built changed",
+            "content": "its content changed"}
+
+
+def _phrase(name: str, old: Edges, new: Edges) -> str:
+    if name in _PHRASES:
+        return _PHRASES[name]
+    kind, _, what = name.partition(" ")
+    if kind == "fact":
+        return (f"fact {what} changed" if name in old and name in new
+                else f"now uses fact {what}" if name in new else f"no longer uses fact {what}")
+    if kind == "related":
+        return (f"related answer {what} changed" if name in old and name in new
+                else f"now related to {what}" if name in new else f"no longer related to {what}")
+    return f"channel {what} config, templates or publication changed"
+
+
+def reason(old: Edges | None, new: Edges) -> str:
+    """Why an answer is rendered again, from the edges that changed (the most specific first)."""
+    if old is None:
+        return "new answer (or not in the cache)"
+    changed = [name for name in sorted(old.keys() | new.keys()) if old.get(name) != new.get(name)]
+    if "text" in changed or any(name.startswith("fact ") for name in changed):
+        changed = [name for name in changed if name != "content"]
+    if not changed:
+        return "its cache entry or previous output was unusable"
+    return "; ".join(_phrase(name, old, new) for name in changed)
+
+
+def to_entry(item: AnswerOutputs) -> Entry:
+    outputs = tuple(Output(channel, rendered.primary, tuple((path, sha256(data)) for path, data
+                                                            in sorted(rendered.files.items())),
+                           tuple(len(data) for _, data in sorted(rendered.files.items())),
+                           tuple(rendered.metrics.items()), tuple(rendered.notes))
+                    for channel, rendered in item.outputs)
+    prints = array("Q", sorted(fingerprint(token) for token in item.vocabulary))
+    return Entry(outputs, tuple(item.problems), prints.tobytes())
+
+
+# ------------------------------------------------------------------------------------------------ the session
+
+
+def previous_files(out: Path) -> dict[str, str]:
+    """Every answer output of the published bundle, path -> sha256, from its manifest (empty if unreadable)."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_bytes())
+        return {path: sha for answer in manifest["answers"].values() for channel in answer["channels"].values()
+                for path, sha in channel["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+@dataclass
+class Session:
+    """One build's use of the cache: what to reuse, what to render and why; saved after a published build."""
+
+    settings: Incremental
+    store: Store = field(init=False)
+    loader: CachedLoader = field(init=False)
+    records: dict[str, Record] = field(default_factory=dict)
+    previous: dict[str, Record] = field(default_factory=dict)
+    internal: dict[int, int] = field(default_factory=dict)  # the leak check's runs at the last build
+
+    def __post_init__(self) -> None:
+        self.store = Store(self.settings.folder)
+        parses = self.store.load("parses")
+        self.loader = CachedLoader(parses if isinstance(parses, dict) else None)
+        renders = self.store.load("renders")
+        if isinstance(renders, tuple) and len(renders) == 2:
+            self.previous, self.internal = renders
+
+    def split(self, kb: KnowledgeBase, work: Plan, out: Path) -> tuple[list[Answer], dict[str, Entry]]:
+        """The answers to render, and the cached entries of the others (their files present in `out`)."""
+        context = Context.of(work)
+        published = previous_files(out)
+        internal, self.internal = self.internal, internal_prints(work)
+        new_runs = [gram for gram in work.internal.runs  # added, or now from another answer or line
+                    if internal.get(fingerprint("\0".join(gram))) != self.internal[fingerprint("\0".join(gram))]]
+        gone = internal.keys() - self.internal.keys()
+        render: list[Answer] = []
+        reused: dict[str, Entry] = {}
+        for answer in kb.answers:
+            found = edges(answer, kb, work, context, self.loader.texts.get(answer.id))
+            key = key_of(found)
+            old = self.previous.get(answer.id)
+            entry = old.entry.open() if isinstance(old, Record) and old.key == key else None
+            if isinstance(entry, Entry) and _present(entry, published, out):
+                leaked = any(p.code == "internal-leak" for p in entry.problems) and (new_runs or gone)
+                if leaked or may_repeat(entry, new_runs):
+                    render.append(answer)
+                    self.records[answer.id] = Record(key, found, Sealed.of(None))
+                    self.tell(f"{answer.id}: internal text changed that its outputs may repeat (leak check)")
+                    continue
+                reused[answer.id] = entry
+                self.records[answer.id] = old  # type: ignore[assignment]
+                continue
+            render.append(answer)
+            self.records[answer.id] = Record(key, found, Sealed.of(None))
+            self.tell(f"{answer.id}: {reason(old.edges if isinstance(old, Record) else None, found)}")
+        for gone in sorted(self.previous.keys() - {a.id for a in kb.answers}):
+            self.tell(f"{gone}: removed")
+        return render, reused
+
+    def rendered(self, item: AnswerOutputs) -> None:
+        old = self.records[item.answer.id]
+        self.records[item.answer.id] = Record(old.key, old.edges, Sealed.of(to_entry(item)))
+
+    def tell(self, line: str) -> None:
+        if self.settings.explain is not None:
+            self.settings.explain(line)
+
+    def save(self, up_to_date: UpToDate) -> None:
+        self.store.save("parses", self.loader.current)
+        self.store.save("renders", (self.records, self.internal))
+        self.store.save("last", up_to_date)
+
+
+def _present(entry: Entry, published: Mapping[str, str], out: Path) -> bool:
+    """Does the previous bundle hold these outputs: listed with the same hash, there, of the same length?"""
+    for output in entry.outputs:
+        for (path, sha), size in zip(output.files, output.sizes):
+            relative = f"{output.channel}/{path}"
+            if published.get(relative) != sha or _size(out / relative) != size:
+                return False
+    return True
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return -1
+
+
+# ------------------------------------------------------------------------------------------------ no-op builds
+
+
+@dataclass(frozen=True)
+class UpToDate:
+    """A published build: its inputs, options and code, the manifest it wrote, and what it reported."""
+
+    key: str
+    manifest: str
+    diagnostics: tuple[Diagnostic, ...]
+    outputs: tuple[tuple[str, int], ...]  # outputs per channel
+
+
+def build_key(inputs: str, out: Path, as_of: date, only: Iterable[str] | None) -> str:
+    return digest(inputs, str(out.resolve()), os.getcwd(), as_of.isoformat(), ",".join(only or ("*",)),
+                  code_version())
+
+
+def up_to_date(folder: Path, key: str, out: Path) -> UpToDate | None:
+    """The last build, if it had this key and its manifest is still the published one."""
+    last = Store(folder).load("last")
+    if not isinstance(last, UpToDate) or last.key != key:
+        return None
+    try:
+        return last if sha256((out / "manifest.json").read_bytes()) == last.manifest else None
+    except OSError:
+        return None
