@@ -16,9 +16,12 @@ from engine.facts import Locale
 from engine.frontmatter import ID_PATTERN, FrontMatter, validate
 from engine.model import Answer, FactMention, Override, content_hash, facts_used
 from engine.parse import parse_body, parse_override
-from engine.source import YamlDoc, read_text, read_yaml, split_front_matter
+from engine.source import YamlDoc, read_text, read_yaml, refusal, split_front_matter
 
-RESERVED_NAMES = {"con", "prn", "aux", "nul", "com1", "lpt1", "index", "assets", "search", "manifest"}
+# Names an output path must not take: the channels' own index files and folders (web/index.html, web/assets/,
+# mobile/index.json, search and manifest files) and the device names Windows will not create a file under.
+RESERVED_NAMES = frozenset({"index", "assets", "search", "manifest", "sitemap", "con", "prn", "aux", "nul",
+                            *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))})
 
 
 @dataclass
@@ -64,8 +67,21 @@ def answer_files(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
+def check_tree(root: Path, report: Report) -> None:
+    """Refuse, unread, every link out of the knowledge base and every file that is not a regular one, wherever
+    it is: the build reads every file under `root` (for the inputs hash), not only the answers."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            refused = refusal(path, root) if not name.startswith(".") else None
+            if refused is not None:
+                report.add(display_path(path), 1, 1, *refused)
+
+
 def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] | None = None) -> KnowledgeBase:
     channel_names = channels if channels is not None else channel_registry.names()
+    check_tree(root, report)
     settings = load_settings(root, display_path(root / "_settings.yaml"), report)
     locale = settings.locale
     facts = load_facts(root, display_path(root / "_facts.yaml"), locale, report)
@@ -96,7 +112,7 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     if "/" not in relative:
         report.add(display, 1, 1, "misplaced-answer", "answer files live in a topic folder: `knowledge/<topic>/<slug>.md`")
         return None
-    source = read_text(path, display, report)
+    source = read_text(path, display, report, root=root)
     if source is None:
         return None
     split = split_front_matter(source, report)
@@ -121,7 +137,8 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     overrides: list[Override] = []
     for channel in sorted(override_texts):
         line, _ = doc.where(channel)
-        inlines = parse_override(override_texts[channel], display, line, facts, locale, channels, report)
+        inlines = parse_override(override_texts[channel], display, line, facts, locale, channels, report,
+                                 (split.front_matter.split("\n"), split.front_matter_line))
         overrides.append(Override(channel, inlines, line))
     if not ok or report.errors_for(display):
         return None
@@ -144,7 +161,7 @@ def _check_fields(front: FrontMatter, answer_id: str, doc: YamlDoc, display: str
     where = doc.where
     ok = True
     for part in answer_id.split("/"):
-        if part in RESERVED_NAMES:
+        if part.lower() in RESERVED_NAMES:
             line, col = where("id") if front.id else (1, 1)
             report.add(display, line, col, "reserved-id", f"`{part}` is reserved and cannot be part of an answer id",
                        hint="choose another slug")
@@ -191,7 +208,8 @@ def _check_related(loaded: list[Loaded], report: Report) -> None:
                 continue
             line, col = item.where("related", index)
             if target == item.answer.id:
-                report.warn(item.display, line, col, "self-related", "an answer cannot be related to itself")
+                report.add(item.display, line, col, "self-related", "an answer cannot be related to itself",
+                           hint="remove it; list other answers a customer might want next")
             else:
                 report.add(item.display, line, col, "unknown-related", f"no answer has the id `{target}`",
                            hint=did_you_mean(target, ids))

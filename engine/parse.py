@@ -79,24 +79,32 @@ class _Context:
             return self.first_line + token.map[0]
         return fallback
 
-    def locate(self, line: int, needle: str) -> tuple[int, int]:
-        """Where `needle` first occurs on or after `line` (within a few lines), else the line's start."""
+    def find(self, line: int, needle: str) -> tuple[int, int] | None:
+        """Where `needle` first occurs on or after `line` (within a few lines), if it does."""
         start = line - self.first_line
         for index in range(max(start, 0), min(start + 40, len(self.lines))):
-            col = self.lines[index].find(needle)
+            col = self.lines[index].find(needle) if needle else -1
             if col >= 0:
                 return self.first_line + index, col + 1
-        return line, 1
+        return None
 
-    def error(self, line: int, needle: str, code: str, message: str, hint: str | None = None) -> None:
-        where_line, col = self.locate(line, needle)
-        self.report.add(self.display, where_line, col, code, message, hint=hint)
+    def locate(self, line: int, needle: str) -> tuple[int, int]:
+        """Where `needle` first occurs on or after `line`, else the line's start."""
+        return self.find(line, needle) or (line, 1)
+
+    def error(self, line: int, needle: str | tuple[str, ...], code: str, message: str,
+              hint: str | None = None) -> None:
+        """Report at the first of the `needle`s found on or after `line` (the likeliest written form first)."""
+        needles = (needle,) if isinstance(needle, str) else needle
+        where = next((found for n in needles if (found := self.find(line, n)) is not None), (line, 1))
+        self.report.add(self.display, *where, code, message, hint=hint)
 
 
 def parse_body(text: str, display: str, first_line: int, facts: FactTable, locale: Locale,
                channels: tuple[str, ...], report: Report) -> ParsedBody:
     ctx = _Context(display, text.split("\n"), first_line, facts, locale, channels, report)
     tokens = markdown().parse(text)
+    _check_depth(tokens, ctx)
     blocks = tuple(_blocks(iter(tokens), ctx, None, first_line))
     lead = next((b for b in blocks if not isinstance(b, Scoped)), None)
     short: Paragraph | None = None
@@ -114,11 +122,25 @@ def parse_body(text: str, display: str, first_line: int, facts: FactTable, local
 
 
 def parse_override(text: str, display: str, line: int, facts: FactTable, locale: Locale,
-                   channels: tuple[str, ...], report: Report) -> tuple[Inline, ...]:
-    """An override is one channel's text: inline Markdown with facts, on one logical line."""
-    ctx = _Context(display, [], line, facts, locale, channels, report)
+                   channels: tuple[str, ...], report: Report,
+                   source: tuple[list[str], int] = ([], 0)) -> tuple[Inline, ...]:
+    """An override is one channel's text: inline Markdown with facts, on one logical line. `source` (the front
+    matter's lines and the number of the first) lets diagnostics point into the line the text is written on."""
+    lines, first_line = source
+    ctx = _Context(display, lines, first_line if lines else line, facts, locale, channels, report)
     tokens = markdown().parseInline(" ".join(text.split()))
     return tuple(_inlines(tokens[0].children or [], ctx, line)) if tokens else ()
+
+
+def _check_depth(tokens: list[Token], ctx: _Context) -> None:
+    """markdown-it stops descending at `maxNesting` and drops whatever is deeper without a word: say so."""
+    limit = markdown().options["maxNesting"] - 1
+    deep = next((t for t in tokens if t.level >= limit), None)
+    if deep is not None:
+        line = ctx.line_of(deep, ctx.first_line)
+        ctx.report.add(ctx.display, line, 1, "too-deep",
+                       f"lists and quotes are nested more than {limit} levels deep here; what is deeper would be lost",
+                       hint="flatten the structure: a few levels are all a reader can follow")
 
 
 def _has_words(inlines: tuple[Inline, ...]) -> bool:
@@ -338,6 +360,8 @@ def _fact_ref(token: Token, ctx: _Context, line: int) -> Inline:
     key = str(token.meta["key"])
     fact = ctx.facts.get(key)
     if fact is None:
+        if ctx.facts.reported(key):  # its error in `_facts.yaml` says why; a second one here would be noise
+            return Text(token.content)
         hint = did_you_mean(key, ctx.facts.facts) if ctx.facts.facts else "no facts are defined in `_facts.yaml`"
         ctx.error(line, token.content, "unknown-fact", f"unknown fact `{{{{ {key} }}}}`", hint=hint)
         return Text(token.content)
@@ -353,7 +377,9 @@ def _scheme(href: str) -> str:
 
 def _link(href: str, children: tuple[Inline, ...], ctx: _Context, line: int) -> Inline | None:
     scheme = _scheme(href)
-    needle = href[:20] or "]("
+    # The href is normalised (entities decoded, percent-encoded): its leading word finds `java&#x09;script:` too.
+    word = re.match(r"[A-Za-z0-9]*", href)
+    needle = (href[:20], word.group() if word and len(word.group()) >= 3 else "", "](")
     if scheme not in SAFE_SCHEMES:
         if scheme:
             ctx.error(line, needle, "unsafe-link", f"`{scheme}:` links are not allowed: `{href[:60]}`",
