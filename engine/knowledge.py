@@ -16,7 +16,7 @@ from engine.facts import Locale
 from engine.frontmatter import ID_PATTERN, FrontMatter, validate
 from engine.model import Answer, FactMention, Override, content_hash, facts_used
 from engine.parse import parse_body, parse_override
-from engine.source import YamlDoc, read_text, read_yaml, refusal, split_front_matter
+from engine.source import MAX_ANSWER_BYTES, YamlDoc, read_text, read_yaml, refusal, split_front_matter
 
 # Names an output path must not take: the channels' own index files and folders (web/index.html, web/assets/,
 # mobile/index.json, search and manifest files) and the device names Windows will not create a file under.
@@ -112,7 +112,7 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     if "/" not in relative:
         report.add(display, 1, 1, "misplaced-answer", "answer files live in a topic folder: `knowledge/<topic>/<slug>.md`")
         return None
-    source = read_text(path, display, report, root=root)
+    source = read_text(path, display, report, root=root, limit=MAX_ANSWER_BYTES)
     if source is None:
         return None
     split = split_front_matter(source, report)

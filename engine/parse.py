@@ -13,6 +13,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from engine.diagnostics import Report, did_you_mean
+from engine.source import line_col
 from engine.factbook import FactTable
 from engine.facts import FactError, FactType, FactValue, Locale, find_facts, normalize_url, parse_value
 from engine.model import (
@@ -23,6 +24,10 @@ from engine.model import (
 FACT_REF = re.compile(r"\{\{\s*([^{}\n]*?)\s*\}\}")
 SCOPE_KINDS = ("internal", "only", "except")
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+# Recognising a phone number costs libphonenumber milliseconds, and the gate does it again for every channel:
+# an answer that states more numbers than any real one does is refused instead of recognised for minutes.
+MAX_NUMBERS = 500
+_NUMBER = re.compile(r"\d+")
 
 
 def _fact_ref_rule(state: StateInline, silent: bool) -> bool:
@@ -73,6 +78,7 @@ class _Context:
         self.report = report
         self.literals: list[tuple[FactMention, int, int]] = []
         self.last_close: Token | None = None
+        self.recognise = True  # False once the text holds too many numbers to recognise facts in
 
     def line_of(self, token: Token | None, fallback: int) -> int:
         if token is not None and token.map:
@@ -103,6 +109,7 @@ class _Context:
 def parse_body(text: str, display: str, first_line: int, facts: FactTable, locale: Locale,
                channels: tuple[str, ...], report: Report) -> ParsedBody:
     ctx = _Context(display, text.split("\n"), first_line, facts, locale, channels, report)
+    _check_numbers(text, ctx, first_line)
     tokens = markdown().parse(text)
     _check_depth(tokens, ctx)
     blocks = tuple(_blocks(iter(tokens), ctx, None, first_line))
@@ -128,8 +135,20 @@ def parse_override(text: str, display: str, line: int, facts: FactTable, locale:
     matter's lines and the number of the first) lets diagnostics point into the line the text is written on."""
     lines, first_line = source
     ctx = _Context(display, lines, first_line if lines else line, facts, locale, channels, report)
+    _check_numbers(text, ctx, line)
     tokens = markdown().parseInline(" ".join(text.split()))
     return tuple(_inlines(tokens[0].children or [], ctx, line)) if tokens else ()
+
+
+def _check_numbers(text: str, ctx: _Context, first_line: int) -> None:
+    for count, found in enumerate(_NUMBER.finditer(text), start=1):
+        if count > MAX_NUMBERS:
+            line, col = line_col(text, found.start())
+            ctx.report.add(ctx.display, first_line + line - 1, col, "too-many-numbers",
+                           f"the text holds more than {MAX_NUMBERS} numbers; facts are not recognised in it",
+                           hint="split it into several answers, or move tables of figures to a linked page")
+            ctx.recognise = False
+            return
 
 
 def _check_depth(tokens: list[Token], ctx: _Context) -> None:
@@ -334,6 +353,8 @@ def _inlines(tokens: list[Token], ctx: _Context, line: int) -> Iterator[Inline]:
 
 
 def _text_with_facts(text: str, ctx: _Context, line: int) -> list[Inline]:
+    if not ctx.recognise:
+        return [Text(text)]
     nodes: list[Inline] = []
     position = 0
     for found in find_facts(text, ctx.locale):

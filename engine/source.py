@@ -17,6 +17,9 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from engine.diagnostics import Report
 
 MAX_SOURCE_BYTES = 2_000_000
+# An answer is read by a person in a minute or two (the longest sample is 2 KB); past 32 KiB it is a mistake, and
+# Markdown parsing and fact recognition on pathological text grow faster than linearly.
+MAX_ANSWER_BYTES = 32 * 1024
 MAX_YAML_DEPTH = 16  # front matter needs 2 levels and _facts.yaml 3; deeper is a mistake or an attack
 _DEEP_INDENT = re.compile(r"^ {%d,}" % (2 * MAX_YAML_DEPTH), re.MULTILINE)
 
@@ -276,12 +279,18 @@ class YamlDoc:
     first_line: int
     data: Any
     _located: Any = field(default=None, repr=False)
+    _keys: KeyIndex | None = field(default=None, repr=False)
 
     def where(self, *loc: str | int, key: bool = False) -> tuple[int, int]:
-        if len(loc) == 1 and isinstance(loc[0], str):
-            top = self._top_level(loc[0], key)
-            if top is not None:
-                return top
+        if self._keys is None:
+            self._keys = _block_keys(self.text)
+        found = self._keys.get(tuple(loc))
+        if found is not None:
+            number, indent, value_col = found
+            if key:
+                return self.first_line + number, indent + 1
+            if value_col is not None:
+                return self.first_line + value_col[0], value_col[1]
         if self._located is None:
             try:
                 self._located = _located_loader().load(self.text)
@@ -289,18 +298,80 @@ class YamlDoc:
                 self._located = {}
         return position(self._located, loc, self.first_line, key=key)
 
-    def _top_level(self, name: str, key: bool) -> tuple[int, int] | None:
-        """A top-level key written `name: value` on one line: found by a scan, no second parse."""
-        prefix = f"{name}:"
-        for number, line in enumerate(self.text.split("\n")):
-            if line.startswith(prefix):
-                rest = line[len(prefix):]
-                if key:
-                    return self.first_line + number, 1
-                if rest.strip() and not rest.strip().startswith(("|", ">", "#", "&", "!")):
-                    return self.first_line + number, len(line) - len(rest.lstrip()) + 1
-                return None
-        return None
+
+_KEY_LINE = re.compile(r"( *)([A-Za-z0-9_][A-Za-z0-9_.-]*):(?: +(.*))?$")
+KeyIndex = dict[tuple[str | int, ...], tuple[int, int, "tuple[int, int] | None"]]
+
+
+_FLOW_ITEM = re.compile(r"\s*([A-Za-z0-9_][A-Za-z0-9_.-]*):\s+([^,{}\[\]'\"&*!|>#]*?)\s*(?:,|$)")
+
+
+def _flat_flow_keys(line: str, start: int, number: int, path: tuple[str | int, ...]) -> KeyIndex:
+    """The keys of a one-line flow mapping of plain scalars (`main: {type: phone, value: (800) 555-0100}`), as
+    the facts are usually written; anything less plain (quotes, nesting) is left to the loader."""
+    end = line.rstrip().rfind("}")
+    inner = line[start + 1:end] if end == len(line.rstrip()) - 1 else None
+    if inner is None or any(c in inner for c in "{}[]'\"&*!#"):
+        return {}
+    found: KeyIndex = {}
+    at = 0
+    while at < len(inner):
+        item = _FLOW_ITEM.match(inner, at)
+        if item is None or item.end() == at:
+            return {}
+        key_col = start + 1 + item.start(1)
+        found[(*path, item.group(1))] = (number, key_col, (number, start + 1 + item.start(2) + 1))
+        at = item.end()
+    return found
+
+
+def _block_keys(text: str) -> KeyIndex:
+    """Every plain block-mapping key (`group:` / `  name:` / `    value: x`) by its path, found in one pass by
+    indentation, with its line, indent and value position (0-based line, 1-based column); the round-trip loader
+    takes seconds on a large `_facts.yaml`. Keys it cannot be sure of (inside sequences, block scalars or
+    multi-line values) are left out, and `where` asks the loader about them."""
+    index: KeyIndex = {}
+    stack: list[tuple[int, str | None]] = []  # (indent, key); None: a subtree the scan does not follow
+    pending: tuple[str | int, ...] | None = None  # a key whose value starts on the next content line
+    skip_deeper_than: int | None = None
+    for number, line in enumerate(text.split("\n")):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        if skip_deeper_than is not None and indent > skip_deeper_than:
+            continue
+        skip_deeper_than = None
+        if pending is not None:
+            key_indent = index[pending][1]
+            if indent > key_indent or (indent == key_indent and stripped.startswith("- ")):
+                index[pending] = (*index[pending][:2], (number, indent + 1))
+            pending = None
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        match = _KEY_LINE.fullmatch(line)
+        if match is None or "\t" in line[:indent]:
+            stack.append((indent, None))
+            skip_deeper_than = indent  # a sequence item or an unusual line: nothing below it is indexed
+            continue
+        name, rest = match.group(2), (match.group(3) or "").strip()
+        path = (*(k for _, k in stack), name)
+        stack.append((indent, name))
+        if None in path:
+            continue
+        if not rest or rest.startswith("#"):
+            index[path] = (number, indent, None)
+            pending = path
+        elif rest[0] in "|>&!*[{'\"":
+            index[path] = (number, indent, None)  # block scalar, flow collection, quoted: the loader knows
+            skip_deeper_than = indent
+            if rest[0] == "{":
+                start = len(line) - len(match.group(3).lstrip())
+                index[path] = (number, indent, (number, start + 1))
+                index.update(_flat_flow_keys(line, start, number, path))
+        else:
+            index[path] = (number, indent, (number, len(line) - len(match.group(3).lstrip()) + 1))
+    return index
 
 
 def read_yaml(text: str, display: str, first_line: int, report: Report) -> YamlDoc | None:

@@ -105,6 +105,9 @@ def E(path: str, line: int, col: int, code: str, fragment: str = "") -> Expect: 
     return Expect(path, line, col, code, fragment)
 
 
+MANY = 10_000
+
+
 def laughs(indent: str = "") -> str:
     """A billion-laughs bomb: nine levels of nine aliases to the level below, 9**9 strings once expanded."""
     lines = [f"{indent}l0: &l0 lol"]
@@ -122,22 +125,29 @@ def _big_answer() -> Mapping[str, Content]:
 
 
 def _many_asked_as() -> Mapping[str, Content]:
-    items = "".join(f"  - way number {n} to ask\n" for n in range(10_000))
-    return {"billing/many.md": answer(front="asked_as:\n" + items)}
+    return {"billing/many.md": answer(front="asked_as: [" + ",".join(["a"] * MANY) + "]\n")}
 
 
 def _many_tags() -> Mapping[str, Content]:
-    return {"billing/many.md": answer(front="tags: [" + ", ".join(f"t{n}" for n in range(10_000)) + "]\n")}
+    return {"billing/many.md": answer(front="tags:\n" + "- t\n" * (MANY // 2))}
 
 
 def _many_items() -> Mapping[str, Content]:
-    items = "".join(f"- item {n}\n" for n in range(10_000))
-    return {"billing/many.md": answer("Call {{ phone.main }} to pay.\n\n::: only reference\n" + items + ":::\n")}
+    """10,000 list items in the 32 KiB an answer may have: two bytes each."""
+    return {"billing/many.md": answer("Call {{ phone.main }} to pay.\n\n::: only reference\n" + "-\n" * MANY + ":::\n")}
+
+
+def _long_items() -> Mapping[str, Content]:
+    return {"billing/many.md": answer("Call {{ phone.main }} to pay.\n\n" + "".join(f"- item {n}\n" for n in range(MANY)))}
+
+
+def _many_phones() -> Mapping[str, Content]:
+    return {"billing/many.md": answer("Call {{ phone.main }} to pay.\n\n" + "(800) 555-0100, " * 1_000 + "\n")}
 
 
 def _nested_lists() -> Mapping[str, Content]:
-    lines = "".join("  " * depth + "- level\n" for depth in range(1_000))
-    return {"billing/deep.md": answer("Call {{ phone.main }} to pay.\n\n" + lines)}
+    """1,000 lists, each the only item of the one before: `- - - … deep` on one line."""
+    return {"billing/deep.md": answer("Call {{ phone.main }} to pay.\n\n" + "- " * 1_000 + "deep\n")}
 
 
 def _nested_quotes() -> Mapping[str, Content]:
@@ -215,15 +225,21 @@ CASES: list[Case] = [
          E("billing/ctl.md", 6, 23, "control-character", "U+001B")),
     # ------------------------------------------------------------------------------------- sizes
     case("five-megabyte-answer", "5 MB answer", generated(_big_answer),
-         E("billing/huge.md", 1, 1, "too-large", "the limit is")),
+         E("billing/huge.md", 1, 1, "too-large", "the limit is 32,768")),
     case("ten-thousand-asked-as", "10,000-item list", generated(_many_asked_as),
-         E("billing/many.md", 6, 3, "invalid-value", "at most 50")),
-    case("ten-thousand-tags", "10,000-item list", generated(_many_tags),
-         E("billing/many.md", 5, 7, "invalid-value", "at most 50")),
+         E("billing/many.md", 5, 11, "invalid-value", "at most 50")),
+    case("five-thousand-tags", "10,000-item list", generated(_many_tags),
+         E("billing/many.md", 6, 1, "invalid-value", "at most 50")),
     case("ten-thousand-markdown-items", "10,000-item list", generated(_many_items),
-         why="a long list kept to the reference site is legitimate and builds in seconds"),
+         why="10,000 (empty) list items kept to the reference site are legitimate and build in seconds"),
+    case("ten-thousand-long-items", "10,000-item list", generated(_long_items),
+         E("billing/many.md", 1, 1, "too-large", "the limit is 32,768"),
+         why="an answer file over 32 KiB is refused: no answer is that long, and parsing cost grows with it"),
+    case("a-thousand-phone-numbers", "absurd numbers", generated(_many_phones),
+         E("billing/many.md", 8, 2667, "too-many-numbers", "more than 500 numbers"),
+         why="recognising a phone number costs milliseconds, for every channel: past 500 numbers, refused"),
     case("lists-1000-deep", "deeply nested Markdown", generated(_nested_lists),
-         E("billing/deep.md", 16, 1, "too-deep", "nested")),
+         E("billing/deep.md", 8, 1, "too-deep", "nested")),
     case("quotes-1000-deep", "deeply nested Markdown", generated(_nested_quotes),
          E("billing/deep.md", 8, 1, "too-deep", "nested")),
     # ------------------------------------------------------------------------------ raw HTML, links
@@ -265,6 +281,13 @@ CASES: list[Case] = [
          {"billing/ssml.md": answer("Tom & Jerry </speak> pay.\n".replace("</speak>", "\\</speak>"),
                                     front="ivr: \"Say \\\\</speak> & <![CDATA[ \\\\<break/> now.\"\n")},
          verify=checks.ssml_says("billing/ssml", "</speak> &", "<break/>")),
+    case("markup-in-question", "SSML breakout",
+         {"billing/q.md": answer().replace("How do I pay?", "'Can I pay </speak><script>alert(1)</script> & more?'")},
+         verify=checks.all_of(checks.pages_escape("billing/q", "<script>alert(1)</script>"),
+                              checks.ssml_says("billing/q", "Call")),
+         why="the question is plain text, never Markdown: every page escapes it; the SSML stays valid"),
+    case("markup-in-settings-name", "raw HTML", {"_settings.yaml": "name: '<script>alert(1)</script> & Co'\n"},
+         verify=checks.pages_escape("billing/good", "<script>alert(1)</script>")),
     case("ssml-raw-speak-tag", "SSML breakout", {"billing/ssml.md": answer("Pay now </speak> please.\n")},
          E("billing/ssml.md", 6, 9, "raw-html", "</speak>"),
          why="a bare closing tag is raw HTML to Markdown: refused, with a hint to write `\\<`"),

@@ -2,6 +2,7 @@
 showing the text literally, SMS encoding and segment count right. Each returns a list of problems."""
 from __future__ import annotations
 
+import html
 import json
 import math
 import xml.etree.ElementTree as ET
@@ -111,5 +112,21 @@ def sms_is(answer_id: str, encoding: str, fragment: str) -> Verify:
 def all_of(*checks: Verify) -> Verify:
     def verify(dist: Path, work: Path) -> list[str]:
         return [problem for check in checks for problem in check(dist, work)]
+
+    return verify
+
+
+def pages_escape(answer_id: str, payload: str) -> Verify:
+    """The web and reference pages show `payload` as text: never as markup, always escaped."""
+
+    def verify(dist: Path, work: Path) -> list[str]:
+        problems = []
+        for channel in ("web", "reference"):
+            page = (dist / channel / answer_id / "index.html").read_text(encoding="utf-8")
+            if payload in page:
+                problems.append(f"the {channel} page holds {payload!r} unescaped")
+            if html.escape(payload, quote=False) not in page and html.escape(payload) not in page:
+                problems.append(f"the {channel} page does not show {payload!r} as text")
+        return problems
 
     return verify
