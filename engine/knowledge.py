@@ -23,6 +23,8 @@ from engine.source import MAX_ANSWER_BYTES, YamlDoc, read_text, read_yaml, refus
 RESERVED_NAMES = frozenset({"index", "assets", "search", "manifest", "sitemap", "con", "prn", "aux", "nul",
                             *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))})
 
+MAX_ID_PART = 100
+
 
 @dataclass
 class Loaded:
@@ -161,6 +163,12 @@ def _check_fields(front: FrontMatter, answer_id: str, doc: YamlDoc, display: str
     where = doc.where
     ok = True
     for part in answer_id.split("/"):
+        if len(part) > MAX_ID_PART:
+            line, col = where("id") if front.id else (1, 1)
+            report.add(display, line, col, "invalid-id",
+                       f"`{part[:24]}…` is too long: {len(part)} characters, at most {MAX_ID_PART} per part of an id",
+                       hint="output file names are made from the id and must fit the file system's 255 bytes")
+            ok = False
         if part.lower() in RESERVED_NAMES:
             line, col = where("id") if front.id else (1, 1)
             report.add(display, line, col, "reserved-id", f"`{part}` is reserved and cannot be part of an answer id",

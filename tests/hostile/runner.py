@@ -163,12 +163,34 @@ def run_case(case: Case, work: Path) -> Outcome:
     elif build.code == 0:
         if not (dist / "manifest.json").is_file():
             failures.append("build: exit 0 but no dist/manifest.json")
-        elif case.verify is not None:
-            failures.extend(f"verify: {problem}" for problem in case.verify(dist, work))
+        else:
+            if case.verify is not None:
+                failures.extend(f"verify: {problem}" for problem in case.verify(dist, work))
+            if case.twin is not None:
+                failures.extend(f"twin: {problem}" for problem in _same_as_twin(case, dist, work))
     leftovers = [p.name for p in work.iterdir() if p.name.startswith(".dist")]
     if leftovers:
         failures.append(f"build: staging folders left behind: {leftovers}")
     return Outcome(case, check, build, tuple(failures))
+
+
+def _same_as_twin(case: Case, dist: Path, work: Path) -> list[str]:
+    """Build the case's twin (the same content written plainly) and compare every output byte for byte; only the
+    manifest's `inputs` hash may differ, since the files read differ."""
+    assert case.twin is not None
+    twin = work / "twin"
+    materialise(Case("twin", case.kind, case.twin), twin / "kb")
+    run = run_cli(["build", "--kb", "kb", "--as-of", AS_OF, "--format", "json", "--jobs", "1", "--out", "dist"], twin)
+    if run.code != 0:
+        return [f"the twin did not build: exit {run.code}: {run.stderr[-300:]}"]
+    mine, theirs = _tree(dist), _tree(twin / "dist")
+    for tree in (mine, theirs):
+        manifest = json.loads(tree.pop("manifest.json"))
+        manifest.pop("inputs")
+        tree["manifest.json"] = json.dumps(manifest, sort_keys=True).encode()
+    if mine.keys() != theirs.keys():
+        return [f"different files: {sorted(mine.keys() ^ theirs.keys())[:5]}"]
+    return [f"{name} differs from the twin's" for name in sorted(mine) if mine[name] != theirs[name]]
 
 
 def _judge(run: Run, case: Case) -> list[str]:
