@@ -19,7 +19,7 @@ from tests.hostile.cases import AS_OF, Case, Expect, materialise
 
 ROOT = Path(__file__).resolve().parents[2]
 TIME_LIMIT = 20.0  # seconds per command: generous for a busy 2-core machine; a hang is far beyond it
-MEMORY_LIMIT = 3 * 1024**3  # bytes of address space: an expanded alias bomb dies here instead of the machine
+MEMORY_HEADROOM = 2 * 1024**3  # bytes of address space a run may add: an expanded bomb dies here, not the machine
 PREVIOUS = {"previous.txt": b"the last good bundle\n"}
 
 
@@ -54,7 +54,8 @@ class Run:
 
 def _child(argv: list[str], cwd: Path, out: int, err: int) -> None:
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        cap = _address_space() + MEMORY_HEADROOM
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         os.chdir(cwd)
         os.dup2(out, 1)
         os.dup2(err, 2)
@@ -72,6 +73,15 @@ def _child(argv: list[str], cwd: Path, out: int, err: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     os._exit(code)
+
+
+def _address_space() -> int:
+    """This process's virtual size (the forked child starts with all of it), from /proc; 0 where unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
 
 
 def run_cli(argv: list[str], cwd: Path, limit: float = TIME_LIMIT) -> Run:
