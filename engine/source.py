@@ -365,10 +365,11 @@ def _block_keys(text: str) -> KeyIndex:
         elif rest[0] in "|>&!*[{'\"":
             index[path] = (number, indent, None)  # block scalar, flow collection, quoted: the loader knows
             skip_deeper_than = indent
-            if rest[0] == "{":
+            if rest[0] in "[{":  # a flow collection starts where its bracket is
                 start = len(line) - len(match.group(3).lstrip())
                 index[path] = (number, indent, (number, start + 1))
-                index.update(_flat_flow_keys(line, start, number, path))
+                if rest[0] == "{":
+                    index.update(_flat_flow_keys(line, start, number, path))
         else:
             index[path] = (number, indent, (number, len(line) - len(match.group(3).lstrip()) + 1))
     return index
