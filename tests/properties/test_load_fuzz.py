@@ -199,3 +199,36 @@ def test_any_settings_file_gives_diagnostics_not_exceptions(settings_file: bytes
 def test_any_bytes_anywhere_give_diagnostics_not_exceptions(data: bytes, name: str) -> None:
     files = {"_facts.yaml": GOOD_FACTS.encode(), "billing/good.md": GOOD_ANSWER.encode()}
     _located(check({**files, name: data}))
+
+
+PLAIN_KEYS = st.sampled_from(["a", "b", "phone", "main", "value", "type", "x_1", "asked_as"])
+PLAIN_VALUES = st.one_of(st.integers(0, 999), st.sampled_from(["x", "two words", "(800) 555-0100", "$2.50", "a-b"]))
+BLOCK_DATA = st.recursive(PLAIN_VALUES, lambda inner: st.one_of(
+    st.dictionaries(PLAIN_KEYS, inner, min_size=1, max_size=3), st.lists(inner, min_size=1, max_size=2)),
+    max_leaves=10).filter(lambda data: isinstance(data, dict))
+
+
+def _paths(data: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if not isinstance(data, dict):
+        return []
+    return [p for key, value in data.items() for p in [(*prefix, key), *_paths(value, (*prefix, key))]]
+
+
+@settings(max_examples=EXAMPLES)
+@given(BLOCK_DATA, st.booleans(), st.integers(1, 9))
+def test_scanned_positions_equal_the_round_trip_loaders(data: dict[str, Any], flow: bool, first_line: int) -> None:
+    """The one-pass key scan that spares a re-parse must point where the round-trip loader points."""
+    from engine.source import YamlDoc, _block_keys, _located_loader, position
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = None if flow else False
+    out = io.StringIO()
+    yaml.dump(data, out)
+    text = out.getvalue()
+    located = _located_loader().load(text)
+    if not flow:  # block style is what the scan is for: it must know every key, not leave it to the loader
+        assert set(_paths(data)) <= set(_block_keys(text)), text
+    for path in _paths(data):
+        for key in (True, False):
+            scanned = YamlDoc(text, first_line, data).where(*path, key=key)
+            assert scanned == position(located, path, first_line, key=key), (text, path, key)
