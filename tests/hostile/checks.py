@@ -130,3 +130,14 @@ def pages_escape(answer_id: str, payload: str) -> Verify:
         return problems
 
     return verify
+
+
+def nowhere_raw(payload: str) -> Verify:
+    """No file of the web or reference site (pages, indexes, search data) holds `payload` as written."""
+
+    def verify(dist: Path, work: Path) -> list[str]:
+        return [f"{path.relative_to(dist)} holds {payload!r} unescaped"
+                for channel in ("web", "reference") for path in sorted((dist / channel).rglob("*"))
+                if path.is_file() and payload in path.read_text(encoding="utf-8", errors="replace")]
+
+    return verify
