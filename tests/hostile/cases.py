@@ -7,11 +7,12 @@ here, never committed."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Union
 
 from tests.hostile import checks
+from tests.hostile.checks import Verify
 
 AS_OF = "2026-11-23"
 FACTS = """\
@@ -49,9 +50,6 @@ class Expect:
 
     def text(self) -> str:
         return f"kb/{self.path}:{self.line}:{self.col}: {self.code}: …{self.fragment}…"
-
-
-Verify = Callable[[Path, Path], list[str]]  # (dist, work folder) -> problems
 
 
 @dataclass(frozen=True)
@@ -113,10 +111,6 @@ def laughs(indent: str = "") -> str:
     lines = [f"{indent}l0: &l0 lol"]
     lines += [f"{indent}l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 9) + "]" for n in range(1, 10)]
     return "\n".join(lines) + "\n"
-
-
-def generated(make: Callable[[], Mapping[str, Content]]) -> Callable[[], Mapping[str, Content]]:
-    return make
 
 
 def _big_answer() -> Mapping[str, Content]:
@@ -182,7 +176,7 @@ CASES: list[Case] = [
          {"_facts.yaml": FACTS + "more:\n  a: &card {type: money, value: $3}\n  b:\n    <<: *card\n"},
          E("_facts.yaml", 10, 6, "yaml-alias", "anchor `&card`"),
          why="even one small alias is refused: the rule is simple and no answer needs them"),
-    case("deep-flow-yaml", "deep nesting", generated(_deep_flow_yaml),
+    case("deep-flow-yaml", "deep nesting", _deep_flow_yaml,
          E("billing/deep.md", 5, 22, "yaml-too-deep", "more than 16 levels")),
     case("duplicate-key-front-matter", "duplicate keys",
          {"billing/dup.md": answer(front="owner: someone-else\n")},
@@ -197,7 +191,7 @@ CASES: list[Case] = [
          {"_facts.yaml": FACTS + "more:\n\tb: {type: text, value: x}\n"},
          E("_facts.yaml", 10, 1, "yaml-tab", "tabs")),
     case("tab-inside-text", "tabs",
-         {"billing/tab.md": answer("Call {{ phone.main }}\tto pay.\n", front="question: \"Pay\\tnow?\"\n".replace("question", "topic") if False else "")},
+         {"billing/tab.md": answer("Call {{ phone.main }}\tto pay.\n")},
          why="a tab inside prose is whitespace, not indentation: legitimate"),
     case("python-tag", "fields of the wrong type",
          {"billing/tag.md": answer(front="tags: !!python/object/apply:os.system [echo hi]\n")},
@@ -209,7 +203,7 @@ CASES: list[Case] = [
     case("byte-order-mark", "byte-order mark",
          {"billing/bom.md": b"\xef\xbb\xbf" + answer().encode(), "_facts.yaml": b"\xef\xbb\xbf" + FACTS.encode()},
          twin={"billing/bom.md": answer()}, why="a UTF-8 BOM is dropped: the build equals the file without it"),
-    case("crlf-line-endings", "CRLF line endings", generated(_crlf), twin={"billing/crlf.md": _WINDOWS},
+    case("crlf-line-endings", "CRLF line endings", _crlf, twin={"billing/crlf.md": _WINDOWS},
          why="CRLF (and lone CR) become LF on reading: byte-identical outputs to the LF files"),
     case("cr-line-endings", "CRLF line endings", {"billing/crlf.md": _WINDOWS.replace("\n", "\r")},
          twin={"billing/crlf.md": _WINDOWS}),
@@ -224,23 +218,23 @@ CASES: list[Case] = [
     case("control-characters", "NUL bytes", {"billing/ctl.md": answer("Call {{ phone.main }} \x1b[31mnow\x07.\n")},
          E("billing/ctl.md", 6, 23, "control-character", "U+001B")),
     # ------------------------------------------------------------------------------------- sizes
-    case("five-megabyte-answer", "5 MB answer", generated(_big_answer),
+    case("five-megabyte-answer", "5 MB answer", _big_answer,
          E("billing/huge.md", 1, 1, "too-large", "the limit is 32,768")),
-    case("ten-thousand-asked-as", "10,000-item list", generated(_many_asked_as),
+    case("ten-thousand-asked-as", "10,000-item list", _many_asked_as,
          E("billing/many.md", 5, 11, "invalid-value", "at most 50")),
-    case("five-thousand-tags", "10,000-item list", generated(_many_tags),
+    case("five-thousand-tags", "10,000-item list", _many_tags,
          E("billing/many.md", 6, 1, "invalid-value", "at most 50")),
-    case("ten-thousand-markdown-items", "10,000-item list", generated(_many_items),
+    case("ten-thousand-markdown-items", "10,000-item list", _many_items,
          why="10,000 (empty) list items kept to the reference site are legitimate and build in seconds"),
-    case("ten-thousand-long-items", "10,000-item list", generated(_long_items),
+    case("ten-thousand-long-items", "10,000-item list", _long_items,
          E("billing/many.md", 1, 1, "too-large", "the limit is 32,768"),
          why="an answer file over 32 KiB is refused: no answer is that long, and parsing cost grows with it"),
-    case("a-thousand-phone-numbers", "absurd numbers", generated(_many_phones),
+    case("a-thousand-phone-numbers", "absurd numbers", _many_phones,
          E("billing/many.md", 8, 2667, "too-many-numbers", "more than 500 numbers"),
          why="recognising a phone number costs milliseconds, for every channel: past 500 numbers, refused"),
-    case("lists-1000-deep", "deeply nested Markdown", generated(_nested_lists),
+    case("lists-1000-deep", "deeply nested Markdown", _nested_lists,
          E("billing/deep.md", 8, 1, "too-deep", "nested")),
-    case("quotes-1000-deep", "deeply nested Markdown", generated(_nested_quotes),
+    case("quotes-1000-deep", "deeply nested Markdown", _nested_quotes,
          E("billing/deep.md", 8, 1, "too-deep", "nested")),
     # ------------------------------------------------------------------------------ raw HTML, links
     case("html-script-block", "raw HTML", {"billing/x.md": answer("Pay now.\n\n<script>alert(1)</script>\n")},
