@@ -137,6 +137,11 @@ def load_facts(root: Path, display: str, locale: Locale, report: Report) -> Fact
     return FactTable(facts, frozenset(failed))
 
 
+def _kind(value: object) -> str:
+    return {list: "a list", dict: "a mapping", bool: "true/false", type(None): "nothing"}.get(
+        type(value), type(value).__name__)
+
+
 def _load_one(doc: YamlDoc, group: str, name: Any, entry: Any, key: str, display: str, locale: Locale,
               facts: dict[str, Fact], report: Report) -> bool:
     line, col = doc.where(group, name, key=True)
@@ -147,7 +152,15 @@ def _load_one(doc: YamlDoc, group: str, name: Any, entry: Any, key: str, display
     try:
         model = FactEntry.model_validate(plain(entry))
     except ValidationError as error:
+        union_reported = False
         for item in error.errors():
+            if item["loc"][:1] == ("value",) and len(item["loc"]) > 1:  # one error per member of the union
+                if not union_reported:
+                    where_line, where_col = doc.where(group, name, "value")
+                    report.add(display, where_line, where_col, "invalid-fact",
+                               f"`{key}` value: write it as text, a number or a date, not {_kind(item['input'])}")
+                union_reported = True
+                continue
             loc = (group, name, *item["loc"])
             where_line, where_col = doc.where(*loc, key=item["type"] == "extra_forbidden")
             field = ".".join(map(str, item["loc"])) or "fact"

@@ -383,7 +383,7 @@ CASES: list[Case] = [
          E("_facts.yaml", 10, 15, "invalid-fact", "`more.fee` type")),
     case("fact-value-is-a-list", "fact of the wrong type",
          {"_facts.yaml": FACTS + "more:\n  fee: {type: money, value: [1, 2]}\n"},
-         E("_facts.yaml", 10, 29, "invalid-fact", "`more.fee` value")),
+         E("_facts.yaml", 10, 29, "invalid-fact", "`more.fee` value: write it as text, a number or a date, not a list")),
     case("override-channel-typo", "fact of the wrong type", {"billing/x.md": answer(front="smss: Call us.\n")},
          E("billing/x.md", 5, 1, "unknown-field", "`smss`")),
     # ---------------------------------------------------------------------------------- numbers, dates
