@@ -8,7 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.diagnostics import Report, did_you_mean
 from engine.facts import FactError, FactType, FactValue, Locale, parse_value
@@ -37,10 +38,18 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field("", description="The organisation's name.")
+    name: str = Field("", max_length=200, description="The organisation's name.")
     region: str = Field("US", pattern=r"^[A-Z]{2}$", description="ISO 3166 region for phone numbers.")
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="Currency of `$` amounts.")
-    language: str = Field("en-US", description="BCP 47 language tag of the content.")
+    language: str = Field("en-US", pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$",
+                          description="BCP 47 language tag of the content, e.g. `en-US`.")
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, region: str) -> str:
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"`{region}` is not a region phone numbers are known for (e.g. US, GB, CA)")
+        return region
 
     @property
     def locale(self) -> Locale:
@@ -58,6 +67,12 @@ class Fact:
 @dataclass(frozen=True)
 class FactTable:
     facts: dict[str, Fact]
+    failed: frozenset[str] = frozenset()  # keys (or `group.*`) written in `_facts.yaml` but refused, and reported
+    unreadable: bool = False  # `_facts.yaml` could not be read at all: every reference to it is moot
+
+    def reported(self, key: str) -> bool:
+        """Whether a reference to the missing fact `key` is already explained by an error in `_facts.yaml`."""
+        return self.unreadable or key in self.failed or f"{key.split('.')[0]}.*" in self.failed
 
     def get(self, key: str) -> Fact | None:
         return self.facts.get(key)
@@ -76,7 +91,7 @@ def load_settings(root: Path, display: str, report: Report) -> Settings:
     path = root / "_settings.yaml"
     if not path.exists():
         return Settings()
-    source = read_text(path, display, report)
+    source = read_text(path, display, report, root=root)
     doc = read_yaml(source.text, display, 1, report) if source else None
     if doc is None or doc.data is None:
         return Settings()
@@ -95,15 +110,16 @@ def load_facts(root: Path, display: str, locale: Locale, report: Report) -> Fact
     path = root / "_facts.yaml"
     if not path.exists():
         return FactTable({})
-    source = read_text(path, display, report)
+    source = read_text(path, display, report, root=root)
     doc = read_yaml(source.text, display, 1, report) if source else None
     if doc is None or doc.data is None:
-        return FactTable({})
+        return FactTable({}, unreadable=report.errors_for(display))
     data = doc.data
     if not isinstance(data, dict):
         report.add(display, 1, 1, "invalid-facts", "`_facts.yaml` must map groups to facts: `group: {name: {type, value}}`")
-        return FactTable({})
+        return FactTable({}, unreadable=True)
     facts: dict[str, Fact] = {}
+    failed: set[str] = set()
     for group, members in data.items():
         line, col = doc.where(group, key=True)
         if not isinstance(group, str) or not re.fullmatch(NAME_PATTERN, group):
@@ -112,35 +128,51 @@ def load_facts(root: Path, display: str, locale: Locale, report: Report) -> Fact
             continue
         if not isinstance(members, dict):
             report.add(display, line, col, "invalid-facts", f"fact group `{group}` must map names to facts")
+            failed.add(f"{group}.*")
             continue
         for name, entry in members.items():
             key = f"{group}.{name}"
-            _load_one(doc, group, name, entry, key, display, locale, facts, report)
-    return FactTable(facts)
+            if not _load_one(doc, group, name, entry, key, display, locale, facts, report):
+                failed.add(key)
+    return FactTable(facts, frozenset(failed))
+
+
+def _kind(value: object) -> str:
+    return {list: "a list", dict: "a mapping", bool: "true/false", type(None): "nothing"}.get(
+        type(value), type(value).__name__)
 
 
 def _load_one(doc: YamlDoc, group: str, name: Any, entry: Any, key: str, display: str, locale: Locale,
-              facts: dict[str, Fact], report: Report) -> None:
+              facts: dict[str, Fact], report: Report) -> bool:
     line, col = doc.where(group, name, key=True)
     if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name):
         report.add(display, line, col, "invalid-fact-name",
                    f"fact name `{name}` must be lowercase letters, digits and `_`, starting with a letter")
-        return
+        return False
     try:
         model = FactEntry.model_validate(plain(entry))
     except ValidationError as error:
+        union_reported = False
         for item in error.errors():
+            if item["loc"][:1] == ("value",) and len(item["loc"]) > 1:  # one error per member of the union
+                if not union_reported:
+                    where_line, where_col = doc.where(group, name, "value")
+                    report.add(display, where_line, where_col, "invalid-fact",
+                               f"`{key}` value: write it as text, a number or a date, not {_kind(item['input'])}")
+                union_reported = True
+                continue
             loc = (group, name, *item["loc"])
             where_line, where_col = doc.where(*loc, key=item["type"] == "extra_forbidden")
             field = ".".join(map(str, item["loc"])) or "fact"
             hint = did_you_mean(str(item["loc"][0]), FactEntry.model_fields) if item["type"] == "extra_forbidden" \
                 else "one of: " + ", ".join(t.value for t in FactType) if field == "type" else None
             report.add(display, where_line, where_col, "invalid-fact", f"`{key}` {field}: {item['msg']}", hint=hint)
-        return
+        return False
     try:
         value = parse_value(model.type, model.value, locale, model.currency)
     except FactError as error:
         where_line, where_col = doc.where(group, name, "value")
         report.add(display, where_line, where_col, "invalid-fact", f"`{key}`: {error}")
-        return
+        return False
     facts[key] = Fact(key, value, model.label, line)
+    return True

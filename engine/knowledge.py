@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import channels as channel_registry
 from engine.diagnostics import Report, did_you_mean
@@ -16,9 +16,14 @@ from engine.facts import Locale
 from engine.frontmatter import ID_PATTERN, FrontMatter, validate
 from engine.model import Answer, FactMention, Override, content_hash, facts_used
 from engine.parse import parse_body, parse_override
-from engine.source import YamlDoc, read_text, read_yaml, split_front_matter
+from engine.source import MAX_ANSWER_BYTES, YamlDoc, read_text, read_yaml, refusal, split_front_matter
 
-RESERVED_NAMES = {"con", "prn", "aux", "nul", "com1", "lpt1", "index", "assets", "search", "manifest"}
+# Names an output path must not take: the channels' own index files and folders (web/index.html, web/assets/,
+# mobile/index.json, search and manifest files) and the device names Windows will not create a file under.
+RESERVED_NAMES = frozenset({"index", "assets", "search", "manifest", "sitemap", "con", "prn", "aux", "nul",
+                            *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))})
+
+MAX_ID_PART = 100
 
 
 @dataclass
@@ -64,10 +69,23 @@ def answer_files(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
+def check_tree(root: Path, report: Report) -> None:
+    """Refuse, unread, every link out of the knowledge base and every file that is not a regular one, wherever
+    it is: the build reads every file under `root` (for the inputs hash), not only the answers."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            refused = refusal(path, root) if not name.startswith(".") else None
+            if refused is not None:
+                report.add(display_path(path), 1, 1, *refused)
+
+
 def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] | None = None,
          load_one: Callable[..., Loaded | None] | None = None) -> KnowledgeBase:
     """`load_one` replaces `load_answer` (same signature), e.g. by one that reuses cached parses."""
     channel_names = channels if channels is not None else channel_registry.names()
+    check_tree(root, report)
     settings = load_settings(root, display_path(root / "_settings.yaml"), report)
     locale = settings.locale
     facts = load_facts(root, display_path(root / "_facts.yaml"), locale, report)
@@ -98,7 +116,7 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     if "/" not in relative:
         report.add(display, 1, 1, "misplaced-answer", "answer files live in a topic folder: `knowledge/<topic>/<slug>.md`")
         return None
-    source = read_text(path, display, report)
+    source = read_text(path, display, report, root=root, limit=MAX_ANSWER_BYTES)
     if source is None:
         return None
     split = split_front_matter(source, report)
@@ -123,7 +141,8 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     overrides: list[Override] = []
     for channel in sorted(override_texts):
         line, _ = doc.where(channel)
-        inlines = parse_override(override_texts[channel], display, line, facts, locale, channels, report)
+        inlines = parse_override(override_texts[channel], display, line, facts, locale, channels, report,
+                                 (split.front_matter.split("\n"), split.front_matter_line))
         overrides.append(Override(channel, inlines, line))
     if not ok or report.errors_for(display):
         return None
@@ -146,7 +165,13 @@ def _check_fields(front: FrontMatter, answer_id: str, doc: YamlDoc, display: str
     where = doc.where
     ok = True
     for part in answer_id.split("/"):
-        if part in RESERVED_NAMES:
+        if len(part) > MAX_ID_PART:
+            line, col = where("id") if front.id else (1, 1)
+            report.add(display, line, col, "invalid-id",
+                       f"`{part[:24]}…` is too long: {len(part)} characters, at most {MAX_ID_PART} per part of an id",
+                       hint="output file names are made from the id and must fit the file system's 255 bytes")
+            ok = False
+        if part.lower() in RESERVED_NAMES:
             line, col = where("id") if front.id else (1, 1)
             report.add(display, line, col, "reserved-id", f"`{part}` is reserved and cannot be part of an answer id",
                        hint="choose another slug")
@@ -193,7 +218,8 @@ def _check_related(loaded: list[Loaded], report: Report) -> None:
                 continue
             line, col = item.where("related", index)
             if target == item.answer.id:
-                report.warn(item.display, line, col, "self-related", "an answer cannot be related to itself")
+                report.add(item.display, line, col, "self-related", "an answer cannot be related to itself",
+                           hint="remove it; list other answers a customer might want next")
             else:
                 report.add(item.display, line, col, "unknown-related", f"no answer has the id `{target}`",
                            hint=did_you_mean(target, ids))

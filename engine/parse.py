@@ -13,6 +13,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from engine.diagnostics import Report, did_you_mean
+from engine.source import line_col
 from engine.factbook import FactTable
 from engine.facts import FactError, FactType, FactValue, Locale, find_facts, normalize_url, parse_value
 from engine.model import (
@@ -23,6 +24,10 @@ from engine.model import (
 FACT_REF = re.compile(r"\{\{\s*([^{}\n]*?)\s*\}\}")
 SCOPE_KINDS = ("internal", "only", "except")
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+# Recognising a phone number costs libphonenumber milliseconds, and the gate does it again for every channel:
+# an answer that states more numbers than any real one does is refused instead of recognised for minutes.
+MAX_NUMBERS = 500
+_NUMBER = re.compile(r"\d+")
 
 
 def _fact_ref_rule(state: StateInline, silent: bool) -> bool:
@@ -73,30 +78,40 @@ class _Context:
         self.report = report
         self.literals: list[tuple[FactMention, int, int]] = []
         self.last_close: Token | None = None
+        self.recognise = True  # False once the text holds too many numbers to recognise facts in
 
     def line_of(self, token: Token | None, fallback: int) -> int:
         if token is not None and token.map:
             return self.first_line + token.map[0]
         return fallback
 
-    def locate(self, line: int, needle: str) -> tuple[int, int]:
-        """Where `needle` first occurs on or after `line` (within a few lines), else the line's start."""
+    def find(self, line: int, needle: str) -> tuple[int, int] | None:
+        """Where `needle` first occurs on or after `line` (within a few lines), if it does."""
         start = line - self.first_line
         for index in range(max(start, 0), min(start + 40, len(self.lines))):
-            col = self.lines[index].find(needle)
+            col = self.lines[index].find(needle) if needle else -1
             if col >= 0:
                 return self.first_line + index, col + 1
-        return line, 1
+        return None
 
-    def error(self, line: int, needle: str, code: str, message: str, hint: str | None = None) -> None:
-        where_line, col = self.locate(line, needle)
-        self.report.add(self.display, where_line, col, code, message, hint=hint)
+    def locate(self, line: int, needle: str) -> tuple[int, int]:
+        """Where `needle` first occurs on or after `line`, else the line's start."""
+        return self.find(line, needle) or (line, 1)
+
+    def error(self, line: int, needle: str | tuple[str, ...], code: str, message: str,
+              hint: str | None = None) -> None:
+        """Report at the first of the `needle`s found on or after `line` (the likeliest written form first)."""
+        needles = (needle,) if isinstance(needle, str) else needle
+        where = next((found for n in needles if (found := self.find(line, n)) is not None), (line, 1))
+        self.report.add(self.display, *where, code, message, hint=hint)
 
 
 def parse_body(text: str, display: str, first_line: int, facts: FactTable, locale: Locale,
                channels: tuple[str, ...], report: Report) -> ParsedBody:
     ctx = _Context(display, text.split("\n"), first_line, facts, locale, channels, report)
+    _check_numbers(text, ctx, first_line)
     tokens = markdown().parse(text)
+    _check_depth(tokens, ctx)
     blocks = tuple(_blocks(iter(tokens), ctx, None, first_line))
     lead = next((b for b in blocks if not isinstance(b, Scoped)), None)
     short: Paragraph | None = None
@@ -114,11 +129,37 @@ def parse_body(text: str, display: str, first_line: int, facts: FactTable, local
 
 
 def parse_override(text: str, display: str, line: int, facts: FactTable, locale: Locale,
-                   channels: tuple[str, ...], report: Report) -> tuple[Inline, ...]:
-    """An override is one channel's text: inline Markdown with facts, on one logical line."""
-    ctx = _Context(display, [], line, facts, locale, channels, report)
+                   channels: tuple[str, ...], report: Report,
+                   source: tuple[list[str], int] = ([], 0)) -> tuple[Inline, ...]:
+    """An override is one channel's text: inline Markdown with facts, on one logical line. `source` (the front
+    matter's lines and the number of the first) lets diagnostics point into the line the text is written on."""
+    lines, first_line = source
+    ctx = _Context(display, lines, first_line if lines else line, facts, locale, channels, report)
+    _check_numbers(text, ctx, line)
     tokens = markdown().parseInline(" ".join(text.split()))
     return tuple(_inlines(tokens[0].children or [], ctx, line)) if tokens else ()
+
+
+def _check_numbers(text: str, ctx: _Context, first_line: int) -> None:
+    for count, found in enumerate(_NUMBER.finditer(text), start=1):
+        if count > MAX_NUMBERS:
+            line, col = line_col(text, found.start())
+            ctx.report.add(ctx.display, first_line + line - 1, col, "too-many-numbers",
+                           f"the text holds more than {MAX_NUMBERS} numbers; facts are not recognised in it",
+                           hint="split it into several answers, or move tables of figures to a linked page")
+            ctx.recognise = False
+            return
+
+
+def _check_depth(tokens: list[Token], ctx: _Context) -> None:
+    """markdown-it stops descending at `maxNesting` and drops whatever is deeper without a word: say so."""
+    limit = markdown().options["maxNesting"] - 1
+    deep = next((t for t in tokens if t.level >= limit), None)
+    if deep is not None:
+        line = ctx.line_of(deep, ctx.first_line)
+        ctx.report.add(ctx.display, line, 1, "too-deep",
+                       f"lists and quotes are nested more than {limit} levels deep here; what is deeper would be lost",
+                       hint="flatten the structure: a few levels are all a reader can follow")
 
 
 def _has_words(inlines: tuple[Inline, ...]) -> bool:
@@ -312,6 +353,8 @@ def _inlines(tokens: list[Token], ctx: _Context, line: int) -> Iterator[Inline]:
 
 
 def _text_with_facts(text: str, ctx: _Context, line: int) -> list[Inline]:
+    if not ctx.recognise:
+        return [Text(text)]
     nodes: list[Inline] = []
     position = 0
     for found in find_facts(text, ctx.locale):
@@ -338,6 +381,8 @@ def _fact_ref(token: Token, ctx: _Context, line: int) -> Inline:
     key = str(token.meta["key"])
     fact = ctx.facts.get(key)
     if fact is None:
+        if ctx.facts.reported(key):  # its error in `_facts.yaml` says why; a second one here would be noise
+            return Text(token.content)
         hint = did_you_mean(key, ctx.facts.facts) if ctx.facts.facts else "no facts are defined in `_facts.yaml`"
         ctx.error(line, token.content, "unknown-fact", f"unknown fact `{{{{ {key} }}}}`", hint=hint)
         return Text(token.content)
@@ -353,7 +398,9 @@ def _scheme(href: str) -> str:
 
 def _link(href: str, children: tuple[Inline, ...], ctx: _Context, line: int) -> Inline | None:
     scheme = _scheme(href)
-    needle = href[:20] or "]("
+    # The href is normalised (entities decoded, percent-encoded): its leading word finds `java&#x09;script:` too.
+    word = re.match(r"[A-Za-z0-9]*", href)
+    needle = (href[:20], word.group() if word and len(word.group()) >= 3 else "", "](")
     if scheme not in SAFE_SCHEMES:
         if scheme:
             ctx.error(line, needle, "unsafe-link", f"`{scheme}:` links are not allowed: `{href[:60]}`",

@@ -146,9 +146,11 @@ def number_words(number: int) -> int:
 
 
 def _token_words(token: str) -> int:
-    if not token[0].isdecimal():  # "²" is a digit to isdigit() but no number to int()
+    if not token[0].isdecimal():  # a letter, or a digit-like sign such as `²` that int() cannot read
         return 1
     whole, _, decimals = token.replace(",", "").partition(".")
+    if len(whole) > 18:  # past the quintillions a voice reads the digits one by one (and int() has a limit)
+        return len(whole) + (1 + len(decimals) if decimals else 0)
     return number_words(int(whole)) + (1 + len(decimals) if decimals else 0)
 
 

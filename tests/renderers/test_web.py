@@ -1,6 +1,7 @@
 """The web channel: strict, accessible, script-free pages whose facts and JSON-LD match the canonical answer."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import xml.etree.ElementTree as ET
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 
 import channels
 from engine.facts import FactType, find_facts
-from engine.model import FactMention, Scoped, walk_inlines
+from engine.model import FactMention, Paragraph, Scoped, Text, walk_inlines
 from engine.select import View
 from renderers import AnswerRef, IndexEntry, Rendered, Site, web
 from tests.kb import answer_file, load_kb, one_view, sample, site_of, views_of, write_kb
@@ -377,7 +378,10 @@ def test_hostile_text_never_becomes_markup(tmp_path: Path) -> None:
 
 
 def test_control_characters_cannot_break_the_page(tmp_path: Path) -> None:
-    _, root = page(one_view(tmp_path, "Bell \x07 and form feed \x0c here.\n", "web"))
+    # The loader refuses control characters (tests/hostile); the page must survive them anyway: put them in the model.
+    view = one_view(tmp_path, "Bell and form feed here.\n", "web")
+    short = Paragraph((Text("Bell \x07 and form feed \x0c here."),), view.short_answer.line)
+    _, root = page(dataclasses.replace(view, short_answer=short, blocks=(short, *view.blocks[1:])))
     assert "\ufffd" in text_of(one(root, ".//p[@class='short-answer']"))
 
 

@@ -1,0 +1,1 @@
+"""Hostile and broken input: the corpus (cases.py), the runner (runner.py) and the table (table.py)."""
