@@ -35,6 +35,7 @@ from engine.factbook import FactTable
 from engine.facts import FactType, Locale
 from engine.knowledge import KnowledgeBase, Loaded, display_path, load_answer
 from engine.model import Answer, FactMention, Paragraph, walk_inlines
+from engine.source import refusal
 from renderers import Metric, Note
 
 Edges = dict[str, str]
@@ -98,6 +99,8 @@ class CachedLoader:
 
     def __call__(self, path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],
                  report: Report) -> Loaded | None:
+        if refusal(path, root) is not None:  # a pipe or a link out: the loader refuses it unread
+            return load_answer(path, root, facts, locale, channels, report)
         try:
             data = path.read_bytes()
         except OSError:

@@ -19,6 +19,7 @@ from engine.consistency import Problem
 from engine.diagnostics import Report
 from engine.incremental import Incremental, Session, UpToDate, build_key, up_to_date
 from engine.knowledge import KnowledgeBase, display_path, load
+from engine.source import refusal
 from engine.select import view
 from engine.model import Answer
 from renderers import IndexEntry, Metric, Note
@@ -59,8 +60,20 @@ def read_inputs(kb_root: Path, channel_folder: Path) -> dict[str, bytes]:
                 path = Path(folder) / name
                 if name.startswith(".") or path.suffix == ".py" or path.suffix == ".pyc":
                     continue
-                files[f"{prefix}/{path.relative_to(base).as_posix()}"] = path.read_bytes()
+                files[f"{prefix}/{path.relative_to(base).as_posix()}"] = _input_bytes(path, base)
     return files
+
+
+def _input_bytes(path: Path, base: Path) -> bytes:
+    """A file's bytes; for one the loader refuses unread (a link out, a pipe) or cannot read, a marker saying
+    so, which changes the inputs hash without reading it (the loader then reports the file)."""
+    refused = refusal(path, base)
+    if refused is not None:
+        return f"\0refused:{refused[0]}".encode()
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        return f"\0unreadable:{error.errno}".encode()
 
 
 def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[str, ...] | None = None,

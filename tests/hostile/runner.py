@@ -178,7 +178,7 @@ def run_case(case: Case, work: Path) -> Outcome:
                 failures.extend(f"verify: {problem}" for problem in case.verify(dist, work))
             if case.twin is not None:
                 failures.extend(f"twin: {problem}" for problem in _same_as_twin(case, dist, work))
-    leftovers = [p.name for p in work.iterdir() if p.name.startswith(".dist")]
+    leftovers = [p.name for p in work.iterdir() if p.name.startswith(".dist") and p.name != ".dist.cache"]
     if leftovers:
         failures.append(f"build: staging folders left behind: {leftovers}")
     return Outcome(case, check, build, tuple(failures))
