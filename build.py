@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The command line: `check`, `build`, `report`, `diff`, `schema`, `new`. Wiring only; the work is in `engine/`."""
+"""The command line: `check`, `build`, `serve`, `report`, `diff`, `schema`, `new`. Wiring only; the work is in `engine/`."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +23,12 @@ def _date(text: str) -> date:
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535; 0 picks a free one)")
     return int(text)
 
 
@@ -96,6 +102,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="render in N processes (default: the number of cores)")
     build.add_argument("--format", choices=("text", "json", "github"), default="text", help="diagnostics format")
 
+    serve = commands.add_parser("serve", help="serve the built output folder locally (reference site and web pages)",
+                                description="Serve the output folder over HTTP on this machine: the reference site "
+                                            "at /reference/, the web pages at /web/. Builds first when the folder "
+                                            "has no manifest yet, or always with --build. Stop with Ctrl-C.")
+    common(serve)
+    serve.add_argument("--out", type=Path, default=Path("dist"), metavar="PATH", help="the bundle (default: dist/)")
+    serve.add_argument("--port", type=_port, default=8000, metavar="N", help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--build", action="store_true", help="build before serving even if the bundle exists")
+
     report = commands.add_parser("report", help="summarise a published bundle from its manifest",
                                  description="Outputs per channel, overrides used, and the largest SMS, IVR, chat, "
                                              "card and page of a published bundle, read from its manifest.")
@@ -157,6 +174,31 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     counts = ", ".join(f"{channel} {n}" for channel, n in sorted(result.outputs.items()))
     print(f"published {args.out} in {result.seconds:.1f} s: {counts}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from engine.serve import make_server, urls
+
+    if args.build or not (args.out / "manifest.json").is_file():
+        build_args = argparse.Namespace(kb=args.kb, out=args.out, as_of=None, channels=None, jobs=None, format="text")
+        status = cmd_build(build_args)
+        if status != EXIT_OK:
+            return status
+    try:
+        server = make_server(args.out, args.bind, args.port)
+    except OSError as error:
+        print(f"build.py serve: error: cannot listen on {args.bind}:{args.port}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    for label, url in urls(server):
+        print(f"{label}: {url}")
+    print("Serving until Ctrl-C.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return EXIT_OK
 
 
@@ -230,7 +272,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "build": cmd_build, "report": cmd_report, "diff": cmd_diff, "schema": cmd_schema,
+COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "report": cmd_report, "diff": cmd_diff, "schema": cmd_schema,
             "new": cmd_new}
 
 

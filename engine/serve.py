@@ -21,14 +21,21 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                       ".json": "application/json", ".js": "text/javascript", ".css": "text/css",
                       ".html": "text/html; charset=utf-8"}
 
-    def do_GET(self) -> None:
-        if self.path in ("", "/"):
-            self.send_response(302)
-            self.send_header("Location", "/reference/")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        super().do_GET()
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path in ("", "/"):
+            return self._empty(302, Location="/reference/")
+        if path == "/favicon.ico" and not (Path(self.directory) / "favicon.ico").is_file():
+            return self._empty(204)  # browsers ask every host for one; the pages' real host has its own
+        return super().send_head()
+
+    def _empty(self, status: int, **headers: str) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return None
 
     def end_headers(self) -> None:
         self.send_header("X-Content-Type-Options", "nosniff")

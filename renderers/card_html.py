@@ -54,7 +54,7 @@ def _text_block(node: Node) -> Markup:
 
 def _fact_set(node: Node) -> Markup:
     rows = Markup("").join(
-        Markup("<div><dt>{}</dt><dd>{}</dd></div>").format(markdown_html(f.get("title")), markdown_html(f.get("value")))
+        Markup("<div><dt>{}</dt> <dd>{}</dd></div>").format(markdown_html(f.get("title")), markdown_html(f.get("value")))
         for f in _nodes(node.get("facts")))
     return Markup("<dl{}>{}</dl>").format(_classes(node, "ac-factset"), rows)
 
