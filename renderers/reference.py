@@ -76,7 +76,7 @@ _DROPPED = frozenset({"script", "style", "template", "iframe", "object", "embed"
                       "select", "textarea", "title"})
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                    "wbr"})
-_ATTRIBUTES = frozenset({"class", "datetime", "start", "scope", "role", "tabindex", "aria-label"})
+_ATTRIBUTES = frozenset({"class", "datetime", "start", "scope", "role", "tabindex", "aria-label", "rel"})
 _SAFE_LINKS = ("https:", "http:", "tel:", "mailto:", "#", "/", "./", "../")
 
 
@@ -295,6 +295,7 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
     root = "../" * path.count("/")
     body = blocks_html(view.blocks, site, short_answer=view.short_answer, steps=view.steps)
     due = answer.reviewed + timedelta(days=answer.review_every)
+    shown = panels(view, config, site, outputs or {})
     related = [{"href": f"{root}{rid}/", "id": rid, "question": clean(site.answers[rid].question)}
                for rid in view.related]
     html = _page(
@@ -302,9 +303,8 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
         answer_id=answer.id, answer_hash=answer.hash, audience=answer.audience, topic=answer.topic,
         topic_title=topic_title(answer.topic), owner=clean(answer.owner), reviewed=answer.reviewed.isoformat(),
         due=due.isoformat(), stale=site.as_of is not None and due < site.as_of,
-        channels=", ".join(answer.channels), asked_as=[clean(a) for a in answer.asked_as],
-        tags=[clean(t) for t in answer.tags], body=body, related=related,
-        panels=panels(view, config, site, outputs or {}),
+        asked_as=[clean(a) for a in answer.asked_as], tags=[clean(t) for t in answer.tags], body=body,
+        related=related, panels=shown, customer_channels=[p.title for p in shown if not p.absent],
     )
     return Rendered(primary=path, files={path: html}, metrics={})
 

@@ -135,7 +135,7 @@ def test_the_web_view_passes_only_what_the_web_writer_makes() -> None:
             b'<form action="/x"><input name="q"></form><p>&lt;b&gt; stays text</p></div></main></body></html>')
     html = str(reference.web_region(page))
     assert html == ('<p class="short-answer">Hi <span class="image-placeholder">[Image: A meter]</span><a>bad</a> '
-                    '<a href="tel:+18005550100">ok</a></p><h4>Detail</h4><p>&lt;b&gt; stays text</p>')
+                    '<a href="tel:+18005550100" rel="noopener">ok</a></p><h4>Detail</h4><p>&lt;b&gt; stays text</p>')
     assert reference.web_region(b"<p>no region</p>") == ""
 
 
