@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from renderers.web import clean
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 _SAFE_SCHEMES = ("https:", "http:", "tel:", "mailto:")
@@ -31,7 +33,7 @@ Node = Mapping[str, Any]
 
 def markdown_html(text: object) -> Markup:
     """A TextBlock's Markdown as inline HTML (emphasis, links, escapes; raw HTML shown as text)."""
-    return Markup(_MARKDOWN.renderInline(text if isinstance(text, str) else ""))
+    return Markup(_MARKDOWN.renderInline(clean(text) if isinstance(text, str) else ""))
 
 
 def _classes(node: Node, base: str) -> Markup:
@@ -42,6 +44,11 @@ def _classes(node: Node, base: str) -> Markup:
             names.append(known[value])
     names.extend(name for key, name in _FLAGS.items() if node.get(key) is True)
     return Markup(' class="{}"').format(" ".join(names))
+
+
+def _string(value: object) -> str:
+    """A card string with the code points HTML forbids made visible; "" for anything else."""
+    return clean(value) if isinstance(value, str) else ""
 
 
 def _nodes(value: object) -> list[Node]:
@@ -60,8 +67,7 @@ def _fact_set(node: Node) -> Markup:
 
 
 def _image(node: Node) -> Markup:
-    alt = node.get("altText") if isinstance(node.get("altText"), str) else ""
-    url = node.get("url") if isinstance(node.get("url"), str) else ""
+    alt, url = _string(node.get("altText")), _string(node.get("url"))
     return Markup('<p{}><span class="ac-image-label">Image:</span> {} <code>{}</code></p>').format(
         _classes(node, "ac-image"), alt or "(no description)", url)
 
@@ -71,7 +77,7 @@ def _container(node: Node) -> Markup:
 
 
 def _unknown(node: Node) -> Markup:
-    kind = node.get("type") if isinstance(node.get("type"), str) else "untyped"
+    kind = _string(node.get("type")) or "untyped"
     return Markup('<p class="ac-unknown">This preview cannot show a <code>{}</code> element.</p>').format(kind)
 
 
@@ -90,10 +96,10 @@ def elements_html(items: object) -> Markup:
 
 
 def _action(node: Node) -> Markup:
-    title = node.get("title") if isinstance(node.get("title"), str) else ""
-    url = node.get("url") if isinstance(node.get("url"), str) else ""
+    title, url = _string(node.get("title")), _string(node.get("url"))
     if node.get("type") != "Action.OpenUrl":
-        return Markup('<span class="ac-action ac-unknown">{} <code>{}</code></span>').format(title, node.get("type"))
+        return Markup('<span class="ac-action ac-unknown">{} <code>{}</code></span>').format(
+            title, _string(node.get("type")))
     if not url.lower().startswith(_SAFE_SCHEMES):
         return Markup('<span class="ac-action">{} <code>{}</code></span>').format(title, url)
     return Markup('<a class="ac-action" href="{}">{}</a>').format(url, title or url)
@@ -103,7 +109,7 @@ def card_html(card: object) -> Markup:
     """The whole card: its body, then its buttons."""
     if not isinstance(card, Mapping) or card.get("type") != "AdaptiveCard":
         return Markup('<p class="ac-unknown">This is not an Adaptive Card.</p>')
-    lang = card.get("lang") if isinstance(card.get("lang"), str) else ""
+    lang = _string(card.get("lang"))
     actions = _nodes(card.get("actions"))
     buttons = (Markup('\n<div class="ac-actions">{}</div>').format(Markup("\n").join(map(_action, actions)))
                if actions else Markup(""))

@@ -110,7 +110,7 @@ class _Region(HTMLParser):
                 self.dropping += 1
             return
         if tag == "img":
-            alt = dict(attrs).get("alt") or "no description"
+            alt = clean(dict(attrs).get("alt") or "no description")
             self.out.append(Markup('<span class="image-placeholder">[Image: {}]</span>').format(alt))
             return
         written = _HEADINGS.get(tag) or (tag if tag in _KEPT or tag in ("br", "hr") else None)
@@ -141,7 +141,7 @@ class _Region(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.stack and not self.done and not self.dropping:
-            self.out.append(escape(data))
+            self.out.append(escape(clean(data)))
 
     def result(self) -> Markup:
         while len(self.stack) > 1:  # an unclosed region (never in our pages): close what was written
@@ -150,10 +150,10 @@ class _Region(HTMLParser):
 
 
 def _attributes(tag: str, attrs: list[tuple[str, str | None]]) -> Markup:
-    kept = [Markup(' {}="{}"').format(name, value or "") for name, value in attrs if name in _ATTRIBUTES]
+    kept = [Markup(' {}="{}"').format(name, clean(value or "")) for name, value in attrs if name in _ATTRIBUTES]
     href = dict(attrs).get("href")
     if tag == "a" and href is not None and href.strip().lower().startswith(_SAFE_LINKS):
-        kept.insert(0, Markup(' href="{}"').format(href))
+        kept.insert(0, Markup(' href="{}"').format(clean(href)))
     return Markup("").join(kept)
 
 

@@ -85,3 +85,26 @@ def test_every_sample_card_preview_shows_the_cards_facts_and_links() -> None:
         for line in from_card.text.split("\n"):
             if ":" not in line:  # fact rows read "title: value" on the card, title and value apart here
                 assert " ".join(line.split()) in shown, (view.id, line)
+
+
+# ------------------------------------------------------------------------------------------------ properties
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+_HOSTILE = st.sampled_from(["<script>", "</p>", '"', "'", "<img src=x onerror=y>", "[a](javascript:x)", "&lt;",
+                            "&#60;", "**", "_", "\\", "`", "](", "<!--", "]]>", "\n", "javascript:", "on"])
+_TEXT = st.lists(st.one_of(_HOSTILE, st.text(max_size=8)), max_size=12).map("".join)
+
+
+@given(text=_TEXT, title=_TEXT, url=_TEXT, kind=st.sampled_from(["TextBlock", "FactSet", "Image", "Container", "X"]))
+def test_no_card_text_ever_becomes_markup(text: str, title: str, url: str, kind: str) -> None:
+    element = {"type": kind, "text": text, "facts": [{"title": title, "value": text}], "url": url, "altText": text,
+               "items": [{"type": "TextBlock", "text": title}]}
+    html = str(card_html(card(element, actions=({"type": "Action.OpenUrl", "title": title, "url": url},))))
+    root = tree(html)
+    allowed = {"div", "p", "dl", "dt", "dd", "span", "code", "a", "em", "strong", "br", "DOCUMENT_FRAGMENT"}
+    assert {e.tag for e in root.iter() if isinstance(e.tag, str)} <= allowed, html
+    for element_node in root.iter():
+        assert not [name for name in element_node.attrib if name.startswith("on")], html
+        href = (element_node.get("href") or "").strip().lower()
+        assert not href.startswith(("javascript:", "data:", "vbscript:")), html

@@ -182,3 +182,33 @@ def test_every_sample_page_is_inert_and_carries_the_policy() -> None:
 def test_render_answer_renders_customer_channels_first_and_keeps_channel_order(small: Path) -> None:
     outputs = outputs_for(small, "billing/pay")
     assert list(outputs) == sorted(outputs)  # channel order, as before the seam
+
+
+# ------------------------------------------------------------------------------------------------ properties
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+_TAGS = st.sampled_from(["p", "div", "a", "script", "style", "img", "h1", "h3", "iframe", "b", "table", "tr", "td",
+                         "svg", "aside", "br", "template", "span", "pre", "textarea", "noscript"])
+_ATTRS = st.sampled_from(['', ' id="answer"', ' onclick="x()"', ' href="javascript:x()"', ' href="tel:+1"',
+                          ' class="c"', ' style="color:red"', ' src="https://elsewhere.example/x"', ' alt="a<b>"',
+                          ' id=answer onmouseover=y'])
+_PIECE = st.one_of(
+    st.builds(lambda t, a: f"<{t}{a}>", _TAGS, _ATTRS), st.builds(lambda t: f"</{t}>", _TAGS),
+    st.sampled_from(["text", "&lt;", "&amp;", "<", ">", "\"", "<!-- c -->", "<![CDATA[x]]>", "&#0;"]), st.text(max_size=6))
+
+
+@given(st.lists(_PIECE, max_size=40).map("".join))
+def test_the_web_view_never_lets_markup_through(html: str) -> None:
+    page = f'<!DOCTYPE html><html><body><div id="answer">{html}</div></body></html>'.encode()
+    shown = str(reference.web_region(page))
+    root = html5lib.parse(f"<!DOCTYPE html><html><body>{shown}</body></html>", treebuilder="etree",
+                          namespaceHTMLElements=False)  # as a browser would, however odd the input
+    body = root.find("body")
+    assert body is not None
+    kept = {"p", "ul", "ol", "li", "a", "em", "strong", "s", "code", "pre", "blockquote", "table", "thead", "tbody",
+            "tr", "th", "td", "div", "span", "time", "aside", "br", "hr", "h3", "h4", "h5", "h6", "body"}
+    for element in body.iter():
+        assert element.tag in kept, shown
+        assert not [n for n in element.attrib if n.startswith("on") or n in ("style", "src", "id")], shown
+        assert not (element.get("href") or "").lower().startswith("javascript"), shown
