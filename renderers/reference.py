@@ -111,11 +111,11 @@ class _Region(HTMLParser):
             return
         if tag == "img":
             alt = clean(dict(attrs).get("alt") or "no description")
-            self.out.append(Markup('<span class="image-placeholder">[Image: {}]</span>').format(alt))
+            self.out.append(f'<span class="image-placeholder">[Image: {escape(alt)}]</span>')
             return
         written = _HEADINGS.get(tag) or (tag if tag in _KEPT or tag in ("br", "hr") else None)
         if written is not None:
-            self.out.append(Markup("<{}{}>").format(written, _attributes(tag, attrs)))
+            self.out.append(f"<{written}{_attributes(tag, attrs)}>")
         if tag not in _VOID:
             self.stack.append(_Open(tag, written))
 
@@ -149,12 +149,13 @@ class _Region(HTMLParser):
         return Markup("".join(self.out).strip())
 
 
-def _attributes(tag: str, attrs: list[tuple[str, str | None]]) -> Markup:
-    kept = [Markup(' {}="{}"').format(name, clean(value or "")) for name, value in attrs if name in _ATTRIBUTES]
+def _attributes(tag: str, attrs: list[tuple[str, str | None]]) -> str:
+    """The allowed attributes, values escaped (`name` is one of ours, so it needs no escaping)."""
+    kept = [f' {name}="{escape(clean(value or ""))}"' for name, value in attrs if name in _ATTRIBUTES]
     href = dict(attrs).get("href")
     if tag == "a" and href is not None and href.strip().lower().startswith(_SAFE_LINKS):
-        kept.insert(0, Markup(' href="{}"').format(clean(href)))
-    return Markup("").join(kept)
+        kept.insert(0, f' href="{escape(clean(href))}"')
+    return "".join(kept)
 
 
 def web_region(page: bytes) -> Markup:
