@@ -12,11 +12,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
 from renderers.web import clean
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
+_MARKDOWN_SYNTAX = frozenset("\\*_[]`<&!\r\n")  # text without these renders as itself (escaped)
 _SAFE_SCHEMES = ("https:", "http:", "tel:", "mailto:")
 _CLASSES = {
     "style": {"heading": "ac-heading", "emphasis": "ac-emphasis"},
@@ -33,7 +35,10 @@ Node = Mapping[str, Any]
 
 def markdown_html(text: object) -> Markup:
     """A TextBlock's Markdown as inline HTML (emphasis, links, escapes; raw HTML shown as text)."""
-    return Markup(_MARKDOWN.renderInline(clean(text) if isinstance(text, str) else ""))
+    source = clean(text) if isinstance(text, str) else ""
+    if _MARKDOWN_SYNTAX.isdisjoint(source):
+        return Markup(escapeHtml(source))  # the common case, without a Markdown parse
+    return Markup(_MARKDOWN.renderInline(source))
 
 
 def _classes(node: Node, base: str) -> Markup:

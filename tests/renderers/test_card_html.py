@@ -108,3 +108,12 @@ def test_no_card_text_ever_becomes_markup(text: str, title: str, url: str, kind:
         assert not [name for name in element_node.attrib if name.startswith("on")], html
         href = (element_node.get("href") or "").strip().lower()
         assert not href.startswith(("javascript:", "data:", "vbscript:")), html
+
+
+@given(st.text())
+def test_the_plain_text_shortcut_renders_as_markdown_does(text: str) -> None:
+    from renderers.card_html import _MARKDOWN, _MARKDOWN_SYNTAX
+    from renderers.web import clean
+
+    if _MARKDOWN_SYNTAX.isdisjoint(clean(text)):
+        assert markdown_html(text) == _MARKDOWN.renderInline(clean(text))
