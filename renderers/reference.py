@@ -312,6 +312,8 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
 
 @dataclass(frozen=True)
 class _Listed:
+    """One answer on the home and topic pages."""
+
     id: str
     question: str
     topic: str
