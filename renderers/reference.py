@@ -296,7 +296,7 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
     root = "../" * path.count("/")
     body = blocks_html(view.blocks, site, short_answer=view.short_answer, steps=view.steps)
     due = answer.reviewed + timedelta(days=answer.review_every)
-    shown = panels(view, config, site, outputs or {})
+    shown = panels(view, config, site, outputs or {}) if answer.audience == "public" else []
     related = [{"href": f"{root}{rid}/", "id": rid, "question": clean(site.answers[rid].question)}
                for rid in view.related]
     html = _page(
