@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The command line: `check`, `build`, `report`, `diff`, `verify`, `releases`, `rollback`, `schema`, `new`.
-Wiring only; the work is in `engine/`."""
+"""The command line: `check`, `build`, `serve`, `report`, `diff`, `verify`, `releases`, `rollback`, `schema`,
+`new`. Wiring only; the work is in `engine/`."""
 from __future__ import annotations
 
 import argparse
@@ -24,6 +24,12 @@ def _date(text: str) -> date:
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535; 0 picks a free one)")
     return int(text)
 
 
@@ -106,6 +112,17 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-cache", action="store_true", help="render everything; neither read nor write the cache")
     build.add_argument("--explain", action="store_true",
                        help="print why each answer is rendered again (`id: reason`) on standard error")
+
+    serve = commands.add_parser("serve", help="serve the built output folder locally (reference site and web pages)",
+                                description="Serve the output folder over HTTP on this machine: the reference site "
+                                            "at /reference/, the web pages at /web/. Builds first when the folder "
+                                            "has no manifest yet, or always with --build. Stop with Ctrl-C.")
+    common(serve)
+    serve.add_argument("--out", type=Path, default=Path("dist"), metavar="PATH", help="the bundle (default: dist/)")
+    serve.add_argument("--port", type=_port, default=8000, metavar="N", help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--build", action="store_true", help="build before serving even if the bundle exists")
 
     report = commands.add_parser("report", help="summarise a published bundle from its manifest",
                                  description="Outputs per channel, overrides used, and the largest SMS, IVR, chat, "
@@ -211,6 +228,34 @@ def cmd_build(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{channel} {n}" for channel, n in sorted(result.outputs.items()))
     where = f"{args.out} (release {result.release}, now current)" if result.release else str(args.out)
     print(f"published {where} in {result.seconds:.1f} s: {counts}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from engine.releases import bundle_folder, is_release_layout
+    from engine.serve import make_server, urls
+
+    if args.build or not (bundle_folder(args.out) / "manifest.json").is_file():
+        build_args = argparse.Namespace(kb=args.kb, out=args.out, as_of=None, channels=None, jobs=None, format="text",
+                                        release=is_release_layout(args.out), keep=None, cache=None, no_cache=False,
+                                        explain=False)
+        status = cmd_build(build_args)
+        if status != EXIT_OK:
+            return status
+    try:
+        server = make_server(bundle_folder(args.out), args.bind, args.port)
+    except OSError as error:
+        print(f"build.py serve: error: cannot listen on {args.bind}:{args.port}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    for label, url in urls(server):
+        print(f"{label}: {url}")
+    print("Serving until Ctrl-C.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return EXIT_OK
 
 
@@ -367,8 +412,9 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "build": cmd_build, "report": cmd_report, "diff": cmd_diff, "verify": cmd_verify,
-            "releases": cmd_releases, "rollback": cmd_rollback, "schema": cmd_schema, "new": cmd_new}
+COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "report": cmd_report, "diff": cmd_diff,
+            "verify": cmd_verify, "releases": cmd_releases, "rollback": cmd_rollback, "schema": cmd_schema,
+            "new": cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

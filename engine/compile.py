@@ -6,6 +6,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Iterator
 
 from pydantic import BaseModel, ValidationError
@@ -92,22 +93,29 @@ class AnswerOutputs:
 
 
 def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
-    """Render one answer on every channel it is published to, then read each output back through the gate."""
-    outputs: list[tuple[str, Rendered]] = []
-    problems: list[Problem] = []
+    """Render one answer on every channel it is published to, then read each output back through the gate.
+
+    Customer channels render first, so a renderer that sets `USES_OUTPUTS = True` (the reference site) gets
+    this answer's finished customer outputs as `outputs=`; the result stays in channel order."""
+    rendered_by: dict[str, Rendered] = {}
+    problems: dict[str, list[Problem]] = {}
     vocabulary: set[str] = set()
-    for channel in work.channels:
+    for channel in sorted(work.channels, key=lambda c: c.internal):
         if answer.id not in work.published[channel.name]:
             continue
         channel_view = view(answer, channel.name, channel.internal, work.published[channel.name])
-        rendered = renderers.get(channel.name).render(channel_view, channel.config, work.site)
-        outputs.append((channel.name, rendered))
+        module = renderers.get(channel.name)
+        extra = {"outputs": MappingProxyType(dict(rendered_by))} if getattr(module, "USES_OUTPUTS", False) else {}
+        rendered = module.render(channel_view, channel.config, work.site, **extra)
+        rendered_by[channel.name] = rendered
         reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
         index = InternalIndex() if channel.internal else work.internal
-        problems.extend(check_output(channel_view, reading, work.site.base_url, index, work.site.locale))
+        problems[channel.name] = check_output(channel_view, reading, work.site.base_url, index, work.site.locale)
         if not channel.internal:
             vocabulary.update(token for line in reading.text.split("\n") for token in tokens(line, work.site.locale))
-    return AnswerOutputs(answer, tuple(outputs), tuple(problems), frozenset(vocabulary))
+    order = [c.name for c in work.channels if c.name in rendered_by]
+    return AnswerOutputs(answer, tuple((name, rendered_by[name]) for name in order),
+                         tuple(problem for name in order for problem in problems[name]), frozenset(vocabulary))
 
 
 _WORKER_PLAN: Plan | None = None

@@ -8,6 +8,11 @@ A channel is one config file, `channels/<name>.yaml`, and one module, `renderers
   `dist/`), the metrics the manifest records, and notes for anything it could not carry;
 - optionally `render_index(entries, config, site) -> dict[str, bytes]`: channel-level files (home and topic
   pages, sitemap, app index) built from every answer's entry.
+- optionally `USES_OUTPUTS = True`: `render` is then also called with `outputs=`, a read-only mapping of
+  channel name -> `Rendered` holding this answer's outputs on the customer channels (`internal: false`) it is
+  published on in this build. Customer channels always render before internal ones, so a channel that shows
+  what customers get (the reference site) reads the finished outputs instead of rendering them again. The
+  renderer stays pure: the mapping is its input like the view.
 
 Per-fact presentation lives in each module as one function per fact type, so nothing else changes when a
 channel is added.

@@ -1,0 +1,161 @@
+"""The reference site and the web pages in real headless Chromium: channel views, copy buttons, keyboard tabs,
+no script errors, no failed or off-host request, reflow at 320 px, readable without JavaScript, and axe-core."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import AXE_PATH, Site, Watch, axe_script
+
+PUBLIC = "billing/pay-by-phone"
+INTERNAL = "billing/waive-late-fee"
+PANELS = ("web", "mobile", "ivr", "chat", "sms")
+Opener = Callable[..., tuple[Any, Watch]]
+
+
+def answer_url(site: Site, answer_id: str) -> str:
+    return site.url(f"reference/{answer_id}/")
+
+
+def sms_text(site: Site, answer_id: str) -> str:
+    return (site.root / "sms" / f"{answer_id}.txt").read_text(encoding="utf-8")
+
+
+def test_the_internal_answer_is_internal(sample_site: Site) -> None:
+    manifest = json.loads((sample_site.root / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["answers"][INTERNAL]["audience"] == "internal"
+    assert set(manifest["answers"][PUBLIC]["channels"]) == {*PANELS, "reference"}
+
+
+def test_the_answer_page_shows_each_channel_view(sample_site: Site, open_page: Opener) -> None:
+    page, watch = open_page()
+    page.goto(answer_url(sample_site, PUBLIC))
+    tabs = page.get_by_role("tab")
+    assert tabs.count() == len(PANELS)
+    page.get_by_role("tab", name="Mobile app card").click()
+    card = page.locator("#channel-mobile .ac-card")
+    assert card.is_visible() and "Call 800-555-0142" in card.inner_text()
+    assert card.get_by_role("link", name="Read the full answer").is_visible()
+    assert "AdaptiveCard" not in page.locator("#channel-mobile").inner_text()  # a card, not JSON
+    page.get_by_role("tab", name="Phone (IVR)").click()
+    ssml = page.locator("#channel-ivr details pre")
+    assert not ssml.is_visible()
+    page.get_by_text("Show the SSML").click()
+    assert ssml.is_visible() and "<say-as" in ssml.inner_text()
+    page.get_by_role("tab", name="Text message (SMS)").click()
+    sms = page.locator("#channel-sms")
+    assert "Encoding GSM-7" in " ".join(sms.inner_text().split()) and "Segments 1" in " ".join(sms.inner_text().split())
+    assert page.locator("#sms-text").inner_text() == sms_text(sample_site, PUBLIC)
+    assert not page.locator("#channel-web").is_visible()
+    page.get_by_role("tab", name="Web page").click()
+    assert "press 2" in page.locator("#channel-web .web-view").inner_text()
+    assert watch.problems() == []
+
+
+def test_copy_buttons_copy(sample_site: Site, open_page: Opener) -> None:
+    page, watch = open_page(permissions=["clipboard-read", "clipboard-write"])
+    page.goto(answer_url(sample_site, PUBLIC))
+    page.get_by_role("button", name="Copy id").click()
+    assert page.evaluate("navigator.clipboard.readText()") == PUBLIC
+    page.get_by_role("tab", name="Text message (SMS)").click()
+    page.get_by_role("button", name="Copy the SMS text").click()
+    assert page.evaluate("navigator.clipboard.readText()") == sms_text(sample_site, PUBLIC).rstrip("\n")
+    page.wait_for_function("() => document.querySelector('.copy-status').textContent.startsWith('Copied')")
+    page.get_by_role("tab", name="Chat").click()
+    page.get_by_role("button", name="Copy the chat text").click()
+    chat = (sample_site.root / "chat" / f"{PUBLIC}.txt").read_text(encoding="utf-8").rstrip("\n")
+    assert page.evaluate("navigator.clipboard.readText()") == chat
+    assert watch.problems() == []
+
+
+def test_tabs_follow_the_keyboard(sample_site: Site, open_page: Opener) -> None:
+    page, watch = open_page()
+    page.goto(answer_url(sample_site, PUBLIC))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.get_by_role("tab", name="Web page").focus()
+    selected = "document.activeElement.getAttribute('aria-selected') + ' ' + document.activeElement.textContent"
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(selected) == "true Mobile app card" and page.locator("#channel-mobile").is_visible()
+    page.keyboard.press("End")
+    assert page.evaluate(selected) == "true Text message (SMS)"
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(selected) == "true Web page"
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate(selected) == "true Text message (SMS)"
+    page.keyboard.press("Tab")  # from the selected tab into its panel, not through the other tabs
+    assert page.evaluate("document.activeElement.id") == "channel-sms"
+    page.goto(answer_url(sample_site, PUBLIC) + "#sms-text")
+    assert page.locator("#channel-sms").is_visible() and not page.locator("#channel-web").is_visible()
+    assert watch.problems() == []
+
+
+def test_pages_read_without_javascript(sample_site: Site, open_page: Opener) -> None:
+    page, watch = open_page(java_script_enabled=False)
+    page.goto(answer_url(sample_site, PUBLIC))
+    for name in PANELS:
+        assert page.locator(f"#channel-{name}").is_visible(), name
+    assert page.locator("button").evaluate_all("buttons => buttons.filter(b => b.offsetParent !== null).length") == 0
+    assert page.locator("#sms-text").inner_text() == sms_text(sample_site, PUBLIC)
+    assert watch.problems() == []
+
+
+def test_every_page_loads_cleanly_from_this_host_only(sample_site: Site, open_page: Opener) -> None:
+    page, watch = open_page()
+    every = sample_site.pages("reference") + sample_site.pages("web")
+    assert len(every) > 130
+    # Every home, topic and asset-bearing layout, and a spread of answers (the injection test loads every page
+    # of its own knowledge base).
+    pages = [path for path in every if path.count("/") <= 2] + [path for path in every if path.count("/") > 2][::9]
+    for path in pages:
+        page.goto(sample_site.url(path))
+        assert page.evaluate("window.__csp") == [], path
+    assert watch.problems() == []
+
+
+@pytest.mark.parametrize("path", ["reference/", f"reference/{PUBLIC}/", f"reference/{INTERNAL}/", "web/",
+                                  "web/billing/", f"web/{PUBLIC}/"])
+def test_no_horizontal_scroll_at_320_px(sample_site: Site, open_page: Opener, path: str) -> None:
+    page, watch = open_page(viewport={"width": 320, "height": 640})
+    page.goto(sample_site.url(path))
+    tabs = page.get_by_role("tab")
+    for index in range(max(1, tabs.count())):
+        if tabs.count():
+            tabs.nth(index).click()
+            page.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, (path, index, width)
+    assert watch.problems() == []
+
+
+# ------------------------------------------------------------------------------------------------- axe-core
+
+AXE_PAGES = ["reference/", f"reference/{PUBLIC}/", f"reference/{INTERNAL}/", "web/", "web/billing/", f"web/{PUBLIC}/"]
+
+
+def axe_violations(page: Any) -> list[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=AXE_PATH)  # same origin: allowed by the page's script-src 'self'
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize(("path", "scheme"), [*((path, "light") for path in AXE_PAGES),
+                                              (f"reference/{PUBLIC}/", "dark"), (f"web/{PUBLIC}/", "dark")])
+def test_axe_finds_no_serious_violation(sample_site: Site, open_page: Opener, path: str, scheme: str) -> None:
+    if axe_script() is None:
+        pytest.skip("axe-core is not installed (npm install --no-save --prefix .cache/npm axe-core@4; .ci/run does)")
+    page, watch = open_page(color_scheme=scheme)
+    page.goto(sample_site.url(path))
+    found = axe_violations(page)
+    tabs = page.get_by_role("tab")
+    for index in range(1, tabs.count()):  # every channel view, each in its turn
+        tabs.nth(index).click()
+        page.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")
+        found += axe_violations(page)
+    assert found == []
+    assert watch.problems() == []
