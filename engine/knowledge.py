@@ -17,6 +17,7 @@ from engine.frontmatter import ID_PATTERN, FrontMatter, validate
 from engine.model import Answer, FactMention, Override, content_hash, facts_used
 from engine.parse import parse_body, parse_override
 from engine.source import YamlDoc, read_text, read_yaml, split_front_matter
+from engine.synonyms import Synonyms, load_synonyms
 
 RESERVED_NAMES = {"con", "prn", "aux", "nul", "com1", "lpt1", "index", "assets", "search", "manifest"}
 
@@ -40,6 +41,7 @@ class KnowledgeBase:
     settings: Settings
     facts: FactTable
     answers: list[Answer]  # sorted by id
+    synonyms: Synonyms = Synonyms()
 
     def by_id(self) -> dict[str, Answer]:
         return {a.id: a for a in self.answers}
@@ -86,7 +88,8 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
     _check_reviews(loaded, as_of, report)
     _check_literals(loaded, report)
     answers = sorted((item.answer for item in loaded), key=lambda a: a.id)
-    return KnowledgeBase(root, settings, facts, answers)
+    synonyms = load_synonyms(root, display_path(root / "_synonyms.yaml"), report)
+    return KnowledgeBase(root, settings, facts, answers, synonyms)
 
 
 def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],
