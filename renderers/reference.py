@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 import channels
 from channels import ChannelSpec
 from engine.select import View
-from renderers import IndexEntry, Rendered, Site
+from renderers import IndexEntry, Rendered, Site, reference_search
 from renderers.web import blocks_html, clean, environment as web_environment
 
 TEMPLATES = channels.HERE / "templates" / "reference"
@@ -69,4 +69,4 @@ def render_index(entries: Sequence[IndexEntry], config: Config, site: Site) -> d
     stylesheet = web_environment().get_template("site.css").render().encode("utf-8")
     return {"index.html": _page("home.html", lang=site.language, site_name=clean(site.name), root="",
                                 title=clean(config.home_title), topics=listing),
-            "assets/site.css": stylesheet}
+            "assets/site.css": stylesheet} | reference_search.search_files(entries, site)
