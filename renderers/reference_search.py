@@ -6,6 +6,8 @@ Layout (paths relative to the reference folder):
 - `search/t/<key>.json`: the inverted index, sharded by the first two characters of each term: term ->
   flat `[doc, score, doc, score, ...]`, scores precomputed (field boosts, saturation, idf), so the browser
   only adds numbers; a term keeps its `MAX_POSTINGS` best documents;
+- `search/v/<letter>.json`: every term starting with that letter, fetched only when a typed word matches
+  nothing in its own shard (a typo in its second letter);
 - `search/d/<n>.json`: what a result shows, `CHUNK` documents per file (id, question, topic, audience,
   channels, asked_as, tags, short answer), fetched only for the documents shown;
 - `search/attrs.json`: topic, audience and channels of every document, fetched only when a filter is set.
@@ -27,14 +29,15 @@ from engine.model import Block, Code, FactMention, Image, ListBlock, Text, inlin
 from renderers import IndexEntry, Site
 
 TEMPLATES = channels.HERE / "templates" / "reference"
-CHUNK = 64
+CHUNK = 16
 MAX_POSTINGS = 300
 SHORT_CHARS = 240
 SATURATION = 12.0
+LENGTH_NORM = 0.5
 # How much a word counts in each field; the customer's own words (asked_as) count almost as much as the title.
 BOOSTS = {"question": 10.0, "asked_as": 8.0, "tags": 6.0, "topic": 4.0, "short": 4.0, "steps": 2.0, "detail": 1.0}
 STOP_WORDS = frozenset(
-    "a an and are as at be but by can could do does for from has have how i if im in into is it its me my of or "
+    "a an and are as at be but by can could do does for from has have how i if im in into is it its me my of on or "
     "our so than that the their them then there these they this to too us was we what when where which who why "
     "will with would you your".split())
 CHANNEL_ORDER = ("web", "mobile", "ivr", "chat", "sms", "reference")
@@ -128,15 +131,26 @@ def document_of(entry: IndexEntry) -> Document:
 # ------------------------------------------------------------------------------------------------ index
 
 
+def _weights(documents: Sequence[Document]) -> list[Counter[str]]:
+    """Per document, each term's field-boosted weight; within a field, a term counts less in a longer text
+    (BM25's length normalisation), so "make a complaint" outranks a long question that mentions complaints."""
+    counted = [{f: Counter(terms(text)) for f, text in d.fields().items()} for d in documents]
+    average = {f: max(1.0, sum(sum(c[f].values()) for c in counted) / max(1, len(counted))) for f in BOOSTS}
+    weights: list[Counter[str]] = []
+    for fields in counted:
+        weight: Counter[str] = Counter()
+        for field, counts in fields.items():
+            norm = 1 - LENGTH_NORM + LENGTH_NORM * sum(counts.values()) / average[field]
+            for term, count in counts.items():
+                weight[term] += BOOSTS[field] * min(count, 3) / norm
+        weights.append(weight)
+    return weights
+
+
 def scores(documents: Sequence[Document]) -> dict[str, list[tuple[int, int]]]:
     """term -> [(doc number, score)] sorted by doc number: field-boosted, saturated term weight times idf."""
     raw: dict[str, dict[int, float]] = defaultdict(dict)
-    for number, document in enumerate(documents):
-        weights: Counter[str] = Counter()
-        for field, text in document.fields().items():
-            counts = Counter(terms(text))
-            for term, count in counts.items():
-                weights[term] += BOOSTS[field] * min(count, 3)
+    for number, weights in enumerate(_weights(documents)):
         for term, weight in weights.items():
             raw[term][number] = weight
     total = len(documents)
@@ -144,7 +158,7 @@ def scores(documents: Sequence[Document]) -> dict[str, list[tuple[int, int]]]:
     for term in sorted(raw):
         postings = raw[term]
         idf = math.log(1 + (total - len(postings) + 0.5) / (len(postings) + 0.5))
-        scored = {n: max(1, round(10 * idf * w * (SATURATION + 1) / (w + SATURATION))) for n, w in postings.items()}
+        scored = {n: max(1, round(100 * idf * w * (SATURATION + 1) / (w + SATURATION))) for n, w in postings.items()}
         best = sorted(scored, key=lambda n: (-scored[n], n))[:MAX_POSTINGS]
         index[term] = [(n, scored[n]) for n in sorted(best)]
     return index
@@ -173,6 +187,10 @@ def index_files(documents: Sequence[Document], synonyms: tuple[tuple[str, ...], 
     for term, postings in scores(documents).items():
         shards[shard_key(term)][term] = [value for pair in postings for value in pair]
     files = {f"search/t/{key}.json": _json(shard) for key, shard in sorted(shards.items())}
+    vocabulary: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(shards):
+        vocabulary[key[0]].extend(shards[key])
+    files.update({f"search/v/{letter}.json": _json(words) for letter, words in sorted(vocabulary.items())})
     for start in range(0, len(documents), CHUNK):
         chunk = [_shown(d, topics) for d in documents[start:start + CHUNK]]
         files[f"search/d/{start // CHUNK}.json"] = _json(chunk)
@@ -182,7 +200,7 @@ def index_files(documents: Sequence[Document], synonyms: tuple[tuple[str, ...], 
         "channels": [_channel_mask(d, names) for d in documents],
     })
     files["search/meta.json"] = _json({
-        "version": 1, "count": len(documents), "chunk": CHUNK, "shards": sorted(shards),
+        "version": 1, "count": len(documents), "chunk": CHUNK, "shards": sorted(shards), "vocabulary": sorted(vocabulary),
         "topics": topics, "channels": names,
         "synonyms": [[" ".join(TOKEN.findall(fold(p))) for p in group] for group in synonyms],
     })

@@ -6,7 +6,7 @@
   "use strict";
 
   var STOP = new Set(("a an and are as at be but by can could do does for from has have how i if im in into is it " +
-    "its me my of or our so than that the their them then there these they this to too us was we what when " +
+    "its me my of on or our so than that the their them then there these they this to too us was we what when " +
     "where which who why will with would you your").split(" "));
   var SHOWN = 10;
   var SYNONYM_FACTOR = 0.9;
@@ -107,7 +107,7 @@
       var hit = synonymAt(stems, i, raw.length);
       if (hit) {
         var own = stems.slice(i, i + hit.length).filter(function (_, k) { return !STOP.has(raw[i + k]); });
-        var alternatives = [{ terms: own.length ? own : stems.slice(i, i + hit.length), own: true }];
+        var alternatives = [{ terms: own.length ? own : stems.slice(i, i + hit.length), own: true, fuzzy: !hit.exact }];
         hit.group.forEach(function (phrase) {
           var t = terms(phrase);
           if (t.length && t.join(" ") !== alternatives[0].terms.join(" ")) alternatives.push({ terms: t, own: false, phrase: phrase });
@@ -116,7 +116,7 @@
         i += hit.length;
       } else {
         if (!STOP.has(raw[i]) || raw.length === 1) {
-          clauses.push({ text: raw[i], alternatives: [{ terms: [stems[i]], own: true }], last: i === raw.length - 1 });
+          clauses.push({ text: raw[i], alternatives: [{ terms: [stems[i]], own: true, fuzzy: true }], last: i === raw.length - 1 });
         }
         i += 1;
       }
@@ -137,10 +137,12 @@
       group.forEach(function (phrase) {
         var phraseStems = phrase.split(" ").map(stem);
         if (i + phraseStems.length > count || (found && found.length >= phraseStems.length)) return;
+        var exact = true;
         for (var k = 0; k < phraseStems.length; k++) {
           if (!sameWord(stems[i + k], phraseStems[k], i + k === count - 1)) return;
+          exact = exact && stems[i + k] === phraseStems[k];
         }
-        found = { group: group, length: phraseStems.length };
+        found = { group: group, length: phraseStems.length, exact: exact };
       });
     });
     return found;
@@ -150,13 +152,14 @@
 
   function shardOf(term) { return term.slice(0, 2); }
 
-  // Index terms a typed term may stand for, each with how much to trust it.
-  function candidates(typed, shard, isLast, fuzzy) {
+  // Index terms a typed term may stand for (among `known`), each with how much to trust it.
+  function candidates(typed, known, isLast, fuzzy) {
     var found = [];
-    if (Object.prototype.hasOwnProperty.call(shard, typed)) found.push({ term: typed, factor: 1 });
+    if (known.indexOf(typed) >= 0) found.push({ term: typed, factor: 1 });
     if (!fuzzy) return found;
-    var limit = typed.length >= 8 ? 2 : typed.length >= 4 ? 1 : 0;
-    Object.keys(shard).forEach(function (term) {
+    // A typed word the index knows is not a typo: only its completions are added.
+    var limit = found.length ? 0 : typed.length >= 8 ? 2 : typed.length >= 4 ? 1 : 0;
+    known.forEach(function (term) {
       if (term === typed) return;
       var factor = 0;
       if (term.startsWith(typed) && (typed.length >= 3 || (isLast && typed.length >= 2))) {
@@ -173,58 +176,65 @@
     return found.slice(0, MAX_CANDIDATES);
   }
 
-  function shardsFor(typed) {
-    var keys = [shardOf(typed)];
-    if (typed.length >= 4) keys.push(typed[1] + typed[0], typed[0] + typed[2]); // a slip in the first two letters
-    return keys.filter(function (key, k) { return meta.shardSet.has(key) && keys.indexOf(key) === k; });
-  }
-
-  function loadShards(clauses) {
-    var keys = new Set();
-    clauses.forEach(function (clause) {
-      clause.alternatives.forEach(function (alt) {
-        alt.terms.forEach(function (term) {
-          var key = shardOf(term);
-          if (meta.shardSet.has(key)) keys.add(key);
-        });
-      });
-    });
-    return Promise.all(Array.from(keys).map(function (key) {
-      return fetchJson("t/" + key + ".json").then(function (shard) { return [key, shard]; });
-    })).then(function (pairs) { return new Map(pairs); });
-  }
-
-  // When a typed word finds nothing in its own shard, try the shards a slip in its first letters points to.
-  function loadFallbacks(clauses, shards) {
-    var keys = new Set();
-    clauses.forEach(function (clause) {
-      var typed = clause.alternatives[0].terms;
-      typed.forEach(function (term) {
-        var shard = shards.get(shardOf(term));
-        if (shard && candidates(term, shard, clause.last, true).length) return;
-        shardsFor(term).slice(1).forEach(function (key) { if (!shards.has(key)) keys.add(key); });
-      });
-    });
-    return Promise.all(Array.from(keys).map(function (key) {
+  function fetchShards(keys, shards) {
+    return Promise.all(Array.from(keys).filter(function (key) {
+      return meta.shardSet.has(key) && !shards.has(key);
+    }).map(function (key) {
       return fetchJson("t/" + key + ".json").then(function (shard) { shards.set(key, shard); });
     })).then(function () { return shards; });
   }
 
-  function postingsOf(shards, candidate) {
-    var shard = shards.get(shardOf(candidate.term));
-    return shard ? shard[candidate.term] : null;
+  function eachTerm(clauses, visit) {
+    clauses.forEach(function (clause) {
+      clause.alternatives.forEach(function (alt) {
+        alt.terms.forEach(function (term, k) { visit(term, clause.last && k === alt.terms.length - 1, alt); });
+      });
+    });
+  }
+
+  // Every typed term's candidates: from its own shard; when that has none, from the vocabulary of its first
+  // letter (a slip after the first letter) and the shard of its first two letters swapped.
+  function resolve(clauses) {
+    var shards = new Map(), pools = new Map();
+    var keys = new Set();
+    eachTerm(clauses, function (term) { keys.add(shardOf(term)); });
+    return fetchShards(keys, shards).then(function () {
+      var lost = [];
+      eachTerm(clauses, function (term, isLast, alt) {
+        var shard = shards.get(shardOf(term));
+        var pool = shard ? candidates(term, Object.keys(shard), isLast, alt.fuzzy) : [];
+        pools.set(term + "|" + isLast + "|" + !!alt.fuzzy, pool);
+        if (!pool.length && alt.fuzzy && term.length >= 4) lost.push([term, isLast]);
+      });
+      if (!lost.length) return { shards: shards, pools: pools };
+      var vocabularies = new Set(lost.map(function (item) { return item[0][0]; }));
+      return Promise.all(Array.from(vocabularies).filter(function (letter) {
+        return meta.vocabulary.indexOf(letter) >= 0;
+      }).map(function (letter) {
+        return fetchJson("v/" + letter + ".json").then(function (words) { return [letter, words]; });
+      })).then(function (pairs) {
+        var byLetter = new Map(pairs);
+        var swapped = new Set(lost.map(function (item) { return item[0][1] + item[0][0]; }));
+        return fetchShards(swapped, shards).then(function () {
+          var more = new Set();
+          lost.forEach(function (item) {
+            var known = (byLetter.get(item[0][0]) || []).concat(Object.keys(shards.get(item[0][1] + item[0][0]) || {}));
+            var pool = candidates(item[0], known, item[1], true).filter(function (c) { return c.term !== item[0]; });
+            pools.set(item[0] + "|" + item[1] + "|true", pool);
+            pool.forEach(function (c) { more.add(shardOf(c.term)); });
+          });
+          return fetchShards(more, shards);
+        });
+      }).then(function () { return { shards: shards, pools: pools }; });
+    });
   }
 
   // doc -> best score of this typed term, over every index term it may stand for; matched terms kept per doc.
-  function termScores(typed, shards, isLast, fuzzy, matched) {
+  function termScores(typed, loaded, isLast, fuzzy, matched) {
     var scores = new Map();
-    var pool = [];
-    shardsFor(typed).forEach(function (key) {
-      var shard = shards.get(key);
-      if (shard) pool = pool.concat(candidates(typed, shard, isLast, fuzzy));
-    });
-    pool.forEach(function (candidate) {
-      var postings = postingsOf(shards, candidate);
+    (loaded.pools.get(typed + "|" + isLast + "|" + !!fuzzy) || []).forEach(function (candidate) {
+      var shard = loaded.shards.get(shardOf(candidate.term));
+      var postings = shard && shard[candidate.term];
       if (!postings) return;
       for (var p = 0; p < postings.length; p += 2) {
         var doc = postings[p], value = postings[p + 1] * candidate.factor;
@@ -236,7 +246,7 @@
     return scores;
   }
 
-  function rank(clauses, shards, allowed) {
+  function rank(clauses, loaded, allowed) {
     var matched = new Map();
     var totals = new Map(), covered = new Map(), viaSynonym = new Map();
     clauses.forEach(function (clause) {
@@ -245,7 +255,7 @@
         var sums = new Map(), hits = new Map();
         alt.terms.forEach(function (term, k) {
           var isLast = clause.last && k === alt.terms.length - 1;
-          termScores(term, shards, isLast, alt.own, matched).forEach(function (value, doc) {
+          termScores(term, loaded, isLast, alt.fuzzy, matched).forEach(function (value, doc) {
             sums.set(doc, (sums.get(doc) || 0) + value);
             hits.set(doc, (hits.get(doc) || 0) + 1);
           });
@@ -407,8 +417,7 @@
     if (!clauses.length || query.length < 2) { clear(query); return; }
     var mine = ++sequence;
     var found;
-    Promise.all([loadShards(clauses).then(function (shards) { return loadFallbacks(clauses, shards); }),
-      filterOf(activeFilters())])
+    Promise.all([resolve(clauses), filterOf(activeFilters())])
       .then(function (loaded) {
         if (mine !== sequence) return null;
         found = rank(clauses, loaded[0], loaded[1]);
@@ -422,6 +431,9 @@
   }
 
   // ---------------------------------------------------------------------------------------------- page
+
+  // The word rules, for the browser tests that check they match the index builder's (Python) ones.
+  window.ReferenceSearch = Object.freeze({ terms: terms, stem: stem });
 
   function remember() {
     var params = new URLSearchParams();
