@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import multiprocessing
 import random
 import re
@@ -147,6 +148,31 @@ def run_own(context: Any, base: str, query: str) -> tuple[int, Outcome]:
     return initial, outcome
 
 
+def run_typing(context: Any, base: str, query: str) -> tuple[int, Outcome]:
+    """The shipped engine as a CSR types: one key at a time on a fresh page, the results of every keystroke
+    waited for; `ms` is the slowest keystroke's latency (each keystroke's is in `keystrokes`)."""
+    page = context.new_page()
+    counter = ByteCounter(page)
+    page.goto(f"{base}/reference/index.html")
+    page.wait_for_selector("#search-results[data-ready]", state="attached")
+    page.wait_for_load_state("networkidle")
+    initial = counter.take()
+    page.focus("#search-q")
+    typed = ""
+    for key in query:
+        typed += key
+        page.keyboard.type(key)
+        page.wait_for_function("q => document.getElementById('search-results').dataset.query === q.trim()", arg=typed)
+        KEYSTROKES.append(float(page.get_attribute("#search-results", "data-ms") or 0))
+    found = page.eval_on_selector_all("#search-results a", "links => links.map(a => a.href)")
+    page.wait_for_load_state("networkidle")
+    outcome = Outcome([answer_id(u) for u in found], max(KEYSTROKES[-len(query):]), counter.take())
+    page.close()
+    return initial, outcome
+
+
+KEYSTROKES: list[float] = []
+
 PAGEFIND_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>pagefind eval</title></head>
 <body><script type="module">
 const pagefind = await import("./_pagefind/pagefind.js");
@@ -189,7 +215,8 @@ def run_pagefind(context: Any, base: str, query: str) -> tuple[int, Outcome]:
     return initial, outcome
 
 
-ENGINES: dict[str, Callable[[Any, str, str], tuple[int, Outcome]]] = {"own": run_own, "pagefind": run_pagefind}
+ENGINES: dict[str, Callable[[Any, str, str], tuple[int, Outcome]]] = {
+    "own": run_own, "typing": run_typing, "pagefind": run_pagefind}
 
 
 # ------------------------------------------------------------------------------------------------ queries
@@ -213,10 +240,13 @@ def typo(word: str, rng: random.Random) -> str:
     return word[:at] + word[at + 1] + word[at] + word[at + 2:]
 
 
+def _manifest(out: Path) -> dict[str, Any]:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
 def generated_queries(out: Path, count: int, seed: int = 11) -> list[Query]:
     """Two or three words of random generated questions, one of them with a typo."""
-    import json
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = _manifest(out)
     rng = random.Random(seed)
     ids = sorted(manifest["answers"])
     queries: list[Query] = []
@@ -311,6 +341,9 @@ def evaluate(out: Path, engines: list[str], queries: list[Query], verbose: bool)
         server.terminate()
         server.join()
     print_table(rows)
+    if KEYSTROKES:
+        print(f"typing: {len(KEYSTROKES)} keystrokes, latency p50 {statistics.median(KEYSTROKES):.1f} ms, "
+              f"p95 {percentile(KEYSTROKES, 0.95):.1f} ms, max {max(KEYSTROKES):.1f} ms")
 
 
 def prepared(answers: int, tmp: Path) -> Iterator[Path]:
@@ -330,7 +363,9 @@ def prepared(answers: int, tmp: Path) -> Iterator[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--answers", type=int, default=0, help="generate a knowledge base of N answers")
-    parser.add_argument("--engines", default="own,pagefind", help="comma-separated: own, pagefind")
+    parser.add_argument("--engines", default="own,typing,pagefind",
+                        help="comma-separated: own (whole query at once), typing (own, key by key), pagefind")
+    parser.add_argument("--dist", type=Path, help="evaluate this built bundle instead of building one")
     parser.add_argument("--queries", type=int, default=100, help="with --answers: how many generated queries")
     parser.add_argument("--verbose", action="store_true", help="list every query whose answer is not first")
     args = parser.parse_args()
@@ -340,12 +375,14 @@ def main() -> None:
         parser.error(f"unknown engine(s): {', '.join(unknown)} (known: {', '.join(ENGINES)})")
     _playwright()
     with tempfile.TemporaryDirectory() as folder:
-        for out in prepared(args.answers, Path(folder)):
+        built = [args.dist] if args.dist else prepared(args.answers, Path(folder))
+        for out in built:
             if "pagefind" in engines:
                 started = time.perf_counter()
                 index_pagefind(out / "reference")
                 print(f"pagefind indexed in {time.perf_counter() - started:.1f} s", flush=True)
-            queries = generated_queries(out, args.queries) if args.answers else load_queries(QUERIES)
+            generated = args.answers or (args.dist and len(_manifest(out)["answers"]) > 500)
+            queries = generated_queries(out, args.queries) if generated else load_queries(QUERIES)
             evaluate(out, engines, queries, args.verbose)
     shutil.rmtree(Path(folder), ignore_errors=True)
 
