@@ -159,14 +159,18 @@ def run_typing(context: Any, base: str, query: str) -> tuple[int, Outcome]:
     initial = counter.take()
     page.focus("#search-q")
     typed = ""
+    latencies: list[float] = []
     for key in query:
         typed += key
         page.keyboard.type(key)
         page.wait_for_function("q => document.getElementById('search-results').dataset.query === q.trim()", arg=typed)
-        KEYSTROKES.append(float(page.get_attribute("#search-results", "data-ms") or 0))
+        ms = float(page.get_attribute("#search-results", "data-ms") or 0)
+        if key != " " and ms > 0:  # a space changes nothing; one letter or only stop words clear the results
+            latencies.append(ms)
     found = page.eval_on_selector_all("#search-results a", "links => links.map(a => a.href)")
     page.wait_for_load_state("networkidle")
-    outcome = Outcome([answer_id(u) for u in found], max(KEYSTROKES[-len(query):]), counter.take())
+    KEYSTROKES.extend(latencies)
+    outcome = Outcome([answer_id(u) for u in found], max(latencies, default=0.0), counter.take())
     page.close()
     return initial, outcome
 
@@ -245,20 +249,21 @@ def _manifest(out: Path) -> dict[str, Any]:
 
 
 def generated_queries(out: Path, count: int, seed: int = 11) -> list[Query]:
-    """Two or three words of random generated questions, one of them with a typo."""
+    """The words of random generated questions (with a typo in one) and the number that tells the generated
+    answers apart: generated questions share a small vocabulary, so words alone name hundreds of answers."""
     manifest = _manifest(out)
     rng = random.Random(seed)
-    ids = sorted(manifest["answers"])
     queries: list[Query] = []
-    for answer in rng.sample(ids, count):
+    for answer in rng.sample(sorted(manifest["answers"]), count):
         page = (out / manifest["answers"][answer]["channels"]["reference"]["path"]).read_text(encoding="utf-8")
         title = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
-        words = [w for w in re.findall(r"[A-Za-z]+", title.group(1) if title else "") if len(w) > 3]
-        if len(words) < 2:
+        text = title.group(1) if title else ""
+        words = [w.lower() for w in re.findall(r"[A-Za-z]+", text) if len(w) > 3]
+        if not words:
             continue
-        picked = rng.sample(words, min(3, len(words)))
-        picked[0] = typo(picked[0].lower(), rng)
-        queries.append(Query(" ".join(w.lower() for w in picked), answer, "generated"))
+        at = rng.randrange(len(words))
+        words[at] = typo(words[at], rng)
+        queries.append(Query(" ".join(words + re.findall(r"\d+", text)), answer, "generated"))
     return queries
 
 
