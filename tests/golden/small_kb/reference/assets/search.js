@@ -340,7 +340,7 @@
   }
 
   // The field that best shows why the answer matched: the customer's words, the tags or the short answer.
-  function why(row, matched) {
+  function why(row, matched, inQuestion) {
     var options = row[4].map(function (phrase) { return ["Customer words", phrase]; });
     if (row[5].length) options.push(["Tags", row[5].join(", ")]);
     options.push(["Answer", row[6]]);
@@ -349,6 +349,7 @@
       var shown = highlighted(option[1], matched);
       if (!best || shown.count > best.count) best = { label: option[0], node: shown.node, count: shown.count };
     });
+    if (best.count === 0 && !inQuestion) best.label = "Found in the steps or detail; answer";
     return best;
   }
 
@@ -358,7 +359,8 @@
     link.className = "search-result-link";
     link.href = new URL("../" + row[0] + "/", script ? script.src : document.baseURI).href;
     link.id = "search-result-" + index;
-    link.appendChild(highlighted(row[1], matched).node);
+    var title = highlighted(row[1], matched);
+    link.appendChild(title.node);
     item.appendChild(link);
     var metaLine = document.createElement("span");
     metaLine.className = "search-result-meta";
@@ -370,7 +372,7 @@
       metaLine.appendChild(badge);
     }
     item.appendChild(metaLine);
-    var reason = why(row, matched);
+    var reason = why(row, matched, title.count > 0);
     var line = document.createElement("span");
     line.className = "search-result-why";
     line.appendChild(document.createTextNode(reason.label + ": "));
