@@ -59,7 +59,14 @@ class Watch:
 
 
 @pytest.fixture(scope="session")
-def search_browser() -> Iterator[Any]:
+def search_browser(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The browser of tests/browser/conftest.py when there is one (playwright's sync API allows one instance
+    at a time), else our own."""
+    try:
+        yield request.getfixturevalue("browser")
+        return
+    except pytest.FixtureLookupError:
+        pass
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from renderers.reference_search import terms
 from tests.browser.search_fixtures import AXE_URL, Served, Watch, axe_script, search_browser, search_site, watched
+from tests.kb import sample
 
 __all__ = ["search_browser", "search_site", "watched"]  # fixtures, imported so pytest finds them here
 
@@ -129,7 +131,10 @@ def _hrefs(page: Any) -> list[str]:
 
 def _filtered(page: Any, name: str, value: str, query: str) -> list[str]:
     page.select_option(f"#search-{name}", value)
-    page.wait_for_function("q => document.getElementById('search-results').dataset.query === q", arg=query)
+    state = page.evaluate("""() => [document.getElementById('search-q').value.trim(),
+        ...['topic', 'channel', 'audience'].map(n => document.getElementById('search-' + n).value)].join('|')""")
+    assert state.split("|")[0] == query
+    page.wait_for_function("s => document.getElementById('search-results').dataset.state === s", arg=state)
     page.wait_for_load_state("networkidle")
     return [h.split("/reference/", 1)[1].rstrip("/") for h in _hrefs(page)]
 
@@ -172,3 +177,52 @@ def test_axe_finds_nothing_serious_in_the_results_state(watched: Page, search_si
     serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
                for v in results["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+# ------------------------------------------------------------------------------------------------ laws
+
+
+def _typed(page: Any, query: str) -> list[str]:
+    page.fill("#search-q", query)
+    page.wait_for_function("q => document.getElementById('search-results').dataset.query === q", arg=query.strip())
+    hrefs = page.eval_on_selector_all("#search-results a", "links => links.map(a => a.getAttribute('href'))")
+    return [h.split("/reference/", 1)[1].rstrip("/") for h in hrefs]
+
+
+def _home(search_browser: Any, search_site: Served) -> Any:
+    page = search_browser.new_page()
+    page.goto(search_site.home)
+    page.wait_for_selector("#search-results[data-ready]", state="attached")
+    return page
+
+
+def test_every_answer_is_found_first_by_its_own_question(search_browser: Any, search_site: Served) -> None:
+    page = _home(search_browser, search_site)
+    missed = [(a.id, found[:2]) for a in sample().answers if (found := _typed(page, a.question))[:1] != [a.id]]
+    page.close()
+    assert missed == []
+
+
+def _slip(word: str, at: int, kind: int) -> str:
+    at = 1 + at % (len(word) - 2)  # never the first or the last letter
+    if kind == 0:
+        return word[:at] + word[at + 1:]  # a letter dropped
+    if kind == 1:
+        return word[:at] + word[at] + word[at:]  # a letter doubled
+    return word[:at] + word[at + 1] + word[at] + word[at + 2:]  # two letters swapped
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.data())
+def test_a_slip_in_a_long_word_still_finds_the_answer(search_browser: Any, search_site: Served, data: Any) -> None:
+    answer = data.draw(st.sampled_from(sample().answers))
+    words = answer.question.split()
+    long_words = [n for n, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+    if not long_words:
+        return
+    n = data.draw(st.sampled_from(long_words))
+    words[n] = _slip(words[n].lower(), data.draw(st.integers(0, 20)), data.draw(st.integers(0, 2)))
+    page = _home(search_browser, search_site)
+    found = _typed(page, " ".join(words))
+    page.close()
+    assert answer.id in found[:3], (" ".join(words), found[:3])

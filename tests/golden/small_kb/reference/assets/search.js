@@ -295,6 +295,12 @@
     };
   }
 
+  // What the results on show answer: the query and every filter (the tests wait for it).
+  function stateOf(query) {
+    var active = activeFilters();
+    return [query, active.topic, active.channel, active.audience].join("|");
+  }
+
   function filterOf(active) {
     if (!active.topic && !active.channel && !active.audience) return Promise.resolve(null);
     return fetchJson("attrs.json").then(function (attrs) {
@@ -399,6 +405,7 @@
       total + (total === 1 ? " answer" : " answers") + " for \u201c" + query + "\u201d" +
       (total > rows.length ? ", best " + rows.length + " shown." : ".");
     list.dataset.query = query;
+    list.dataset.state = stateOf(query);
     list.dataset.ms = String(Math.round((performance.now() - started) * 10) / 10);
   }
 
@@ -408,6 +415,7 @@
     list.hidden = true;
     statusLine.textContent = "";
     list.dataset.query = query;
+    list.dataset.state = stateOf(query);
     list.dataset.ms = "0";
   }
 
