@@ -63,7 +63,8 @@ def site_of(kb: KnowledgeBase, loaded: list[Channel], as_of: date | None = None)
     web = next((c for c in loaded if c.name == "web"), None)
     base_url = str(getattr(web.config, "base_url", "")) if web else str(channel_registry.raw("web").get("base_url", ""))
     refs = {a.id: AnswerRef(a.id, a.question, a.topic, a.hash) for a in kb.answers}
-    return Site(kb.settings.name, kb.settings.language, base_url.rstrip("/"), refs, kb.settings.locale, as_of)
+    return Site(kb.settings.name, kb.settings.language, base_url.rstrip("/"), refs, kb.settings.locale, as_of,
+                kb.synonyms.groups)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from engine.frontmatter import ID_PATTERN, FrontMatter, validate
 from engine.model import Answer, FactMention, Override, content_hash, facts_used
 from engine.parse import parse_body, parse_override
 from engine.source import MAX_ANSWER_BYTES, YamlDoc, read_text, read_yaml, refusal, split_front_matter
+from engine.synonyms import Synonyms, load_synonyms
 
 # Names an output path must not take: the channels' own index files and folders (web/index.html, web/assets/,
 # mobile/index.json, search and manifest files) and the device names Windows will not create a file under.
@@ -45,6 +46,7 @@ class KnowledgeBase:
     settings: Settings
     facts: FactTable
     answers: list[Answer]  # sorted by id
+    synonyms: Synonyms = Synonyms()
 
     def by_id(self) -> dict[str, Answer]:
         return {a.id: a for a in self.answers}
@@ -106,7 +108,8 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
     _check_reviews(loaded, as_of, report)
     _check_literals(loaded, report)
     answers = sorted((item.answer for item in loaded), key=lambda a: a.id)
-    return KnowledgeBase(root, settings, facts, answers)
+    synonyms = load_synonyms(root, display_path(root / "_synonyms.yaml"), report)
+    return KnowledgeBase(root, settings, facts, answers, synonyms)
 
 
 def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],

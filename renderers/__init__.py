@@ -74,6 +74,7 @@ class Site:
     answers: Mapping[str, AnswerRef]
     locale: Locale = Locale()  # phone region and default currency of the knowledge base
     as_of: date | None = None  # the day the build publishes for (reviews are judged overdue against it)
+    synonyms: tuple[tuple[str, ...], ...] = ()  # search synonym groups, from knowledge/_synonyms.yaml
 
     def web_url(self, answer_id: str) -> str:
         return f"{self.base_url}/{answer_id}/"

@@ -21,7 +21,7 @@ from pydantic import ConfigDict, Field
 import channels
 from channels import ChannelSpec
 from engine.select import View
-from renderers import IndexEntry, Metric, Rendered, Site
+from renderers import IndexEntry, Metric, Rendered, Site, reference_search
 from renderers.card_html import card_html
 from renderers.web import blocks_html, clean, environment as web_environment
 
@@ -339,4 +339,5 @@ def render_index(entries: Sequence[IndexEntry], config: Config, site: Site) -> d
     files["assets/site.css"] = web_environment().get_template("site.css").render().encode("utf-8")
     for target, template in ASSETS.items():
         files[target] = environment().loader.get_source(environment(), template)[0].encode("utf-8")  # as written
+    files |= reference_search.search_files(entries, site)
     return dict(sorted(files.items()))

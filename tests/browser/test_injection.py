@@ -104,7 +104,7 @@ def _blocked_image_only(watch: Watch) -> list[str]:
 def test_no_payload_runs_on_any_page(hostile_site: Site, open_page: Opener) -> None:
     page, watch = open_page()
     pages = hostile_site.pages("reference") + hostile_site.pages("web")
-    assert f"reference/billing/pay/index.html" in pages and "web/billing/pay/index.html" in pages
+    assert "reference/billing/pay/index.html" in pages and "web/billing/pay/index.html" in pages
     for path in pages:
         page.goto(hostile_site.url(path))
         tabs = page.get_by_role("tab")

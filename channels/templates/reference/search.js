@@ -1,0 +1,542 @@
+/* Reference-site search (assets/search.js): results as the CSR types, from the static index that
+   renderers/reference_search.py writes under search/. Words are folded, stop words dropped and stemmed
+   exactly as the index builder does; each query word also matches by prefix and with one or two typos,
+   and a query phrase found in a synonym group also matches the group's other phrases. */
+(function () {
+  "use strict";
+
+  var STOP = new Set(("a an and are as at be but by can could do does for from has have how i if im in into is it " +
+    "its me my of on or our so than that the their them then there these they this to too us was we what when " +
+    "where which who why will with would you your").split(" "));
+  var SHOWN = 10;
+  var SYNONYM_FACTOR = 0.9;
+  var MAX_CANDIDATES = 40;
+
+  var script = document.currentScript;
+  var indexUrl = new URL("../search/", script ? script.src : document.baseURI);
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search-q");
+  var statusLine = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var filters = {
+    topic: document.getElementById("search-topic"),
+    channel: document.getElementById("search-channel"),
+    audience: document.getElementById("search-audience")
+  };
+  if (!form || !input || !statusLine || !list) return;
+
+  var cache = new Map();
+  var meta = null;
+  var synonyms = [];
+  var sequence = 0;
+
+  function fetchJson(path) {
+    if (!cache.has(path)) {
+      cache.set(path, fetch(new URL(path, indexUrl)).then(function (response) {
+        if (!response.ok) throw new Error(path + ": " + response.status);
+        return response.json();
+      }));
+    }
+    return cache.get(path);
+  }
+
+  // ---------------------------------------------------------------------------------------------- words
+
+  function fold(text) {
+    return text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "").replace(/['\u2019]/g, "");
+  }
+
+  function words(text) {
+    return fold(text).match(/[a-z0-9]+/g) || [];
+  }
+
+  function undouble(word) {
+    var n = word.length;
+    if (n >= 4 && word[n - 1] === word[n - 2] && "lsz".indexOf(word[n - 1]) < 0) return word.slice(0, -1);
+    return word;
+  }
+
+  function stem(word) {
+    if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
+    if (word.endsWith("ies") && word.length > 4) word = word.slice(0, -3) + "y";
+    else if (word.endsWith("ing") && word.length >= 6) word = undouble(word.slice(0, -3));
+    else if (word.endsWith("ed") && word.length >= 5) word = undouble(word.slice(0, -2));
+    else if (word.endsWith("s") && !/(ss|us|is)$/.test(word) && word.length >= 4) word = word.slice(0, -1);
+    if (word.endsWith("ly") && word.length >= 6) word = word.slice(0, -2);
+    if (word.endsWith("e") && word.length >= 4) word = word.slice(0, -1);
+    return word;
+  }
+
+  function terms(text) {
+    return words(text).filter(function (w) { return !STOP.has(w); }).map(stem);
+  }
+
+  // Damerau-Levenshtein distance, giving up as soon as it must exceed `limit`.
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    var previous2 = null, previous = [], current;
+    for (var j = 0; j <= b.length; j++) previous.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      current = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var value = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+        if (previous2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          value = Math.min(value, previous2[j - 2] + 1);
+        }
+        current.push(value);
+        if (value < best) best = value;
+      }
+      if (best > limit) return limit + 1;
+      previous2 = previous;
+      previous = current;
+    }
+    return previous[b.length];
+  }
+
+  // ---------------------------------------------------------------------------------------------- query
+
+  // A clause is one thing the CSR asked for: their own word(s), plus the other phrases of its synonym group.
+  function parse(query) {
+    var raw = words(query);
+    var stems = raw.map(stem);
+    var clauses = [];
+    var i = 0;
+    while (i < raw.length) {
+      var hit = synonymAt(stems, i, raw.length);
+      if (hit) {
+        var own = stems.slice(i, i + hit.length).filter(function (_, k) { return !STOP.has(raw[i + k]); });
+        var alternatives = [{ terms: own.length ? own : stems.slice(i, i + hit.length), own: true, fuzzy: !hit.exact }];
+        hit.group.forEach(function (phrase) {
+          var t = terms(phrase);
+          if (t.length && t.join(" ") !== alternatives[0].terms.join(" ")) alternatives.push({ terms: t, own: false, phrase: phrase });
+        });
+        clauses.push({ text: raw.slice(i, i + hit.length).join(" "), alternatives: alternatives, last: i + hit.length === raw.length });
+        i += hit.length;
+      } else {
+        if (!STOP.has(raw[i]) || raw.length === 1) {
+          clauses.push({ text: raw[i], alternatives: [{ terms: [stems[i]], own: true, fuzzy: true }], last: i === raw.length - 1 });
+        }
+        i += 1;
+      }
+    }
+    return clauses;
+  }
+
+  function sameWord(typed, word, isLastTyped) {
+    if (typed === word) return true;
+    if (isLastTyped && typed.length >= 3 && word.startsWith(typed)) return true;
+    return typed.length >= 5 && distance(typed, word, 1) <= 1;
+  }
+
+  // The longest synonym phrase starting at word i (typos and an unfinished last word allowed).
+  function synonymAt(stems, i, count) {
+    var found = null;
+    synonyms.forEach(function (group) {
+      group.forEach(function (phrase) {
+        var phraseStems = phrase.split(" ").map(stem);
+        if (i + phraseStems.length > count || (found && found.length >= phraseStems.length)) return;
+        var exact = true;
+        for (var k = 0; k < phraseStems.length; k++) {
+          if (!sameWord(stems[i + k], phraseStems[k], i + k === count - 1)) return;
+          exact = exact && stems[i + k] === phraseStems[k];
+        }
+        found = { group: group, length: phraseStems.length, exact: exact };
+      });
+    });
+    return found;
+  }
+
+  // ---------------------------------------------------------------------------------------------- matching
+
+  function shardOf(term) { return term.slice(0, 2); }
+
+  // Index terms a typed term may stand for (among `known`), each with how much to trust it.
+  function candidates(typed, known, isLast, fuzzy) {
+    var found = [];
+    if (known.indexOf(typed) >= 0) found.push({ term: typed, factor: 1 });
+    if (!fuzzy) return found;
+    // A typed word the index knows is not a typo: only its completions are added.
+    var limit = found.length ? 0 : typed.length >= 8 ? 2 : typed.length >= 4 ? 1 : 0;
+    known.forEach(function (term) {
+      if (term === typed) return;
+      var factor = 0;
+      if (term.startsWith(typed) && (typed.length >= 3 || (isLast && typed.length >= 2))) {
+        factor = 0.6 + 0.3 * typed.length / term.length;
+      } else if (isLast && term.length >= 4 && typed.startsWith(term) && typed.length - term.length <= 3) {
+        factor = 0.8; // an unfinished suffix after a full stem: "chargi" for "charg(e)"
+      } else if (limit) {
+        var d = distance(typed, term, limit);
+        if (d <= limit) factor = d === 1 ? 0.7 : 0.45;
+      }
+      if (factor) found.push({ term: term, factor: factor });
+    });
+    found.sort(function (a, b) { return b.factor - a.factor || a.term.length - b.term.length; });
+    return found.slice(0, MAX_CANDIDATES);
+  }
+
+  function fetchShards(keys, shards) {
+    return Promise.all(Array.from(keys).filter(function (key) {
+      return meta.shardSet.has(key) && !shards.has(key);
+    }).map(function (key) {
+      return fetchJson("t/" + key + ".json").then(function (shard) { shards.set(key, shard); });
+    })).then(function () { return shards; });
+  }
+
+  function eachTerm(clauses, visit) {
+    clauses.forEach(function (clause) {
+      clause.alternatives.forEach(function (alt) {
+        alt.terms.forEach(function (term, k) { visit(term, clause.last && k === alt.terms.length - 1, alt); });
+      });
+    });
+  }
+
+  // Every typed term's candidates: from its own shard; when that has none, from the vocabulary of its first
+  // letter (a slip after the first letter) and the shard of its first two letters swapped.
+  function resolve(clauses) {
+    var shards = new Map(), pools = new Map();
+    var keys = new Set();
+    eachTerm(clauses, function (term) { keys.add(shardOf(term)); });
+    return fetchShards(keys, shards).then(function () {
+      var lost = [];
+      eachTerm(clauses, function (term, isLast, alt) {
+        var shard = shards.get(shardOf(term));
+        var pool = shard ? candidates(term, Object.keys(shard), isLast, alt.fuzzy) : [];
+        pools.set(term + "|" + isLast + "|" + !!alt.fuzzy, pool);
+        if (!pool.length && alt.fuzzy && term.length >= 4) lost.push([term, isLast]);
+      });
+      if (!lost.length) return { shards: shards, pools: pools };
+      var vocabularies = new Set(lost.map(function (item) { return item[0][0]; }));
+      return Promise.all(Array.from(vocabularies).filter(function (letter) {
+        return meta.vocabulary.indexOf(letter) >= 0;
+      }).map(function (letter) {
+        return fetchJson("v/" + letter + ".json").then(function (words) { return [letter, words]; });
+      })).then(function (pairs) {
+        var byLetter = new Map(pairs);
+        var swapped = new Set(lost.map(function (item) { return item[0][1] + item[0][0]; }));
+        return fetchShards(swapped, shards).then(function () {
+          var more = new Set();
+          lost.forEach(function (item) {
+            var known = (byLetter.get(item[0][0]) || []).concat(Object.keys(shards.get(item[0][1] + item[0][0]) || {}));
+            var pool = candidates(item[0], known, item[1], true).filter(function (c) { return c.term !== item[0]; });
+            pools.set(item[0] + "|" + item[1] + "|true", pool);
+            pool.forEach(function (c) { more.add(shardOf(c.term)); });
+          });
+          return fetchShards(more, shards);
+        });
+      }).then(function () { return { shards: shards, pools: pools }; });
+    });
+  }
+
+  // doc -> best score of this typed term, over every index term it may stand for; matched terms kept per doc.
+  function termScores(typed, loaded, isLast, fuzzy, matched) {
+    var scores = new Map();
+    (loaded.pools.get(typed + "|" + isLast + "|" + !!fuzzy) || []).forEach(function (candidate) {
+      var shard = loaded.shards.get(shardOf(candidate.term));
+      var postings = shard && shard[candidate.term];
+      if (!postings) return;
+      for (var p = 0; p < postings.length; p += 2) {
+        var doc = postings[p], value = postings[p + 1] * candidate.factor;
+        if (!(scores.get(doc) >= value)) scores.set(doc, value);
+        if (!matched.has(doc)) matched.set(doc, new Set());
+        matched.get(doc).add(candidate.term);
+      }
+    });
+    return scores;
+  }
+
+  function rank(clauses, loaded, allowed) {
+    var matched = new Map();
+    var totals = new Map(), covered = new Map(), viaSynonym = new Map();
+    clauses.forEach(function (clause) {
+      var best = new Map();
+      clause.alternatives.forEach(function (alt) {
+        var sums = new Map(), hits = new Map();
+        alt.terms.forEach(function (term, k) {
+          var isLast = clause.last && k === alt.terms.length - 1;
+          termScores(term, loaded, isLast, alt.fuzzy, matched).forEach(function (value, doc) {
+            sums.set(doc, (sums.get(doc) || 0) + value);
+            hits.set(doc, (hits.get(doc) || 0) + 1);
+          });
+        });
+        sums.forEach(function (sum, doc) {
+          var share = hits.get(doc) / alt.terms.length;
+          var value = (sum / alt.terms.length) * share * share * (alt.own ? 1 : SYNONYM_FACTOR);
+          if (!(best.has(doc) && best.get(doc).value >= value)) best.set(doc, { value: value, alt: alt });
+        });
+      });
+      best.forEach(function (choice, doc) {
+        totals.set(doc, (totals.get(doc) || 0) + choice.value);
+        covered.set(doc, (covered.get(doc) || 0) + 1);
+        if (!choice.alt.own) {
+          if (!viaSynonym.has(doc)) viaSynonym.set(doc, []);
+          viaSynonym.get(doc).push([clause.text, choice.alt.phrase]);
+        }
+      });
+    });
+    var ranked = [];
+    totals.forEach(function (total, doc) {
+      if (allowed && !allowed(doc)) return;
+      var coverage = covered.get(doc) / clauses.length;
+      ranked.push({ doc: doc, score: total * coverage * coverage * coverage });
+    });
+    ranked.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    return { ranked: ranked, matched: matched, viaSynonym: viaSynonym };
+  }
+
+  // ---------------------------------------------------------------------------------------------- filters
+
+  function activeFilters() {
+    return {
+      topic: filters.topic ? filters.topic.value : "",
+      channel: filters.channel ? filters.channel.value : "",
+      audience: filters.audience ? filters.audience.value : ""
+    };
+  }
+
+  // What the results on show answer: the query and every filter (the tests wait for it).
+  function stateOf(query) {
+    var active = activeFilters();
+    return [query, active.topic, active.channel, active.audience].join("|");
+  }
+
+  function filterOf(active) {
+    if (!active.topic && !active.channel && !active.audience) return Promise.resolve(null);
+    return fetchJson("attrs.json").then(function (attrs) {
+      var topic = active.topic ? meta.topics.indexOf(active.topic) : -1;
+      var bit = active.channel ? 1 << meta.channels.indexOf(active.channel) : 0;
+      return function (doc) {
+        if (active.topic && attrs.topic[doc] !== topic) return false;
+        if (bit && !(attrs.channels[doc] & bit)) return false;
+        if (active.audience === "internal" && attrs.internal[doc] !== "1") return false;
+        return !(active.audience === "public" && attrs.internal[doc] !== "0");
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- results
+
+  function documents(docs) {
+    var chunks = Array.from(new Set(docs.map(function (doc) { return Math.floor(doc / meta.chunk); })));
+    return Promise.all(chunks.map(function (n) {
+      return fetchJson("d/" + n + ".json").then(function (rows) { return [n, rows]; });
+    })).then(function (pairs) {
+      var byChunk = new Map(pairs);
+      return docs.map(function (doc) { return byChunk.get(Math.floor(doc / meta.chunk))[doc % meta.chunk]; });
+    });
+  }
+
+  function highlighted(text, matched) {
+    var fragment = document.createDocumentFragment();
+    var count = 0;
+    text.split(/([^\s/,;:.!?()"]+)/).forEach(function (part) {
+      if (!part) return;
+      var t = terms(part);
+      if (t.length && t.every(function (term) { return matched.has(term); })) {
+        var mark = document.createElement("mark");
+        mark.textContent = part;
+        fragment.appendChild(mark);
+        count += 1;
+      } else {
+        fragment.appendChild(document.createTextNode(part));
+      }
+    });
+    return { node: fragment, count: count };
+  }
+
+  // The field that best shows why the answer matched: the customer's words, the tags or the short answer.
+  function why(row, matched, inQuestion) {
+    var options = row[4].map(function (phrase) { return ["Customer words", phrase]; });
+    if (row[5].length) options.push(["Tags", row[5].join(", ")]);
+    options.push(["Answer", row[6]]);
+    var best = null;
+    options.forEach(function (option) {
+      var shown = highlighted(option[1], matched);
+      if (!best || shown.count > best.count) best = { label: option[0], node: shown.node, count: shown.count };
+    });
+    if (best.count === 0 && !inQuestion) best.label = "Found in the steps or detail; answer";
+    return best;
+  }
+
+  function resultItem(doc, row, matched, synonymsUsed, index) {
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.className = "search-result-link";
+    link.href = new URL("../" + row[0] + "/", script ? script.src : document.baseURI).href;
+    link.id = "search-result-" + index;
+    var title = highlighted(row[1], matched);
+    link.appendChild(title.node);
+    item.appendChild(link);
+    var metaLine = document.createElement("span");
+    metaLine.className = "search-result-meta";
+    metaLine.textContent = row[0] + " \u00b7 " + meta.topics[row[2]];
+    if (row[3]) {
+      var badge = document.createElement("strong");
+      badge.className = "search-badge";
+      badge.textContent = "internal";
+      metaLine.appendChild(badge);
+    }
+    item.appendChild(metaLine);
+    var reason = why(row, matched, title.count > 0);
+    var line = document.createElement("span");
+    line.className = "search-result-why";
+    line.appendChild(document.createTextNode(reason.label + ": "));
+    line.appendChild(reason.node);
+    if (synonymsUsed && synonymsUsed.length) {
+      line.appendChild(document.createTextNode(" (" + synonymsUsed.map(function (pair) {
+        return "\u201c" + pair[0] + "\u201d \u2248 \u201c" + pair[1] + "\u201d";
+      }).join(", ") + ")"));
+    }
+    item.appendChild(line);
+    return item;
+  }
+
+  function show(query, started, found, rows, mine) {
+    if (mine !== sequence) return;
+    list.replaceChildren();
+    rows.forEach(function (row, k) {
+      var doc = found.ranked[k].doc;
+      list.appendChild(resultItem(doc, row, found.matched.get(doc) || new Set(), found.viaSynonym.get(doc), k));
+    });
+    list.hidden = rows.length === 0;
+    var total = found.ranked.length;
+    statusLine.textContent = total === 0 ? "No answer matches \u201c" + query + "\u201d." :
+      total + (total === 1 ? " answer" : " answers") + " for \u201c" + query + "\u201d" +
+      (total > rows.length ? ", best " + rows.length + " shown." : ".");
+    list.dataset.query = query;
+    list.dataset.state = stateOf(query);
+    list.dataset.ms = String(Math.round((performance.now() - started) * 10) / 10);
+  }
+
+  function clear(query) {
+    sequence += 1;
+    list.replaceChildren();
+    list.hidden = true;
+    statusLine.textContent = "";
+    list.dataset.query = query;
+    list.dataset.state = stateOf(query);
+    list.dataset.ms = "0";
+  }
+
+  function search(started) {
+    var query = input.value.trim();
+    remember();
+    if (!meta) return;
+    var clauses = parse(query);
+    if (!clauses.length || query.length < 2) { clear(query); return; }
+    var mine = ++sequence;
+    var found;
+    Promise.all([resolve(clauses), filterOf(activeFilters())])
+      .then(function (loaded) {
+        if (mine !== sequence) return null;
+        found = rank(clauses, loaded[0], loaded[1]);
+        return documents(found.ranked.slice(0, SHOWN).map(function (r) { return r.doc; }));
+      })
+      .then(function (rows) { if (rows) show(query, started, found, rows, mine); })
+      .catch(function (error) {
+        if (mine !== sequence) return;
+        statusLine.textContent = "Search is unavailable: " + error.message;
+      });
+  }
+
+  // ---------------------------------------------------------------------------------------------- page
+
+  // The word rules, for the browser tests that check they match the index builder's (Python) ones.
+  window.ReferenceSearch = Object.freeze({ terms: terms, stem: stem });
+
+  function remember() {
+    var params = new URLSearchParams();
+    if (input.value.trim()) params.set("q", input.value.trim());
+    Object.keys(filters).forEach(function (name) {
+      if (filters[name] && filters[name].value) params.set(name, filters[name].value);
+    });
+    var text = params.toString();
+    history.replaceState(null, "", text ? "?" + text : location.pathname);
+  }
+
+  function restore() {
+    var params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    Object.keys(filters).forEach(function (name) {
+      var value = params.get(name);
+      if (filters[name] && value && Array.from(filters[name].options).some(function (o) { return o.value === value; })) {
+        filters[name].value = value;
+      }
+    });
+  }
+
+  function links() { return Array.from(list.querySelectorAll("a")); }
+
+  function typing(target) {
+    return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ||
+      target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typing(event.target)) {
+      event.preventDefault();
+      input.focus();
+      input.select();
+    }
+  });
+
+  input.addEventListener("keydown", function (event) {
+    var found = links();
+    if (event.key === "ArrowDown" && found.length) {
+      event.preventDefault();
+      found[0].focus();
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (found.length) location.href = found[0].href;
+    } else if (event.key === "Escape" && input.value) {
+      event.preventDefault();
+      input.value = "";
+      search(performance.now());
+    }
+  });
+
+  list.addEventListener("keydown", function (event) {
+    var found = links();
+    var at = found.indexOf(document.activeElement);
+    if (at < 0) return;
+    var next = null;
+    if (event.key === "ArrowDown") next = found[Math.min(at + 1, found.length - 1)];
+    else if (event.key === "ArrowUp") next = at === 0 ? input : found[at - 1];
+    else if (event.key === "Home") next = found[0];
+    else if (event.key === "End") next = found[found.length - 1];
+    else if (event.key === "Escape") next = input;
+    if (next) {
+      event.preventDefault();
+      next.focus();
+    }
+  });
+
+  input.addEventListener("input", function () { search(performance.now()); });
+  Object.keys(filters).forEach(function (name) {
+    if (filters[name]) filters[name].addEventListener("change", function () { search(performance.now()); });
+  });
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+
+  form.hidden = false;
+  restore();
+  input.focus();
+  fetchJson("meta.json").then(function (loaded) {
+    meta = loaded;
+    meta.shardSet = new Set(meta.shards);
+    synonyms = meta.synonyms;
+    if (filters.channel) {
+      meta.channels.forEach(function (name) {
+        var option = document.createElement("option");
+        option.value = name;
+        option.textContent = name;
+        filters.channel.appendChild(option);
+      });
+      restore();
+    }
+    list.dataset.ready = "1";
+    if (input.value.trim()) search(performance.now());
+  }).catch(function (error) {
+    statusLine.textContent = "Search is unavailable: " + error.message;
+  });
+})();

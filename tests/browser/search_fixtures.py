@@ -1,0 +1,124 @@
+"""Fixtures for the search browser tests: real headless Chromium (Debian's /usr/bin/chromium) driven by Python
+playwright, and the sample knowledge base built once and served from a local thread.
+
+Kept out of conftest.py on purpose (the site's browser tests own that file). Tests skip with a reason when
+playwright or Chromium is absent; the axe-core check also skips without axe.min.js (`npm install --no-save
+--prefix .cache/npm axe-core@4`, or point AXE_CORE_JS at it). axe is served from the same origin, so it runs
+under the pages' own Content-Security-Policy."""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from engine.diagnostics import Report
+from engine.publish import build
+from tests.kb import AS_OF, ROOT, SAMPLE
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+AXE_URL = "/__axe__/axe.min.js"
+
+
+def axe_script() -> Path | None:
+    for candidate in (os.environ.get("AXE_CORE_JS"), ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class Served:
+    root: Path
+    base: str  # http://127.0.0.1:PORT (no trailing slash)
+
+    @property
+    def home(self) -> str:
+        return f"{self.base}/reference/index.html"
+
+
+@dataclass
+class Watch:
+    """What a page did that it should not: console errors, script errors, failed or off-host requests."""
+
+    problems: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def search_browser(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The browser of tests/browser/conftest.py when there is one (playwright's sync API allows one instance
+    at a time), else our own."""
+    try:
+        yield request.getfixturevalue("browser")
+        return
+    except pytest.FixtureLookupError:
+        pass
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Python playwright is not installed (pip install playwright; never `playwright install`)")
+    if not CHROMIUM.is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian package `chromium`)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def search_site(search_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    out = tmp_path_factory.mktemp("search") / "dist"
+    report = Report()
+    result = build(SAMPLE, out, report, as_of=AS_OF, only=("reference",))
+    assert result.published, [d.text() for d in report.errors]
+    axe = axe_script()
+    if axe is not None:
+        (out / "__axe__").mkdir()
+        shutil.copyfile(axe, out / "__axe__" / "axe.min.js")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield Served(out, f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def watched(search_browser: Any) -> Iterator[tuple[Any, Watch]]:
+    """A fresh page whose every request, console error and script error is watched; off-host requests are
+    refused and reported. The test ends by checking nothing went wrong."""
+    context = search_browser.new_context()
+    watch = Watch()
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        if urlsplit(url).hostname == "127.0.0.1":
+            request_route.continue_()
+        else:
+            watch.problems.append(f"off-host request {url}")
+            request_route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: watch.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: watch.problems.append(f"script error: {e}"))
+    page.on("requestfailed", lambda r: watch.problems.append(f"failed request {r.url}: {r.failure}"))
+    page.on("response", lambda r: watch.problems.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+    yield page, watch
+    context.close()
+    assert watch.problems == []

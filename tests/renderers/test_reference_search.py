@@ -1,0 +1,128 @@
+"""The reference search index builder: words, field boosts, shards, result chunks, filter attributes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from renderers import AnswerRef, IndexEntry
+from renderers.reference_search import (
+    CHUNK, MAX_POSTINGS, Document, document_of, fold, index_files, scores, search_files, shard_key, stem, terms,
+)
+from tests.kb import answer_file, load_kb, sample, site_of, views_of, write_kb
+
+
+def _doc(number: int, question: str, **fields: object) -> Document:
+    values: dict[str, object] = {"id": f"topic/a{number}", "question": question, "topic": "topic",
+                                 "audience": "public", "channels": ("web", "sms", "reference"), "asked_as": (),
+                                 "tags": (), "short": "", "steps": "", "detail": ""}
+    values.update(fields)
+    return Document(**values)  # type: ignore[arg-type]
+
+
+def _entries(kb_views: list) -> list[IndexEntry]:  # type: ignore[type-arg]
+    return [IndexEntry(AnswerRef(v.id, v.answer.question, v.answer.topic, v.answer.hash), f"{v.id}/index.html", v)
+            for v in kb_views]
+
+
+def _score(index: dict[str, list[tuple[int, int]]], term: str, doc: int) -> int:
+    return dict(index.get(term, [])).get(doc, 0)
+
+
+@pytest.mark.parametrize("word, stemmed", [
+    ("bills", "bill"), ("billing", "bill"), ("utilities", "utility"), ("charged", "charg"), ("charge", "charg"),
+    ("moving", "mov"), ("move", "mov"), ("running", "run"), ("address", "address"), ("status", "status"),
+    ("quickly", "quick"), ("fee", "fee"), ("fees", "fee"), ("2027", "2027"), ("bil", "bil"),
+])
+def test_stem(word: str, stemmed: str) -> None:
+    assert stem(word) == stemmed
+
+
+def test_terms_fold_accents_apostrophes_and_stop_words() -> None:
+    assert fold("Café Don’t") == "cafe dont"
+    assert terms("Why is my BILL so high?") == ["bill", "high"]
+    assert terms("I can't log in") == ["cant", "log"]
+
+
+def test_the_question_outweighs_the_detail() -> None:
+    docs = [_doc(0, "How do I pay my bill?"), _doc(1, "Something else", detail="You can pay the bill online.")]
+    index = scores(docs)
+    assert _score(index, "bill", 0) > _score(index, "bill", 1) > 0
+
+
+def test_customer_words_count_almost_like_the_question() -> None:
+    docs = [_doc(0, "Stopping service", asked_as=("cancel my service",)), _doc(1, "Other", detail="cancel")]
+    index = scores(docs)
+    assert _score(index, "cancel", 0) > 3 * _score(index, "cancel", 1)
+
+
+def test_a_rare_word_weighs_more_than_a_common_one() -> None:
+    docs = [_doc(n, f"pay bill {'meter' if n == 0 else 'online'}") for n in range(20)]
+    index = scores(docs)
+    assert _score(index, "meter", 0) > _score(index, "bill", 0)
+
+
+def test_a_shorter_question_wins_for_the_same_word() -> None:
+    docs = [_doc(0, "How long will it take to deal with my complaint about the crew?"), _doc(1, "Make a complaint")]
+    index = scores(docs)
+    assert _score(index, "complaint", 1) > _score(index, "complaint", 0)
+
+
+def test_a_common_term_keeps_only_its_best_postings() -> None:
+    questions = ("bill bill bill", "bill", "meter")
+    docs = [_doc(n, questions[n % 3], detail="x") for n in range(2 * MAX_POSTINGS)]
+    postings = scores(docs)["bill"]
+    assert len(postings) == MAX_POSTINGS
+    assert [n for n, _ in postings] == sorted(n for n, _ in postings)
+    kept = {n for n, _ in postings}
+    assert {n for n in range(len(docs)) if n % 3 == 0} <= kept  # the stronger (thrice-said) documents stay
+
+
+def test_files_shard_terms_and_chunk_documents() -> None:
+    docs = [_doc(n, f"question number {n} about meters", tags=("meters",)) for n in range(CHUNK + 3)]
+    files = index_files(docs, (("meter", "gauge"),))
+    meta = json.loads(files["search/meta.json"])
+    assert meta["count"] == CHUNK + 3 and meta["chunk"] == CHUNK
+    assert meta["synonyms"] == [["meter", "gauge"]]
+    for key in meta["shards"]:
+        shard = json.loads(files[f"search/t/{key}.json"])
+        assert shard and all(shard_key(term) == key for term in shard)
+    meter = json.loads(files["search/t/me.json"])["meter"]
+    assert meter[0::2] == list(range(CHUNK + 3))
+    last = json.loads(files["search/d/1.json"])
+    assert len(last) == 3 and last[2][0] == f"topic/a{CHUNK + 2}" and last[2][5] == ["meters"]
+
+
+def test_attributes_serve_the_filters() -> None:
+    docs = [_doc(0, "a", topic="billing", channels=("web", "reference")),
+            _doc(1, "b", topic="outages", audience="internal", channels=("reference",))]
+    files = index_files(docs, ())
+    meta = json.loads(files["search/meta.json"])
+    attrs = json.loads(files["search/attrs.json"])
+    assert meta["topics"] == ["billing", "outages"] and meta["channels"] == ["web", "reference"]
+    assert attrs == {"topic": [0, 1], "internal": "01", "channels": [0b11, 0b10]}
+
+
+def test_an_internal_answer_is_published_on_the_reference_site_only(tmp_path: Path) -> None:
+    kb = load_kb(write_kb(tmp_path / "kb", {
+        "billing/pay": answer_file("Pay online.\n"),
+        "billing/waive": answer_file("Waive it.\n\n::: internal\nOnly with approval.\n:::\n", audience="internal",
+                                     question="How do I waive a fee?"),
+    }))
+    docs = {d.id: d for d in (document_of(e) for e in _entries(views_of(kb, "reference")))}
+    assert docs["billing/waive"].channels == ("reference",)
+    assert "sms" in docs["billing/pay"].channels
+    assert "approval" in docs["billing/waive"].detail
+
+
+def test_the_sample_site_gets_its_files_and_assets() -> None:
+    kb = sample()
+    entries = _entries(views_of(kb, "reference"))
+    site = site_of(kb)
+    files = search_files(entries, site)
+    assert {"search/meta.json", "search/attrs.json", "assets/search.js", "assets/search.css"} <= set(files)
+    assert search_files(list(reversed(entries)), site) == files  # order of entries does not matter
+    meta = json.loads(files["search/meta.json"])
+    assert meta["count"] == len(entries)
+    assert b"ReferenceSearch" in files["assets/search.js"]
