@@ -134,7 +134,7 @@ PATTERNS: dict[FactType, re.Pattern[str]] = {
         rf"(?<![\w.,])(?:(?P<sym>[$€£])\s?(?P<n1>{_amount})"
         rf"|(?P<code>{'|'.join(_CURRENCY_CODES)})\s?(?P<n2>{_amount})"
         rf"|(?P<n3>{_amount})\s?(?P<code2>{'|'.join(_CURRENCY_CODES)}|dollars?|cents?)\b)"
-        rf"(?:\s?(?P<scale>million|thousand|k)\b)?",
+        rf"(?:\s?(?P<scale>million|thousand)\b|(?P<k>k)\b)?",  # "$5k", but "$5 K" is $5 and a letter
         re.IGNORECASE,
     ),
     FactType.PERCENT: re.compile(rf"(?<![\w.,])(?P<n>{_amount})\s?(?:%|percent\b|per\s+cent\b)", re.IGNORECASE),
@@ -203,7 +203,7 @@ def _money_from(m: re.Match[str], locale: Locale) -> FactValue:
             currency = locale.currency if locale.currency in ("USD", "CAD", "AUD") else "USD"
         else:
             currency = word.upper()
-    scale = (m["scale"] or "").lower()
+    scale = (m["scale"] or m["k"] or "").lower()
     amount *= {"million": Decimal(1_000_000), "thousand": Decimal(1000), "k": Decimal(1000)}.get(scale, Decimal(1))
     return _money(amount, currency)
 

@@ -30,6 +30,8 @@ PASSING = {
     "a superscript digit is no number": (NO_FACTS, "Sometimes.\n\n3. Then A A0\u00b2.\n", "[chat, ivr]"),
     "a link whose words do not say its target leads": (
         NO_FACTS, "No Call [A](mailto:0@0.gov) today.\n", "[ivr, sms, chat, web, mobile]"),
+    "a letter after an amount is no thousand": (
+        "fees:\n  main1: {type: money, value: $0.01}\n", "Yes.\n\n3. Then {{ fees.main1 }} K.\n", "[chat, sms]"),
     "a text fact among the first words": (
         "places:\n  main0: {type: text, value: A}\n", "Yes Call {{ places.main0 }}.\n", "[chat, sms]"),
 }

@@ -379,6 +379,7 @@ _HTML_TAGS = frozenset({
     "h5", "h6", "em", "strong", "s", "time", "br", "nav", "span", "main", "header", "footer", "article", "div",
     "section", "aside", "blockquote", "pre", "code", "table", "thead", "tbody", "tr", "th", "td", "hr", "dl", "dt",
     "dd", "button", "details", "summary",  # the reference site's copy buttons and on-demand SSML / Markdown
+    "form", "fieldset", "legend", "label", "input", "select", "option", "kbd", "noscript",  # its search box
 })
 _SAFE_SCHEMES = ("http:", "https:", "tel:", "mailto:")
 
