@@ -119,7 +119,7 @@ def test_enter_in_the_box_opens_the_best_result(watched: Page, search_site: Serv
 def test_a_search_in_the_address_is_run_on_load(watched: Page, search_site: Served) -> None:
     page, _ = watched
     _open(page, search_site, "tty")
-    page.wait_for_function("document.getElementById('search-results').dataset.query === 'tty'")
+    page.wait_for_function("() => document.getElementById('search-results').dataset.query === 'tty'")
     page.wait_for_load_state("networkidle")
     assert page.get_attribute("#search-results li:first-child a", "href", timeout=5000).endswith(
         "accessibility/tty-relay/")
