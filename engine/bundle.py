@@ -70,13 +70,17 @@ class Staging:
         except OSError as error:
             raise BundleError(f"cannot create {self.path}: {error.strerror or error}") from error
 
-    def write(self, relative: str, data: bytes) -> str:
-        """Write one file; returns its sha256. A path written twice or leaving the bundle is a bug."""
+    def check_new(self, relative: str) -> None:
+        """A path written twice or leaving the bundle is a bug."""
         pure = PurePosixPath(relative)
         if pure.is_absolute() or ".." in pure.parts or not pure.parts or relative != pure.as_posix():
             raise ValueError(f"unsafe output path {relative!r}")
         if relative in self.written:
             raise ValueError(f"output path written twice: {relative}")
+
+    def write(self, relative: str, data: bytes) -> str:
+        """Write one file; returns its sha256. A path written twice or leaving the bundle is a bug."""
+        self.check_new(relative)
         target = self.path / relative
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -216,11 +220,7 @@ def reuse_file(staging: Staging, relative: str, previous: Path, digest: str) -> 
     """Put the previous bundle's unchanged file at `relative` in `staging`: hard-linked where the filesystem
     allows (the bundle is never written in place, so sharing the inode is safe), else copied. The caller
     vouches for `digest` (the previous manifest's hash of that file)."""
-    pure = PurePosixPath(relative)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts or relative != pure.as_posix():
-        raise ValueError(f"unsafe output path {relative!r}")
-    if relative in staging.written:
-        raise ValueError(f"output path written twice: {relative}")
+    staging.check_new(relative)
     target = staging.path / relative
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -59,24 +59,9 @@ class Watch:
 
 
 @pytest.fixture(scope="session")
-def search_browser(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """The browser of tests/browser/conftest.py when there is one (playwright's sync API allows one instance
-    at a time), else our own."""
-    try:
-        yield request.getfixturevalue("browser")
-        return
-    except pytest.FixtureLookupError:
-        pass
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("Python playwright is not installed (pip install playwright; never `playwright install`)")
-    if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (Debian package `chromium`)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
+def search_browser(browser: Any) -> Any:
+    """The session's one Chromium (tests/browser/conftest.py: playwright's sync API allows one instance)."""
+    return browser
 
 
 @pytest.fixture(scope="session")
