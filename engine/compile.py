@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 import channels as channel_registry
 import renderers
-from engine.consistency import InternalIndex, Problem, check_output, tokens
+from engine.consistency import InternalIndex, Problem, check_output, line_tokens
 from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
 from engine.model import Answer
@@ -111,9 +111,11 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
         rendered_by[channel.name] = rendered
         reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
         index = InternalIndex() if channel.internal else work.internal
-        problems[channel.name] = check_output(channel_view, reading, work.site.base_url, index, work.site.locale)
+        lines = line_tokens(reading, work.site.locale)
+        problems[channel.name] = check_output(channel_view, reading, work.site.base_url, index, work.site.locale,
+                                              lines)
         if not channel.internal:
-            vocabulary.update(token for line in reading.text.split("\n") for token in tokens(line, work.site.locale))
+            vocabulary.update(token for line in lines for token in line)
     order = [c.name for c in work.channels if c.name in rendered_by]
     return AnswerOutputs(answer, tuple((name, rendered_by[name]) for name in order),
                          tuple(problem for name in order for problem in problems[name]), frozenset(vocabulary))

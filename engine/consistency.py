@@ -293,8 +293,14 @@ def describe(mention: FactMention, locale: Locale) -> str:
     return mention.fact.canonical
 
 
-def check_output(view: View, reading: Reading, base_url: str, internal: InternalIndex, locale: Locale) -> list[Problem]:
-    """Every problem with one output against its view."""
+def line_tokens(reading: Reading, locale: Locale) -> list[list[str]]:
+    """The tokens of each line of what the customer meets (the costly part of a check: facts are recognised)."""
+    return [tokens(text_line, locale) for text_line in reading.text.split("\n")]
+
+
+def check_output(view: View, reading: Reading, base_url: str, internal: InternalIndex, locale: Locale,
+                 lines: list[list[str]] | None = None) -> list[Problem]:
+    """Every problem with one output against its view; `lines` are its `line_tokens`, when already worked out."""
     channel = view.channel
     seen = {(f.type, f.canonical): f for f in reading.facts}
     required, line, origin = required_facts(view)
@@ -318,7 +324,7 @@ def check_output(view: View, reading: Reading, base_url: str, internal: Internal
         label = f" ({mention.key})" if mention.key else ""
         problems.append(Problem("missing-fact", channel,
                                 f"{channel} does not state {describe(mention, locale)}{label} from the {origin}", line))
-    lines = [tokens(text_line, locale) for text_line in reading.text.split("\n")]
+    lines = line_tokens(reading, locale) if lines is None else lines
     problems.extend(_leaks(view, lines, internal))
     problems.extend(_lead(view, lines, line, locale))
     return problems
