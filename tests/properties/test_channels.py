@@ -159,8 +159,13 @@ def required(channel_view: View) -> set[FactKey]:
 
 
 def allowed(channel_view: View) -> set[FactKey]:
-    """The facts an output may state: those of the view (its body as this channel sees it, the override)."""
-    return fact_keys(walk_inlines((channel_view.short_answer, *channel_view.blocks))) | override_keys(channel_view)
+    """The facts an output may state: those of the view (its body as this channel sees it, the override), and
+    any typed fact written inside a fact's own label or text value (a card titles a fact with its label)."""
+    nodes = list(walk_inlines((channel_view.short_answer, *channel_view.blocks)))
+    inside = {(f.type, f.value.canonical) for node in nodes if isinstance(node, FactMention)
+              for text in (node.label or "", str(node.fact.value) if node.fact.type is FactType.TEXT else "")
+              for f in find_facts(text) if f.value is not None}
+    return fact_keys(nodes) | override_keys(channel_view) | inside
 
 
 def own_link(key: FactKey, base_url: str) -> bool:
