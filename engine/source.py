@@ -365,7 +365,7 @@ def _block_keys(text: str) -> KeyIndex:
         elif rest[0] in "|>&!*[{'\"":
             index[path] = (number, indent, None)  # block scalar, flow collection, quoted: the loader knows
             skip_deeper_than = indent
-            if rest[0] in "[{":  # a flow collection starts where its bracket is
+            if rest[0] in "[{'\"":  # a flow collection or a quoted scalar starts where its bracket or quote is
                 start = len(line) - len(match.group(3).lstrip())
                 index[path] = (number, indent, (number, start + 1))
                 if rest[0] == "{":

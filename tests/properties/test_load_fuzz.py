@@ -202,7 +202,8 @@ def test_any_bytes_anywhere_give_diagnostics_not_exceptions(data: bytes, name: s
 
 
 PLAIN_KEYS = st.sampled_from(["a", "b", "phone", "main", "value", "type", "x_1", "asked_as"])
-PLAIN_VALUES = st.one_of(st.integers(0, 999), st.sampled_from(["x", "two words", "(800) 555-0100", "$2.50", "a-b"]))
+PLAIN_VALUES = st.one_of(st.integers(0, 999), st.sampled_from(
+    ["x", "two words", "(800) 555-0100", "$2.50", "a-b", "{{ g.phone }} now", "a: b", "it's", "'q'", "#5", "  "]))
 BLOCK_DATA = st.recursive(PLAIN_VALUES, lambda inner: st.one_of(
     st.dictionaries(PLAIN_KEYS, inner, min_size=1, max_size=3), st.lists(inner, min_size=1, max_size=2)),
     max_leaves=10).filter(lambda data: isinstance(data, dict))
