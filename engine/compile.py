@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -18,7 +18,7 @@ from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
 from engine.model import Answer
 from engine.readers import read
-from engine.select import publishes, view
+from engine.select import View, publishes, view
 from engine.source import read_text, read_yaml
 from renderers import AnswerRef, IndexEntry, Note, Rendered, Site
 
@@ -91,6 +91,7 @@ class AnswerOutputs:
     outputs: tuple[tuple[str, Rendered], ...]  # (channel, rendered), in channel order
     problems: tuple[Problem, ...]  # what the consistency gate found in these outputs
     vocabulary: frozenset[str] = frozenset()  # every token a customer meets in them (incremental leak checks)
+    index: Mapping[str, object] = field(default_factory=dict)  # channel -> its `index_entry` of this answer
 
 
 def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
@@ -101,6 +102,7 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
     rendered_by: dict[str, Rendered] = {}
     problems: dict[str, list[Problem]] = {}
     vocabulary: set[str] = set()
+    entries: dict[str, object] = {}
     for channel in sorted(work.channels, key=lambda c: c.internal):
         if answer.id not in work.published[channel.name]:
             continue
@@ -109,6 +111,7 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
         extra = {"outputs": MappingProxyType(dict(rendered_by))} if getattr(module, "USES_OUTPUTS", False) else {}
         rendered = module.render(channel_view, channel.config, work.site, **extra)
         rendered_by[channel.name] = rendered
+        entries[channel.name] = index_entry(channel, channel_view, work.site)
         reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
         index = InternalIndex() if channel.internal else work.internal
         lines = line_tokens(reading, work.site.locale)
@@ -118,7 +121,14 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
             vocabulary.update(token for line in lines for token in line)
     order = [c.name for c in work.channels if c.name in rendered_by]
     return AnswerOutputs(answer, tuple((name, rendered_by[name]) for name in order),
-                         tuple(problem for name in order for problem in problems[name]), frozenset(vocabulary))
+                         tuple(problem for name in order for problem in problems[name]), frozenset(vocabulary),
+                         {name: entries[name] for name in order})
+
+
+def index_entry(channel: Channel, channel_view: View, site: Site) -> object:
+    """What the channel's index needs of this answer (`index_entry` in renderers/__init__.py), or None."""
+    make = getattr(renderers.get(channel.name), "index_entry", None)
+    return make(channel_view, channel.config, site) if make is not None else None
 
 
 _WORKER_PLAN: Plan | None = None

@@ -137,6 +137,7 @@ class Output:
     sizes: tuple[int, ...]  # each file's length, checked against the previous bundle's file before reuse
     metrics: tuple[tuple[str, Metric], ...]
     notes: tuple[Note, ...]
+    index: object  # the channel's `index_entry` of the answer
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ def to_entry(item: AnswerOutputs) -> Entry:
     outputs = tuple(Output(channel, rendered.primary, tuple((path, sha256(data)) for path, data
                                                             in sorted(rendered.files.items())),
                            tuple(len(data) for _, data in sorted(rendered.files.items())),
-                           tuple(rendered.metrics.items()), tuple(rendered.notes))
+                           tuple(rendered.metrics.items()), tuple(rendered.notes), item.index.get(channel))
                     for channel, rendered in item.outputs)
     prints = array("Q", sorted(fingerprint(token) for token in item.vocabulary))
     return Entry(outputs, tuple(item.problems), prints.tobytes())

@@ -20,7 +20,6 @@ from engine.diagnostics import Report
 from engine.incremental import Incremental, Session, UpToDate, build_key, up_to_date
 from engine.knowledge import KnowledgeBase, display_path, load
 from engine.source import refusal
-from engine.select import view
 from engine.model import Answer
 from renderers import IndexEntry, Metric, Note
 
@@ -142,6 +141,7 @@ class Made:
     files: tuple[tuple[str, bytes | str], ...]  # (path, bytes to write | sha256 of the previous file to reuse)
     metrics: Mapping[str, Metric]
     notes: tuple[Note, ...]
+    index: object = None  # the channel's `index_entry` of the answer
 
 
 def _outputs(kb: KnowledgeBase, work: Plan, jobs: int, executor: Executor | None, session: Session | None,
@@ -153,15 +153,15 @@ def _outputs(kb: KnowledgeBase, work: Plan, jobs: int, executor: Executor | None
     for answer in kb.answers:
         entry = reused.get(answer.id)
         if entry is not None:
-            yield answer, [Made(o.channel, o.primary, o.files, dict(o.metrics), o.notes) for o in entry.outputs], \
-                entry.problems
+            yield answer, [Made(o.channel, o.primary, o.files, dict(o.metrics), o.notes, o.index)
+                           for o in entry.outputs], entry.problems
             continue
         item = next(fresh)
         assert item.answer.id == answer.id, "render_all yields in answer order"
         if session is not None:
             session.rendered(item)
-        yield answer, [Made(channel, r.primary, tuple(sorted(r.files.items())), r.metrics, r.notes)
-                       for channel, r in item.outputs], item.problems
+        yield answer, [Made(channel, r.primary, tuple(sorted(r.files.items())), r.metrics, r.notes,
+                            item.index.get(channel)) for channel, r in item.outputs], item.problems
 
 
 def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path, report: Report,
@@ -169,7 +169,6 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
                  inputs: str) -> Manifest | None:
     answers: dict[str, AnswerEntry] = {}
     entries: dict[str, list[IndexEntry]] = {c.name: [] for c in work.channels}
-    specs = {c.name: c for c in work.channels}
     progress = Progress(len(kb.answers))
     for done, (answer, outputs, problems) in enumerate(items, start=1):
         progress.step(done)
@@ -190,9 +189,7 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
                 metrics["fallbacks"] = ",".join(sorted({note.code for note in made.notes}))
             channel_entries[channel] = ChannelEntry(path=f"{channel}/{made.primary}", metrics=metrics, files=hashes)
             result.outputs[channel] += 1
-            ref = work.site.answers[answer.id]
-            entries[channel].append(IndexEntry(ref, made.primary,
-                                               view(answer, channel, specs[channel].internal, work.published[channel])))
+            entries[channel].append(IndexEntry(work.site.answers[answer.id], made.primary, made.index))
         if channel_entries:
             answers[answer.id] = AnswerEntry(source=answer.source, hash=answer.hash, audience=answer.audience,
                                              channels=channel_entries)

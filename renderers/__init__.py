@@ -7,7 +7,11 @@ A channel is one config file, `channels/<name>.yaml`, and one module, `renderers
   file or reads the clock; it returns output bytes keyed by path (relative to the channel's folder in
   `dist/`), the metrics the manifest records, and notes for anything it could not carry;
 - optionally `render_index(entries, config, site) -> dict[str, bytes]`: channel-level files (home and topic
-  pages, sitemap, app index) built from every answer's entry.
+  pages, sitemap, app index) built from every answer's `IndexEntry`;
+- optionally `index_entry(view, config, site) -> object`: what `render_index` needs of one answer beyond its
+  `AnswerRef`, small and picklable. It is made when the answer is rendered (in a worker) and cached with the
+  outputs, so an index is rebuilt from these entries alone: no answer is read again, and a build never holds
+  every answer's view at once.
 - optionally `USES_OUTPUTS = True`: `render` is then also called with `outputs=`, a read-only mapping of
   channel name -> `Rendered` holding this answer's outputs on the customer channels (`internal: false`) it is
   published on in this build. Customer channels always render before internal ones, so a channel that shows
@@ -86,7 +90,7 @@ class IndexEntry:
 
     ref: AnswerRef
     path: str  # the answer's primary output, relative to the channel folder
-    view: View
+    entry: Any  # what the channel's `index_entry` made of the answer (None if it has none)
 
 
 class RendererModule(Protocol):

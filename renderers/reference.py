@@ -321,10 +321,22 @@ class _Listed:
     internal: bool
 
 
+@dataclass(frozen=True)
+class Entry:
+    """What the index pages and search need of one answer (see `index_entry`)."""
+
+    reviewed: str
+    search: reference_search.Indexed
+
+
+def index_entry(view: View, config: Config, site: Site) -> Entry:
+    return Entry(view.answer.reviewed.isoformat(), reference_search.indexed(reference_search.document_of(view)))
+
+
 def render_index(entries: Sequence[IndexEntry], config: Config, site: Site) -> dict[str, bytes]:
     """The home page (search, recently reviewed answers, topics), a page per topic, the stylesheets and script."""
-    listed = [_Listed(e.ref.id, clean(e.ref.question), e.ref.topic, e.view.answer.reviewed.isoformat(),
-                      e.view.answer.audience == "internal") for e in sorted(entries, key=lambda e: e.ref.id)]
+    listed = [_Listed(e.ref.id, clean(e.ref.question), e.ref.topic, e.entry.reviewed,
+                      e.entry.search.audience == "internal") for e in sorted(entries, key=lambda e: e.ref.id)]
     topics: dict[str, list[_Listed]] = {}
     for item in listed:
         topics.setdefault(item.topic, []).append(item)
@@ -339,5 +351,5 @@ def render_index(entries: Sequence[IndexEntry], config: Config, site: Site) -> d
     files["assets/site.css"] = web_environment().get_template("site.css").render().encode("utf-8")
     for target, template in ASSETS.items():
         files[target] = environment().loader.get_source(environment(), template)[0].encode("utf-8")  # as written
-    files |= reference_search.search_files(entries, site)
+    files |= reference_search.search_files([e.entry.search for e in entries], site)
     return dict(sorted(files.items()))

@@ -22,11 +22,12 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import channels
 from engine.model import Block, Code, FactMention, Image, ListBlock, Text, inline_text, walk_inlines
-from renderers import IndexEntry, Site
+from engine.select import View
+from renderers import Site
 
 TEMPLATES = channels.HERE / "templates" / "reference"
 CHUNK = 16
@@ -49,6 +50,8 @@ TOKEN = re.compile(r"[a-z0-9]+")
 
 def fold(text: str) -> str:
     """Lowercase, accents and apostrophes gone: what both the index and the query tokenise."""
+    if text.isascii():  # nothing to decompose: most text, and the character loop below is the index's cost
+        return text.lower().replace("'", "")
     decomposed = unicodedata.normalize("NFKD", text.lower())
     kept = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
     return kept.replace("'", "").replace("\u2019", "")
@@ -117,9 +120,9 @@ def _text(blocks: Iterable[Block]) -> str:
     return " ".join(inline_text((node,)) for node in leaves)
 
 
-def document_of(entry: IndexEntry) -> Document:
-    """The one place that reads an index entry: everything search needs of an answer."""
-    view, answer = entry.view, entry.view.answer
+def document_of(view: View) -> Document:
+    """The one place that reads an answer for search: everything search needs of it."""
+    answer = view.answer
     steps: tuple[ListBlock, ...] = (view.steps,) if view.steps else ()
     # An internal answer is published on the reference site only, whatever its `channels` say.
     published = tuple(answer.channels) if answer.audience == "public" else ("reference",)
@@ -128,26 +131,56 @@ def document_of(entry: IndexEntry) -> Document:
                     _text(steps), _text(view.detail))
 
 
+@dataclass(frozen=True)
+class Indexed:
+    """One answer as the index is built from it: what a result shows, and each field's terms. Made when the
+    answer is rendered and kept with its outputs, so the index is rebuilt without reading answers again; it
+    stays small (about a kilobyte) for knowledge bases of 100,000 answers."""
+
+    id: str
+    question: str
+    topic: str
+    audience: str
+    channels: tuple[str, ...]
+    asked_as: tuple[str, ...]
+    tags: tuple[str, ...]
+    short: str  # cut to SHORT_CHARS
+    fields: tuple[tuple[str, int, str], ...]  # (field, its length in terms, its terms: each at most 3 times)
+
+
+def indexed(document: Document) -> Indexed:
+    fields = []
+    for name, text in document.fields().items():
+        counts = Counter(terms(text))
+        fields.append((name, sum(counts.values()), " ".join(" ".join([t] * min(n, 3)) for t, n in sorted(counts.items()))))
+    short = document.short
+    if len(short) > SHORT_CHARS:
+        short = short[:SHORT_CHARS].rsplit(" ", 1)[0] + "\u2026"
+    return Indexed(document.id, document.question, document.topic, document.audience, document.channels,
+                   document.asked_as, document.tags, short, tuple(fields))
+
+
 # ------------------------------------------------------------------------------------------------ index
 
 
-def _weights(documents: Sequence[Document]) -> list[Counter[str]]:
+def _weights(documents: Sequence[Indexed]) -> Iterator[Counter[str]]:
     """Per document, each term's field-boosted weight; within a field, a term counts less in a longer text
     (BM25's length normalisation), so "make a complaint" outranks a long question that mentions complaints."""
-    counted = [{f: Counter(terms(text)) for f, text in d.fields().items()} for d in documents]
-    average = {f: max(1.0, sum(sum(c[f].values()) for c in counted) / max(1, len(counted))) for f in BOOSTS}
-    weights: list[Counter[str]] = []
-    for fields in counted:
+    totals: Counter[str] = Counter()
+    for document in documents:
+        for field, length, _ in document.fields:
+            totals[field] += length
+    average = {f: max(1.0, totals[f] / max(1, len(documents))) for f in BOOSTS}
+    for document in documents:
         weight: Counter[str] = Counter()
-        for field, counts in fields.items():
-            norm = 1 - LENGTH_NORM + LENGTH_NORM * sum(counts.values()) / average[field]
-            for term, count in counts.items():
-                weight[term] += BOOSTS[field] * min(count, 3) / norm
-        weights.append(weight)
-    return weights
+        for field, length, packed in document.fields:
+            norm = 1 - LENGTH_NORM + LENGTH_NORM * length / average[field]
+            for term, count in Counter(packed.split()).items():
+                weight[term] += BOOSTS[field] * count / norm
+        yield weight
 
 
-def scores(documents: Sequence[Document]) -> dict[str, list[tuple[int, int]]]:
+def scores(documents: Sequence[Indexed]) -> dict[str, list[tuple[int, int]]]:
     """term -> [(doc number, score)] sorted by doc number: field-boosted, saturated term weight times idf."""
     raw: dict[str, dict[int, float]] = defaultdict(dict)
     for number, weights in enumerate(_weights(documents)):
@@ -173,17 +206,16 @@ def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_MARKUP).encode("utf-8")
 
 
-def _shown(document: Document, topics: list[str]) -> list[object]:
-    short = document.short if len(document.short) <= SHORT_CHARS else document.short[:SHORT_CHARS].rsplit(" ", 1)[0] + "\u2026"
+def _shown(document: Indexed, topics: list[str]) -> list[object]:
     return [document.id, document.question, topics.index(document.topic), int(document.audience == "internal"),
-            list(document.asked_as), list(document.tags), short]
+            list(document.asked_as), list(document.tags), document.short]
 
 
-def _channel_mask(document: Document, names: list[str]) -> int:
+def _channel_mask(document: Indexed, names: list[str]) -> int:
     return sum(1 << names.index(c) for c in document.channels if c in names)
 
 
-def index_files(documents: Sequence[Document], synonyms: tuple[tuple[str, ...], ...]) -> dict[str, bytes]:
+def index_files(documents: Sequence[Indexed], synonyms: tuple[tuple[str, ...], ...]) -> dict[str, bytes]:
     """Every file of the search index for these documents (in the order given: that is the doc numbering)."""
     topics = sorted({d.topic for d in documents})
     present = {c for d in documents for c in d.channels}
@@ -212,9 +244,9 @@ def index_files(documents: Sequence[Document], synonyms: tuple[tuple[str, ...], 
     return files
 
 
-def search_files(entries: Sequence[IndexEntry], site: Site) -> dict[str, bytes]:
+def search_files(documents: Sequence[Indexed], site: Site) -> dict[str, bytes]:
     """The search index and its script and stylesheet, for `renderers/reference.py`'s `render_index`."""
-    documents = [document_of(e) for e in sorted(entries, key=lambda e: e.ref.id)]
+    documents = sorted(documents, key=lambda d: d.id)
     files = index_files(documents, site.synonyms)
     files["assets/search.js"] = (TEMPLATES / "search.js").read_bytes()
     files["assets/search.css"] = (TEMPLATES / "search.css").read_bytes()

@@ -497,14 +497,17 @@ class _Listed:
     reviewed: date
 
 
+def index_entry(view: View, config: Config, site: Site) -> _Listed:
+    if view.answer.audience != "public":
+        raise ValueError(f"web: internal answer {view.id} reached the public index")
+    return _Listed(view.id, clean(view.answer.question), inlines_html(view.short_answer.inlines, site),
+                   view.answer.reviewed)
+
+
 def _topics(entries: Sequence[IndexEntry], site: Site) -> dict[str, list[_Listed]]:
     topics: dict[str, list[_Listed]] = {}
     for entry in sorted(entries, key=lambda e: e.ref.id):
-        if entry.view.answer.audience != "public":
-            raise ValueError(f"web: internal answer {entry.ref.id} reached the public index")
-        listed = _Listed(entry.ref.id, clean(entry.ref.question), inlines_html(entry.view.short_answer.inlines, site),
-                         entry.view.answer.reviewed)
-        topics.setdefault(entry.ref.topic, []).append(listed)
+        topics.setdefault(entry.ref.topic, []).append(entry.entry)
     return dict(sorted(topics.items()))
 
 

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import event, given, strategies as st
 
 import channels as channel_registry
-from engine.compile import Channel, Plan, index_files, load_channels, plan, render_answer
+from engine.compile import Channel, Plan, index_entry, index_files, load_channels, plan, render_answer
 from engine.consistency import InternalIndex, Problem, check_output
 from engine.diagnostics import Report
 from engine.facts import FactType, Found, Locale, find_facts, normalize_url
@@ -89,9 +89,11 @@ class Compiled:
     def index_files(self) -> dict[str, bytes]:
         """Every channel-level file (home and topic pages, app index...), keyed `channel/path`."""
         entries: dict[str, list[IndexEntry]] = {c.name: [] for c in self.work.channels}
+        specs = {c.name: c for c in self.work.channels}
         for output in self.outputs:
             ref = self.work.site.answers[output.view.id]
-            entries[output.channel].append(IndexEntry(ref, output.rendered.primary, output.view))
+            made = index_entry(specs[output.channel], output.view, self.work.site)
+            entries[output.channel].append(IndexEntry(ref, output.rendered.primary, made))
         return {f"{channel}/{path}": data for channel, files in index_files(self.work, entries)
                 for path, data in files.items()}
 

@@ -8,7 +8,7 @@ import unicodedata
 
 from hypothesis import given, strategies as st
 
-from renderers.reference_search import Document, index_files, scores, shard_key, terms
+from renderers.reference_search import Document, index_files, indexed, scores, shard_key, terms
 
 WORDS = ["bill", "meter", "outage", "payment", "water", "power", "account", "address", "deposit", "service",
          "appointment", "technician", "complaint", "refund", "late", "fee", "online", "phone", "reconnect", "gas"]
@@ -28,11 +28,11 @@ def test_word_rules_ignore_case_and_accents(text: str) -> None:
 @given(st.lists(QUESTIONS, min_size=1, max_size=30))
 def test_every_answer_is_indexed_under_every_word_of_its_question(questions: list[str]) -> None:
     docs = [_doc(n, q) for n, q in enumerate(questions)]
-    index = scores(docs)
+    index = scores([indexed(d) for d in docs])
     for number, doc in enumerate(docs):
         for term in terms(doc.question):
             assert number in dict(index[term])
-    files = index_files(docs, ())
+    files = index_files([indexed(d) for d in docs], ())
     meta = json.loads(files["search/meta.json"])
     for key in meta["shards"]:
         shard = json.loads(files[f"search/t/{key}.json"])

@@ -178,7 +178,7 @@ def test_the_index_validates_and_lists_every_card_by_id() -> None:
     kb = sample()
     site = site_of(kb)
     cards = sample_cards()
-    entries = [IndexEntry(site.answers[view.id], rendered.primary, view) for view, rendered in reversed(cards)]
+    entries = [IndexEntry(site.answers[view.id], rendered.primary, None) for view, rendered in reversed(cards)]
     files = mobile.render_index(entries, CONFIG, site)
     assert list(files) == ["index.json"]
     index = json.loads(files["index.json"])

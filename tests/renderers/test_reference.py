@@ -143,7 +143,8 @@ def test_home_lists_recent_answers_and_topics_and_includes_search() -> None:
     kb = sample()
     site = site_of(kb)
     views = views_of(kb, "reference")
-    entries = [IndexEntry(site.answers[v.id], f"{v.id}/index.html", v) for v in views]
+    entries = [IndexEntry(site.answers[v.id], f"{v.id}/index.html", reference.index_entry(v, CONFIG, site))
+               for v in views]
     files = reference.render_index(entries, CONFIG, site)
     assert {"index.html", "assets/site.css", "assets/reference.css", "assets/site.js"} <= set(files)
     home = parse(files["index.html"])

@@ -6,24 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from renderers import AnswerRef, IndexEntry
 from renderers.reference_search import (
-    CHUNK, MAX_POSTINGS, Document, document_of, fold, index_files, scores, search_files, shard_key, stem, terms,
+    CHUNK, MAX_POSTINGS, Document, Indexed, document_of, fold, index_files, indexed, scores, search_files,
+    shard_key, stem, terms,
 )
 from tests.kb import answer_file, load_kb, sample, site_of, views_of, write_kb
 
 
-def _doc(number: int, question: str, **fields: object) -> Document:
+def _doc(number: int, question: str, **fields: object) -> Indexed:
     values: dict[str, object] = {"id": f"topic/a{number}", "question": question, "topic": "topic",
                                  "audience": "public", "channels": ("web", "sms", "reference"), "asked_as": (),
                                  "tags": (), "short": "", "steps": "", "detail": ""}
     values.update(fields)
-    return Document(**values)  # type: ignore[arg-type]
-
-
-def _entries(kb_views: list) -> list[IndexEntry]:  # type: ignore[type-arg]
-    return [IndexEntry(AnswerRef(v.id, v.answer.question, v.answer.topic, v.answer.hash), f"{v.id}/index.html", v)
-            for v in kb_views]
+    return indexed(Document(**values))  # type: ignore[arg-type]
 
 
 def _score(index: dict[str, list[tuple[int, int]]], term: str, doc: int) -> int:
@@ -110,7 +105,7 @@ def test_an_internal_answer_is_published_on_the_reference_site_only(tmp_path: Pa
         "billing/waive": answer_file("Waive it.\n\n::: internal\nOnly with approval.\n:::\n", audience="internal",
                                      question="How do I waive a fee?"),
     }))
-    docs = {d.id: d for d in (document_of(e) for e in _entries(views_of(kb, "reference")))}
+    docs = {d.id: d for d in (document_of(v) for v in views_of(kb, "reference"))}
     assert docs["billing/waive"].channels == ("reference",)
     assert "sms" in docs["billing/pay"].channels
     assert "approval" in docs["billing/waive"].detail
@@ -118,7 +113,7 @@ def test_an_internal_answer_is_published_on_the_reference_site_only(tmp_path: Pa
 
 def test_the_sample_site_gets_its_files_and_assets() -> None:
     kb = sample()
-    entries = _entries(views_of(kb, "reference"))
+    entries = [indexed(document_of(v)) for v in views_of(kb, "reference")]
     site = site_of(kb)
     files = search_files(entries, site)
     assert {"search/meta.json", "search/attrs.json", "assets/search.js", "assets/search.css"} <= set(files)

@@ -77,7 +77,7 @@ def page(view: View, site: Site | None = None) -> tuple[Rendered, Element]:
 
 
 def entries_of(views: list[View], site: Site) -> list[IndexEntry]:
-    return [IndexEntry(site.answers[v.id], f"{v.id}/index.html", v) for v in views]
+    return [IndexEntry(site.answers[v.id], f"{v.id}/index.html", web.index_entry(v, CONFIG, site)) for v in views]
 
 
 @lru_cache(maxsize=1)
