@@ -284,6 +284,22 @@ def walk_inlines(blocks: tuple[Block, ...]) -> list[Inline]:
     return out
 
 
+def _pickled_by_constructor(cls: type) -> None:
+    """Pickle a node as its constructor and field values: the dataclass default for slotted classes restores
+    field by field through `dataclasses.fields`, which made reading the parse cache cost ~12% of a rebuild."""
+    names = tuple(f.name for f in fields(cls))
+
+    def reduce(self: object) -> tuple[type, tuple[object, ...]]:
+        return cls, tuple([getattr(self, name) for name in names])
+
+    cls.__reduce__ = reduce  # type: ignore[method-assign, assignment]
+
+
+for _node in (Text, FactMention, Code, Emphasis, Strong, Strike, Link, Image, LineBreak, Paragraph, Heading, ListItem,
+              ListBlock, Quote, CodeBlock, Table, Rule, Scoped, Override, Answer):
+    _pickled_by_constructor(_node)
+
+
 __all__ = [
     "MODEL_VERSION", "Answer", "Block", "Code", "CodeBlock", "Emphasis", "FactMention", "FactType", "FactValue",
     "Heading", "Image", "Inline", "LineBreak", "Link", "ListBlock", "ListItem", "Override", "Paragraph", "Quote",
