@@ -218,7 +218,10 @@ def swap_into_place(staging: Path, out: Path) -> None:
         os.replace(staging, out)
         return
     if _exchange(staging, out):
-        trash(staging, old_name(out))
+        try:
+            trash(staging, old_name(out))
+        except OSError:  # the new bundle is published all the same; the staging name is known to remove_stale too
+            remove(staging)
         return
     old = out.parent / old_name(out)
     os.replace(out, old)

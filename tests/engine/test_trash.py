@@ -126,6 +126,19 @@ def test_a_remover_that_cannot_start_leaves_the_work_inline(tmp_path: Path, monk
     assert not doomed.exists()
 
 
+def test_an_old_bundle_that_cannot_be_renamed_is_removed_where_it_is(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(folder: Path, name: str) -> Path:
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(bundle, "trash", refuse)
+    out = tmp_path / "dist"
+    publish(out, bundle_files("old", 10))
+    publish(out, bundle_files("new", 10))  # the swap is done: publishing must not be reported as failed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert {p.read_bytes() for p in out.rglob("*.html")} == {b"new"}
+
+
 def test_a_later_build_leaves_a_running_remover_alone_and_takes_over_from_a_killed_one(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gate: Path) -> None:
     monkeypatch.setattr(bundle, "DETACH_ABOVE", 20)
