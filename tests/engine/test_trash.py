@@ -203,6 +203,15 @@ def test_verify_releases_and_rollback_ignore_trash(tmp_path: Path) -> None:
     assert shown.returncode == 0 and "pruning" not in shown.stdout and "bbbbbbbbbbbb" not in shown.stdout
 
 
+def test_verify_ignores_the_old_bundle_beside_a_plain_one(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert build(SMALL, out, Report(), as_of=AS_OF, jobs=1).published
+    old = tmp_path / f".dist.old-1-{os.getpid()}"
+    subprocess.run(["cp", "-a", str(out), str(old)], check=True)
+    (old / "stray.html").write_text("being removed")
+    assert verify(out).ok and verify(tmp_path / "dist").files > 0
+
+
 def test_serve_never_reaches_trash(tmp_path: Path) -> None:
     out = tmp_path / "dist"
     doomed = trash_in_a_release_layout(out)
