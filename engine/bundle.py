@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import hashlib
+import itertools
 import os
 import re
 import shutil
-from pathlib import Path, PurePosixPath
+import subprocess
+import sys
+from pathlib import Path
 from typing import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,6 +66,7 @@ class Staging:
         self.out = out
         self.path = out.parent / f".{out.name}.staging-{os.getpid()}"
         self.written: dict[str, str] = {}
+        self._folders: set[str] = {""}  # folders (relative) made in this staging: one mkdir each, not one per file
         try:
             remove_stale(out.parent, (f".{out.name}.staging-", f".{out.name}.old-"))
             if self.path.exists():
@@ -71,22 +76,29 @@ class Staging:
             raise BundleError(f"cannot create {self.path}: {error.strerror or error}") from error
 
     def check_new(self, relative: str) -> None:
-        """A path written twice or leaving the bundle is a bug."""
-        pure = PurePosixPath(relative)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts or relative != pure.as_posix():
+        """A path written twice or leaving the bundle is a bug. Only plain relative POSIX paths pass: no empty,
+        `.` or `..` part, so no leading, doubled or trailing slash either."""
+        if not relative or any(part in ("", ".", "..") for part in relative.split("/")):
             raise ValueError(f"unsafe output path {relative!r}")
         if relative in self.written:
             raise ValueError(f"output path written twice: {relative}")
 
+    def place(self, relative: str) -> str:
+        """The file system path of a new output (checked by `check_new`), its folder made if it is not yet."""
+        self.check_new(relative)
+        folder = relative.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(os.path.join(self.path, folder), exist_ok=True)
+            self._folders.add(folder)
+        return os.path.join(self.path, relative)
+
     def write(self, relative: str, data: bytes) -> str:
         """Write one file; returns its sha256. A path written twice or leaving the bundle is a bug."""
-        self.check_new(relative)
-        target = self.path / relative
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target = Path(self.place(relative))
             target.write_bytes(data)
         except OSError as error:
-            raise BundleError(f"cannot write {target}: {error.strerror or error}") from error
+            raise BundleError(f"cannot write {self.path / relative}: {error.strerror or error}") from error
         digest = sha256(data)
         self.written[relative] = digest
         return digest
@@ -125,7 +137,9 @@ def alive(pid: int) -> bool:
 def remove_stale(folder: Path, prefixes: tuple[str, ...]) -> list[str]:
     """Remove the leftovers (`<prefix><pid>`) of builds killed before they could clean up after themselves.
 
-    Only a dead process's leftovers go: a build running at the same time keeps its staging folder."""
+    Only a dead process's leftovers go: a build running at the same time keeps its staging folder, and a folder
+    a remover still works on (its lock held, see `remove`) is left to it. A large leftover is removed in the
+    background like any old tree."""
     removed: list[str] = []
     if not folder.is_dir():
         return removed
@@ -135,7 +149,11 @@ def remove_stale(folder: Path, prefixes: tuple[str, ...]) -> list[str]:
         if not pid.isdigit() or int(pid) == os.getpid() or alive(int(pid)):
             continue
         if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
+            try:
+                lock = _lock(entry)
+            except BlockingIOError:
+                continue  # a remover started by that build still runs
+            remove(entry, lock)
         else:
             entry.unlink(missing_ok=True)
         removed.append(entry.name)
@@ -192,7 +210,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def swap_into_place(staging: Path, out: Path) -> None:
-    """Make `staging` the published `out` in one step; the old bundle is removed afterwards.
+    """Make `staging` the published `out` in one step; the old bundle is thrown away afterwards (`trash`).
 
     With renameat2 the exchange is atomic: at every instant `out` is the complete old or the complete new
     bundle. Elsewhere two renames leave a moment with no `out` at all (never a mixed one)."""
@@ -200,12 +218,112 @@ def swap_into_place(staging: Path, out: Path) -> None:
         os.replace(staging, out)
         return
     if _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            trash(staging, old_name(out))
+        except OSError:  # the new bundle is published all the same; the staging name is known to remove_stale too
+            remove(staging)
         return
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    old = out.parent / old_name(out)
     os.replace(out, old)
     os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    remove(old)
+
+
+_serial = itertools.count(1)
+
+
+def old_name(out: Path) -> str:
+    """A name for `out`'s old tree beside it that `Staging` removes when this process is gone:
+    `.<out>.old-<n>-<pid>` (n tells apart the old trees of one process whose removal may still run)."""
+    return f".{out.name}.old-{next(_serial)}-{os.getpid()}"
+
+
+# Old trees of at most this many entries are removed inline (deterministic, and no process to start): rmdir costs
+# up to ~1 ms a folder on slow file systems, so 1,000 entries stay within about a second at worst, while starting
+# the remover costs the build a few ms. A generated answer makes ~9 files and ~3 folders: a 2,000-answer bundle
+# has 21,500 entries, the sample and test knowledge bases a few hundred.
+DETACH_ABOVE = 1000
+
+# The remover: stdlib only, no site packages, run from `/` so it holds no folder open. The folder's lock is the
+# inherited descriptor, held until the process ends.
+_REMOVER = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+_removers: list[subprocess.Popen[bytes]] = []  # kept so they are reaped, not reported as leaked
+
+
+def trash(folder: Path, name: str) -> Path:
+    """Throw a tree away without making the caller wait: renamed to `name` beside it (out of every reader's
+    sight in one step, under a name `remove_stale` knows), then removed by `remove`. Returns the new path."""
+    doomed = folder.parent / name
+    os.rename(folder, doomed)
+    remove(doomed)
+    return doomed
+
+
+def remove(doomed: Path, lock: int | None = None) -> None:
+    """Remove a folder no reader looks at any more: inline when it is small, else in a detached process that
+    outlives this one. The folder is locked (flock on its descriptor, `lock` if the caller took it already)
+    while it is being removed, so a later build's `remove_stale` leaves a running remover alone and takes over
+    from a killed one."""
+    if lock is None:
+        try:
+            lock = _lock(doomed)
+        except BlockingIOError:
+            return  # another remover has it
+    try:
+        if lock is not None and _larger_than(doomed, DETACH_ABOVE) and _detach(doomed, lock):
+            return
+        shutil.rmtree(doomed, ignore_errors=True)
+    finally:
+        if lock is not None:
+            os.close(lock)
+
+
+def _lock(folder: Path) -> int | None:
+    """An exclusive lock on `folder`, as an open descriptor; None when the folder cannot be opened (it is then
+    removed unlocked). Raises BlockingIOError when another process holds it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise
+    except OSError:
+        pass  # a file system without flock: remove it all the same
+    return fd
+
+
+def _larger_than(folder: Path, limit: int) -> bool:
+    """Whether the tree under `folder` has more than `limit` entries; reads at most `limit` + 1 of them."""
+    count = 0
+    pending = [os.fspath(folder)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    count += 1
+                    if count > limit:
+                        return True
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+        except OSError:
+            continue
+    return False
+
+
+def _detach(doomed: Path, lock: int) -> bool:
+    """Start the remover of `doomed` in its own session, holding `lock`; False when it cannot be started."""
+    _removers[:] = [process for process in _removers if process.poll() is None]
+    try:
+        process = subprocess.Popen([sys.executable, "-I", "-S", "-c", _REMOVER, os.path.abspath(doomed)],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   close_fds=True, pass_fds=(lock,), start_new_session=True, cwd="/")
+    except (OSError, subprocess.SubprocessError):
+        return False
+    _removers.append(process)
+    return True
 
 
 def inputs_hash(files: Mapping[str, bytes]) -> str:
@@ -220,14 +338,13 @@ def reuse_file(staging: Staging, relative: str, previous: Path, digest: str) -> 
     """Put the previous bundle's unchanged file at `relative` in `staging`: hard-linked where the filesystem
     allows (the bundle is never written in place, so sharing the inode is safe), else copied. The caller
     vouches for `digest` (the previous manifest's hash of that file)."""
-    staging.check_new(relative)
-    target = staging.path / relative
+    source = os.path.join(previous, relative)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = staging.place(relative)
         try:
-            os.link(previous / relative, target)
+            os.link(source, target)
         except OSError:
-            shutil.copyfile(previous / relative, target)
+            shutil.copyfile(source, target)
     except OSError as error:
         raise BundleError(f"cannot reuse {previous / relative}: {error.strerror or error}") from error
     staging.written[relative] = digest

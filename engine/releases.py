@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from engine.bundle import MANIFEST, BundleError, Manifest, Staging, remove_stale, sync_folder
+from engine.bundle import MANIFEST, BundleError, Manifest, Staging, remove_stale, sync_folder, trash
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -176,9 +175,8 @@ def prune(out: Path, keep: int) -> list[str]:
 
 
 def _remove(folder: Path) -> None:
-    doomed = folder.parent / f"{_PRUNING}{folder.name}-{os.getpid()}"
-    os.rename(folder, doomed)
-    shutil.rmtree(doomed, ignore_errors=True)
+    """Rename a release out of the list, then remove it (a whole release: usually in the background)."""
+    trash(folder, f"{_PRUNING}{folder.name}-{os.getpid()}")
 
 
 def rollback_target(out: Path, to: str | None) -> str:

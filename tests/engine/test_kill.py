@@ -166,8 +166,9 @@ def leftovers(folder: Path) -> list[str]:
 def plain_phase(out: Path, new: bool, pid: int) -> str:
     """Where killed build `pid` was, read from what it left behind."""
     staging = staging_of(out, False, pid)
-    if new:
-        return "after the swap, removing the old bundle" if staging.exists() else "done"
+    if new:  # the old bundle is exchanged into the staging folder, then renamed .OUT.old-<n>-<pid> and removed
+        removing = staging.exists() or any(out.parent.glob(f".{out.name}.old-*-{pid}"))
+        return "after the swap, removing the old bundle" if removing else "done"
     if not staging.exists():
         return "before staging (start, load, check)"
     return "sealed, before the swap" if sealed(out, False, pid) else "rendering and writing"
