@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 CACHE_VERSION = 1
 _MAGIC = b"one-answer-cache\n"
@@ -71,33 +71,54 @@ class Store:
         return self.folder / f"{name}.pickle"
 
     def load(self, name: str) -> Any | None:
-        try:
-            data = self._path(name).read_bytes()
-        except OSError:
-            return None
+        """The record, read in two streaming passes (checksum, then unpickle), never whole in memory as bytes:
+        at 100,000 answers a record is hundreds of megabytes."""
         head = len(_MAGIC) + 64 + 1
-        if not data.startswith(_MAGIC) or len(data) < head:
-            return None
-        check, blob = data[len(_MAGIC):head - 1].decode("ascii", "replace"), data[head:]
-        if hashlib.sha256(blob).hexdigest() != check:
-            return None
         try:
-            version, code, value = pickle.loads(blob)
-        except Exception:  # see Sealed.open
+            with open(self._path(name), "rb") as file:
+                start = file.read(head)
+                if len(start) < head or not start.startswith(_MAGIC):
+                    return None
+                check = start[len(_MAGIC):head - 1].decode("ascii", "replace")
+                if hashlib.file_digest(file, "sha256").hexdigest() != check:
+                    return None
+                file.seek(head)
+                try:
+                    version, code, value = pickle.load(file)
+                except Exception:  # see Sealed.open
+                    return None
+        except OSError:
             return None
         return value if (version, code) == (CACHE_VERSION, code_version()) else None
 
     def save(self, name: str, value: Any) -> None:
-        """Best effort: a cache that cannot be written only makes the next build slower."""
-        blob = pickle.dumps((CACHE_VERSION, code_version(), value), protocol=pickle.HIGHEST_PROTOCOL)
+        """Best effort: a cache that cannot be written only makes the next build slower. The value is pickled
+        straight into the file and the checksum filled in afterwards, so no copy of it is held as bytes."""
         path = self._path(name)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(_MAGIC + hashlib.sha256(blob).hexdigest().encode("ascii") + b"\n" + blob)
+            with open(temporary, "wb") as file:
+                file.write(_MAGIC + b"0" * 64 + b"\n")
+                hashing = _Hashing(file)
+                pickle.dump((CACHE_VERSION, code_version(), value), hashing, protocol=pickle.HIGHEST_PROTOCOL)
+                file.seek(len(_MAGIC))
+                file.write(hashing.digest.hexdigest().encode("ascii"))
             os.replace(temporary, path)
         except OSError:
             try:
                 temporary.unlink()
             except OSError:
                 pass
+
+
+class _Hashing:
+    """A writable file that also hashes what passes through it."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.file.write(data)

@@ -1,6 +1,7 @@
 """`build`: load and check everything, render every channel, then write dist/ atomically with its manifest."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -80,6 +81,15 @@ def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[
           incremental: Incremental | None = None) -> BuildResult:
     """Check, render and publish into `out`; with `keep`, as a new release of OUT/releases keeping the last
     `keep` (engine/releases.py); with `incremental`, re-rendering only what changed since the last build."""
+    try:
+        return _build(kb_root, out, report, as_of=as_of, only=only, jobs=jobs, executor=executor, keep=keep,
+                      incremental=incremental)
+    finally:
+        gc.unfreeze()  # see `gc.freeze` in _build: a caller that builds again must not keep this model forever
+
+
+def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[str, ...] | None,
+           jobs: int, executor: Executor | None, keep: int | None, incremental: Incremental | None) -> BuildResult:
     started = time.perf_counter()
     result = BuildResult()
     names = channel_registry.names()
@@ -96,6 +106,7 @@ def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[
             return result
         session = Session(incremental)
     kb = load(kb_root, report, as_of=as_of, channels=names, load_one=session.loader if session else None)
+    gc.freeze()  # the model lives to the end: the collector need not scan it again, nor forked workers copy it
     loaded = load_channels(only or names, report)
     if report.has_errors():
         return result
