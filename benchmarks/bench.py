@@ -1,15 +1,17 @@
 """Benchmark: the engine against MkDocs and Hugo on the same generated answers, at N answers each.
 
     python benchmarks/bench.py                 # N = 1,000 and 10,000
-    python benchmarks/bench.py --answers 100000
+    python benchmarks/bench.py --answers 100000 --skip check mkdocs
 
 For each N, in one run on this machine, over a knowledge base generated deterministically by
 benchmarks/generate.py: a cold full build (every channel, reference site, indexes, consistency gate, empty
 cache), a no-op rebuild, a rebuild after editing one answer, a rebuild after changing one shared fact (used by
 ~1% of the answers), `check` alone; then the same answers as plain Markdown pages built by `mkdocs build`
 (theme `mkdocs`, a small explicit nav) and by `hugo` (a minimal layout written here). Each figure is wall
-seconds, CPU seconds (the process and its children) and peak resident memory of the whole process tree
-(sampled every 20 ms), with the wall-time ratio to MkDocs and to Hugo. A tool that is not installed is
+seconds, CPU seconds (the process and its children) and peak memory of the whole process tree (the sum of
+each process's proportional set size, so pages a forked worker shares are counted once; sampled every 50 ms),
+with the wall-time ratio to MkDocs and to Hugo. Between steps it waits for the build's detached removal of
+the old bundle to finish, so no step pays for the previous one. A tool that is not installed is
 reported as skipped (MkDocs: `pip install -e '.[bench]'`; Hugo: the Debian package `hugo`).
 """
 from __future__ import annotations
@@ -58,18 +60,21 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
+def _memory_kib(pid: int) -> int:
+    """The process's proportional set size: pages shared with its forked workers (copy-on-write) count once
+    across the tree, not once per process as RSS would count them. RSS where the kernel has no PSS."""
+    for name, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            for line in Path(name).read_text().splitlines():
+                if line.startswith(field):
+                    return int(line.split()[1])
+        except OSError:
+            continue
     return 0
 
 
 def measure(step: str, argv: list[str], cwd: Path, note: str = "") -> Run:
-    """Run one command; wall and CPU seconds, and the peak summed RSS of its process tree."""
+    """Run one command; wall and CPU seconds, and the peak memory (summed PSS) of its process tree."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -79,8 +84,8 @@ def measure(step: str, argv: list[str], cwd: Path, note: str = "") -> Run:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, sum(_rss_kib(pid) for pid in _tree(process.pid)))
-            time.sleep(0.02)
+            peak = max(peak, sum(_memory_kib(pid) for pid in _tree(process.pid)))
+            time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -174,7 +179,15 @@ def engine(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "build.py"), *args]
 
 
-def bench(n: int, work: Path) -> list[Run]:
+def settle(work: Path) -> None:
+    """Wait for a build's detached removal of the old bundle (engine/bundle.py) to finish, so that it does not
+    run during the next measured step."""
+    deadline = time.monotonic() + 900
+    while any(p.name.startswith(".dist.old-") for p in work.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def bench(n: int, work: Path, skip: set[str]) -> list[Run]:
     kb = work / "knowledge"
     generate(kb, n)
     out, common = work / "dist", ["--kb", str(kb), "--as-of", AS_OF, "--format", "json"]
@@ -183,18 +196,25 @@ def bench(n: int, work: Path) -> list[Run]:
             measure("no-op rebuild", engine(*build), work)]
     edit_one_answer(kb)
     runs.append(measure("rebuild: 1 answer edited", engine(*build), work))
+    settle(work)
     change_one_fact(kb)
     runs.append(measure("rebuild: 1 shared fact changed", engine(*build), work))
-    runs.append(measure("check (render in memory + gate)", engine("check", *common), work))
+    settle(work)
+    if "check" not in skip:
+        runs.append(measure("check (render in memory + gate)", engine("check", *common), work))
     runs.append(measure("check --no-render", engine("check", *common, "--no-render"), work))
-    mkdocs = shutil.which("mkdocs") or (str(Path(sys.executable).parent / "mkdocs")
+    mkdocs = None if "mkdocs" in skip else shutil.which("mkdocs") or (str(Path(sys.executable).parent / "mkdocs")
                                         if (Path(sys.executable).parent / "mkdocs").exists() else None)
-    if mkdocs:
+    if "mkdocs" in skip:
+        pass
+    elif mkdocs:
         write_mkdocs(kb, work / "mkdocs")
         runs.append(measure("mkdocs build (plain theme)", [mkdocs, "build", "-q"], work / "mkdocs"))
     else:
         runs.append(Run("mkdocs build (plain theme)", 0, 0, 0, -1, "skipped: pip install -e '.[bench]'"))
-    if shutil.which("hugo"):
+    if "hugo" in skip:
+        pass
+    elif shutil.which("hugo"):
         write_hugo(kb, work / "hugo")
         runs.append(measure("hugo", ["hugo", "--quiet"], work / "hugo"))
     else:
@@ -218,6 +238,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--answers", type=int, nargs="+", default=[1000, 10000], metavar="N")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep it (default: a temporary folder)")
+    parser.add_argument("--skip", nargs="+", default=[], choices=["check", "mkdocs", "hugo"],
+                        help="leave these steps out (at 100,000 answers `check` alone renders everything again)")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; wall-time ratios are this step's seconds over MkDocs' (Hugo's) in the same run",
           flush=True)
@@ -226,10 +248,10 @@ def main() -> None:
             work = args.keep / str(n)
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
-            print(table(n, bench(n, work)), flush=True)
+            print(table(n, bench(n, work, set(args.skip))), flush=True)
         else:
             with tempfile.TemporaryDirectory() as tmp:
-                print(table(n, bench(n, Path(tmp))), flush=True)
+                print(table(n, bench(n, Path(tmp), set(args.skip))), flush=True)
 
 
 if __name__ == "__main__":
