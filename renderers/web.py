@@ -511,14 +511,29 @@ def _topics(entries: Sequence[IndexEntry], site: Site) -> dict[str, list[_Listed
     return dict(sorted(topics.items()))
 
 
-def _sitemap(topics: Mapping[str, list[_Listed]], site: Site) -> bytes:
+SITEMAP_URLS = 50_000  # the sitemaps.org limit per file; above it, sitemap.xml is an index of numbered parts
+
+
+def _sitemaps(topics: Mapping[str, list[_Listed]], site: Site) -> dict[str, bytes]:
+    """sitemap.xml: every public page with its last review date; split into `sitemap-<n>.xml` parts under a
+    sitemap index when there are more URLs than one sitemap may hold."""
     reviewed = [item.reviewed for items in topics.values() for item in items]
     urls = [{"loc": f"{site.base_url}/", "lastmod": max(reviewed).isoformat() if reviewed else ""}]
     for topic, items in topics.items():
         urls.append({"loc": f"{site.base_url}/{topic}/", "lastmod": max(i.reviewed for i in items).isoformat()})
     for item in sorted((i for items in topics.values() for i in items), key=lambda i: i.id):
         urls.append({"loc": site.web_url(item.id), "lastmod": item.reviewed.isoformat()})
-    return _page("sitemap.xml", urls=urls)
+    if len(urls) <= SITEMAP_URLS:
+        return {"sitemap.xml": _page("sitemap.xml", urls=urls)}
+    files: dict[str, bytes] = {}
+    parts = []
+    for number, start in enumerate(range(0, len(urls), SITEMAP_URLS), start=1):
+        chunk = urls[start:start + SITEMAP_URLS]
+        files[f"sitemap-{number}.xml"] = _page("sitemap.xml", urls=chunk)
+        parts.append({"loc": f"{site.base_url}/sitemap-{number}.xml",
+                      "lastmod": max((u["lastmod"] for u in chunk if u["lastmod"]), default="")})
+    files["sitemap.xml"] = _page("sitemap-index.xml", parts=parts)
+    return files
 
 
 def render_index(entries: Sequence[IndexEntry], config: Config, site: Site) -> dict[str, bytes]:
@@ -532,6 +547,6 @@ def render_index(entries: Sequence[IndexEntry], config: Config, site: Site) -> d
         path = f"{topic['slug']}/index.html"
         files[path] = _page("topic.html", root=_root(path), canonical=f"{site.base_url}/{topic['slug']}/",
                             title=topic["title"], topic=topic, **shared)
-    files["sitemap.xml"] = _sitemap(topics, site)
+    files |= _sitemaps(topics, site)
     files[STYLESHEET] = _page("site.css")
     return dict(sorted(files.items()))

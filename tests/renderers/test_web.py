@@ -247,6 +247,29 @@ def test_sitemap_lists_home_topics_and_public_answers() -> None:
         assert urls[f"https://riverton.gov/help/{view.id}/"] == view.answer.reviewed.isoformat()
 
 
+def test_a_sitemap_over_the_url_limit_becomes_an_index_of_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = ET.fromstring(sample_index()["sitemap.xml"])
+    expected = [(u.findtext(f"{SITEMAP}loc"), u.findtext(f"{SITEMAP}lastmod")) for u in whole.findall(f"{SITEMAP}url")]
+    monkeypatch.setattr(web, "SITEMAP_URLS", 4)
+    kb = sample()
+    site = site_of(kb)
+    files = web.render_index(entries_of(views_of(kb, "web"), site), CONFIG, site)
+    index = ET.fromstring(files["sitemap.xml"])
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    parts = [(s.findtext(f"{SITEMAP}loc"), s.findtext(f"{SITEMAP}lastmod")) for s in index.findall(f"{SITEMAP}sitemap")]
+    assert len(parts) == -(-len(expected) // 4) > 1
+    found = []
+    for number, (loc, lastmod) in enumerate(parts, start=1):
+        assert loc == f"https://riverton.gov/help/sitemap-{number}.xml"
+        data = files[f"sitemap-{number}.xml"]
+        SITEMAP_XSD.validate(data.decode())
+        urls = [(u.findtext(f"{SITEMAP}loc"), u.findtext(f"{SITEMAP}lastmod"))
+                for u in ET.fromstring(data).findall(f"{SITEMAP}url")]
+        assert 0 < len(urls) <= 4 and lastmod == max(m for _, m in urls)
+        found += urls
+    assert found == expected  # every page once, in the same order as the single sitemap
+
+
 def test_index_pages_link_every_answer_under_its_topic() -> None:
     index = sample_index()
     home = parse(index["index.html"])
