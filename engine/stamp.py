@@ -56,9 +56,11 @@ def input_files(kb_root: Path, channel_folder: Path) -> Iterator[tuple[str, str,
                 yield stem + name, os.path.join(folder, name), base
 
 
-def _files(kb_root: Path, channel_folder: Path, code_root: Path) -> FileList:
-    found = [(name, path) for name, path, _ in input_files(kb_root, channel_folder)]
-    found += [(f"code/{path.relative_to(code_root).as_posix()}", os.fspath(path)) for path in code_files(code_root)]
+def _files(kb_root: Path, channel_folder: Path | None, code_root: Path | None) -> FileList:
+    """The inputs and the code (by default the channel folder and the code beside this module)."""
+    found = [(name, path) for name, path, _ in input_files(kb_root, channel_folder or CHANNELS)]
+    root = code_root or CODE_ROOT
+    found += [(f"code/{path.relative_to(root).as_posix()}", os.fspath(path)) for path in code_files(root)]
     return found
 
 
@@ -120,18 +122,18 @@ def _signature(files: FileList, since_ns: int | None) -> Snapshot:
     return Snapshot(h.hexdigest(), racy)
 
 
-def snapshot(kb_root: Path, channel_folder: Path = CHANNELS, code_root: Path | None = None) -> Snapshot:
+def snapshot(kb_root: Path, channel_folder: Path | None = None, code_root: Path | None = None) -> Snapshot:
     """Stats of every input and code file; take it BEFORE reading the inputs, so a file changed while the
     build runs never matches the stamp (its stats move on, or it is racy and its content is checked)."""
     since = time.time_ns()
-    return _signature(_files(kb_root, channel_folder, code_root or CODE_ROOT), since)
+    return _signature(_files(kb_root, channel_folder, code_root), since)
 
 
 def options(kb_root: Path, out: Path, as_of: date, only: Iterable[str] | None, release: bool,
-            channel_folder: Path = CHANNELS) -> dict[str, str]:
+            channel_folder: Path | None = None) -> dict[str, str]:
     """Everything besides the files that a build's output and report depend on."""
     return {"format": str(FORMAT), "cache": str(CACHE_VERSION), "python": sys.version,
-            "kb": str(kb_root.resolve()), "channels folder": str(channel_folder.resolve()),
+            "kb": str(kb_root.resolve()), "channels folder": str((channel_folder or CHANNELS).resolve()),
             "out": str(out.resolve()), "cwd": os.getcwd(), "as_of": as_of.isoformat(),
             "channels": ",".join(only or ("*",)), "release": str(release)}
 
@@ -198,18 +200,20 @@ def forget(folder: Path) -> None:
 
 
 def load(folder: Path) -> Stamp | None:
+    """The saved stamp, or None when there is none or it is not one this code wrote (damaged, another shape)."""
     try:
-        data = json.loads((folder / _FILE).read_bytes())
-        stamp = Stamp(**data)
+        stamp = Stamp(**json.loads((folder / _FILE).read_bytes()))
     except (OSError, ValueError, TypeError):
         return None
-    fields = (stamp.options, stamp.racy, stamp.layout, stamp.outputs, stamp.printed)
-    if not all(isinstance(field, dict) for field in fields) or not set(PRINT_FORMATS) <= stamp.printed.keys():
+    texts = (stamp.signature, stamp.manifest, stamp.manifest_sha, *stamp.layout.values(), *stamp.printed.values()) \
+        if isinstance(stamp.layout, dict) and isinstance(stamp.printed, dict) else (None,)
+    tables = (stamp.options, stamp.racy, stamp.outputs)
+    if not all(isinstance(text, str) for text in texts) or not all(isinstance(table, dict) for table in tables):
         return None
-    return stamp
+    return stamp if set(PRINT_FORMATS) <= stamp.printed.keys() else None
 
 
-def unchanged(folder: Path, kb_root: Path, out: Path, opts: dict[str, str], channel_folder: Path = CHANNELS,
+def unchanged(folder: Path, kb_root: Path, out: Path, opts: dict[str, str], channel_folder: Path | None = None,
               code_root: Path | None = None) -> Stamp | None:
     """The stamp of the last published build, if nothing it depended on has changed since: same options,
     same layout and manifest in `out`, every file's stats the same and every racy file's content."""
@@ -220,7 +224,7 @@ def unchanged(folder: Path, kb_root: Path, out: Path, opts: dict[str, str], chan
         return None
     if _sha_of(out / stamp.manifest) != stamp.manifest_sha:
         return None
-    files = _files(kb_root, channel_folder, code_root or CODE_ROOT)
+    files = _files(kb_root, channel_folder, code_root)
     if _signature(files, None).signature != stamp.signature:
         return None
     paths = dict(files)
