@@ -63,8 +63,14 @@ class Project:
         return stamp.default_folder(self.out)
 
 
+def _stats_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No file counts as racy (however fresh), so the stat signature alone must see each change."""
+    monkeypatch.setattr(stamp, "RACY_NS", -10**18)
+
+
 @pytest.fixture
 def project(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Project:
+    _stats_only(monkeypatch)
     made = Project(tmp_path, capsys, monkeypatch)
     code, _, err = made.build()
     assert code == 0 and "published" in err, err
@@ -168,6 +174,7 @@ def test_a_channel_template_change_takes_the_ordinary_path(tmp_path: Path, capsy
     shutil.copytree(channel_registry.HERE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(channel_registry, "HERE", copy)
     monkeypatch.setattr(stamp, "CHANNELS", copy)
+    _stats_only(monkeypatch)
     project = Project(tmp_path / "site", capsys, monkeypatch)
     assert project.build()[0] == 0 and project.fast()
     template = sorted(p for p in (copy / "templates").rglob("*") if p.is_file())[0]
@@ -183,6 +190,7 @@ def test_a_code_change_takes_the_ordinary_path(tmp_path: Path, capsys: pytest.Ca
     for package in ("engine", "renderers", "channels"):
         shutil.copytree(ROOT / package, code / package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(stamp, "CODE_ROOT", code)
+    _stats_only(monkeypatch)
     project = Project(tmp_path / "site", capsys, monkeypatch)
     assert project.build()[0] == 0 and project.fast()
     module = code / "renderers" / "sms.py"
@@ -228,15 +236,17 @@ def test_a_rollback_of_current_takes_the_ordinary_path(tmp_path: Path, capsys: p
 # ------------------------------------------------------------------------------------------------ racy files
 
 
-def _coarse_clock(monkeypatch: pytest.MonkeyPatch, frozen_ns: int) -> None:
-    """A file system whose timestamps are stuck at `frozen_ns`: an edit that keeps the size keeps every stat,
-    as one within the same timestamp tick does."""
+def _coarse_clock(monkeypatch: pytest.MonkeyPatch, age_ns: int) -> None:
+    """A file system whose timestamps are stuck `age_ns` before the first look at them: an edit that keeps the
+    size keeps every stat, as one within the same timestamp tick does."""
     real = stamp._lstat
+    frozen: list[int] = []
 
     def lstat(path: str) -> SimpleNamespace:
         st = real(path)
+        frozen[:] = frozen or [time.time_ns() - age_ns]
         return SimpleNamespace(st_mode=st.st_mode, st_size=st.st_size, st_ino=st.st_ino,
-                               st_mtime_ns=frozen_ns, st_ctime_ns=frozen_ns)
+                               st_mtime_ns=frozen[0], st_ctime_ns=frozen[0])
 
     monkeypatch.setattr(stamp, "_lstat", lstat)
 
@@ -257,7 +267,7 @@ def _stamped(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
 
 
 def test_a_racy_file_is_content_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _coarse_clock(monkeypatch, time.time_ns())  # every file's timestamps are "now": all racy
+    _coarse_clock(monkeypatch, 0)  # every file's timestamps are "now": all racy
     kb, out, opts = _stamped(tmp_path)
     assert "knowledge/billing/waive-fee.md" in stamp.load(tmp_path / "cache").racy  # type: ignore[union-attr]
     assert stamp.unchanged(tmp_path / "cache", kb, out, opts) is not None
@@ -269,19 +279,25 @@ def test_the_racy_rule_is_what_catches_an_edit_the_stats_cannot_see(tmp_path: Pa
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The same invisible edit on a file older than the racy window is trusted on its stats, as in git: only a
     file that may still change within its timestamp tick needs its content checked."""
-    _coarse_clock(monkeypatch, time.time_ns() - 10 * stamp.RACY_NS)
+    _coarse_clock(monkeypatch, 10 * stamp.RACY_NS)
     kb, out, opts = _stamped(tmp_path)
     assert stamp.load(tmp_path / "cache").racy == {}  # type: ignore[union-attr]
     _edit_keeping_size_and_mtime(kb / "billing" / "waive-fee.md")
     assert stamp.unchanged(tmp_path / "cache", kb, out, opts) is not None
 
 
-def test_files_written_just_before_a_build_are_racy_and_still_answered_from_the_stamp(project: Project) -> None:
+def test_files_written_just_before_a_build_are_racy_and_still_answered_from_the_stamp(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stamp, "RACY_NS", 3600 * 10**9)  # "just before", however slow this machine is today
+    project = Project(tmp_path, capsys, monkeypatch)
+    assert project.build()[0] == 0
     racy = stamp.load(project.cache).racy  # type: ignore[union-attr]
-    assert "knowledge/billing/waive-fee.md" in racy  # the fixture copied it a moment before building
-    assert racy["knowledge/billing/waive-fee.md"] == hashlib.sha256(
-        (project.kb / "billing" / "waive-fee.md").read_bytes()).hexdigest()
+    sources = {f"knowledge/{p.relative_to(project.kb).as_posix()}": p for p in project.kb.rglob("*") if p.is_file()}
+    assert sources.keys() <= racy.keys()
+    assert all(racy[name] == hashlib.sha256(path.read_bytes()).hexdigest() for name, path in sources.items())
     assert project.fast()
+    _edit_keeping_size_and_mtime(project.kb / "billing" / "waive-fee.md")
+    assert not project.fast()
 
 
 def test_input_files_is_the_one_list_the_build_reads(project: Project) -> None:
