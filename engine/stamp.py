@@ -22,10 +22,9 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Mapping
 
-from engine.cache import CACHE_VERSION, code_files
+from engine.cache import CACHE_VERSION, CODE_ROOT, code_files
 
 FORMAT = 1
-CODE_ROOT = Path(__file__).resolve().parent.parent
 CHANNELS = CODE_ROOT / "channels"
 # Wider than any timestamp tick a build meets: 2 s on FAT, 1 s on older file systems, a jiffy or so elsewhere.
 RACY_NS = 2_000_000_000
