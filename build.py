@@ -193,11 +193,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from engine.compile import default_jobs
-    from engine.diagnostics import Report, render
-    from engine.incremental import Incremental, default_folder
-    from engine.publish import build
-    from engine.releases import DEFAULT_KEEP, layout_problem
+    from engine import stamp  # standard library only: a no-op build needs nothing heavier
 
     if not args.kb.is_dir():
         print(f"build.py build: error: --kb {args.kb} is not a folder", file=sys.stderr)
@@ -205,6 +201,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.keep is not None and not args.release:
         print("build.py build: error: --keep needs --release", file=sys.stderr)
         return EXIT_USAGE
+    as_of = args.as_of or _today()
+    cache = args.cache or stamp.default_folder(args.out)
+    if not args.no_cache:
+        last = stamp.unchanged(cache, args.kb, args.out, stamp.options(args.kb, args.out, as_of, args.channels,
+                                                                       args.release))
+        if last is not None:  # exactly what the no-op below prints, from stats alone
+            sys.stdout.write(last.printed[args.format])
+            print(f"{args.out} is up to date", file=sys.stderr)
+            return EXIT_OK
+
+    from engine.compile import default_jobs
+    from engine.diagnostics import Report, render
+    from engine.incremental import Incremental
+    from engine.publish import build
+    from engine.releases import DEFAULT_KEEP, layout_problem
+
     problem = layout_problem(args.out, args.release)
     if problem:
         print(f"build.py build: error: {problem}", file=sys.stderr)
@@ -214,8 +226,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     incremental = None
     if not args.no_cache:
         explain = (lambda line: print(line, file=sys.stderr)) if args.explain else None
-        incremental = Incremental(args.cache or default_folder(args.out), explain)
-    result = build(args.kb, args.out, report, as_of=args.as_of or _today(), only=args.channels,
+        incremental = Incremental(cache, explain)
+    result = build(args.kb, args.out, report, as_of=as_of, only=args.channels,
                    jobs=args.jobs or default_jobs(), keep=keep, incremental=incremental)
     sys.stdout.write(render(report.items, args.format))
     if result.up_to_date:

@@ -28,15 +28,22 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+CODE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_files(root: Path = CODE_ROOT) -> list[Path]:
+    """The modules of the engine, the renderers and the channel registry: the code that turns sources into
+    outputs (what `code_version` hashes and the no-op stamp stats)."""
+    return [path for package in _PACKAGES for path in sorted((root / package).rglob("*.py"))]
+
+
 @cache
 def code_version() -> str:
-    """Every module of the engine, the renderers and the channel registry, the Python version, and the cache
-    version: any change to the code that turns sources into outputs invalidates every cached output."""
-    root = Path(__file__).resolve().parent.parent
+    """Every module of `code_files`, the Python version, and the cache version: any change to the code that
+    turns sources into outputs invalidates every cached output."""
     parts: list[str | bytes] = [str(CACHE_VERSION), sys.version]
-    for package in _PACKAGES:
-        for path in sorted((root / package).rglob("*.py")):
-            parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+    for path in code_files():
+        parts += [path.relative_to(CODE_ROOT).as_posix(), path.read_bytes()]
     return digest(*parts)
 
 

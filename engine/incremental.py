@@ -49,11 +49,6 @@ class Incremental:
     explain: Callable[[str], None] | None = None
 
 
-def default_folder(out: Path) -> Path:
-    """The cache of output folder `dist` is `.dist.cache` beside it."""
-    return out.parent / f".{out.name}.cache"
-
-
 # ------------------------------------------------------------------------------------------------ parses
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 import channels as channel_registry
-from engine import releases
-from engine.bundle import AnswerEntry, BundleError, ChannelEntry, Manifest, Staging, inputs_hash, reuse_file, sha256
+from engine import releases, stamp
+from engine.bundle import (MANIFEST, AnswerEntry, BundleError, ChannelEntry, Manifest, Staging, inputs_hash, reuse_file,
+                           sha256)
 from engine.compile import Plan, index_files, load_channels, note_to_report, plan, problem_to_report, render_all
 from engine.consistency import Problem
-from engine.diagnostics import Report
+from engine.diagnostics import Report, render
 from engine.incremental import Incremental, Session, UpToDate, build_key, up_to_date
 from engine.knowledge import KnowledgeBase, display_path, load
 from engine.source import refusal
@@ -51,17 +52,9 @@ class Progress:
 
 
 def read_inputs(kb_root: Path, channel_folder: Path) -> dict[str, bytes]:
-    """Every file the build depends on, by a stable relative name (for the manifest's `inputs` hash)."""
-    files: dict[str, bytes] = {}
-    for base, prefix in ((kb_root, "knowledge"), (channel_folder, "channels")):
-        for folder, dirs, names in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-            for name in sorted(names):
-                path = Path(folder) / name
-                if name.startswith(".") or path.suffix == ".py" or path.suffix == ".pyc":
-                    continue
-                files[f"{prefix}/{path.relative_to(base).as_posix()}"] = _input_bytes(path, base)
-    return files
+    """Every file the build depends on (`stamp.input_files`), by a stable relative name (for the manifest's
+    `inputs` hash)."""
+    return {name: _input_bytes(Path(path), base) for name, path, base in stamp.input_files(kb_root, channel_folder)}
 
 
 def _input_bytes(path: Path, base: Path) -> bytes:
@@ -93,7 +86,9 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
     started = time.perf_counter()
     result = BuildResult()
     names = channel_registry.names()
-    inputs = inputs_hash(read_inputs(kb_root, channel_registry.HERE))
+    snap = stamp.snapshot(kb_root, channel_registry.HERE) if incremental is not None else None  # before reading
+    files = read_inputs(kb_root, channel_registry.HERE)
+    inputs = inputs_hash(files)
     session = None
     if incremental is not None:
         key = build_key(inputs, out, as_of, only)
@@ -103,7 +98,9 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
             result.published = result.up_to_date = True
             result.outputs = Counter(dict(last.outputs))
             result.seconds = time.perf_counter() - started
+            _stamp(incremental, snap, files, kb_root, out, as_of, only, keep, last.manifest, report, result)
             return result
+        stamp.forget(incremental.folder)
         session = Session(incremental)
     kb = load(kb_root, report, as_of=as_of, channels=names, load_one=session.loader if session else None)
     gc.freeze()  # the model lives to the end: the collector need not scan it again, nor forked workers copy it
@@ -132,12 +129,27 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
         staging.discard()
         raise
     if session is not None:
-        session.save(UpToDate(build_key(inputs, out, as_of, only), sha256(manifest.dump()), tuple(report.items),
+        published = sha256(manifest.dump())
+        session.save(UpToDate(build_key(inputs, out, as_of, only), published, tuple(report.items),
                               tuple(sorted(result.outputs.items()))))
+        _stamp(session.settings, snap, files, kb_root, out, as_of, only, keep, published, report, result)
     result.published = True
     result.manifest = manifest
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _stamp(incremental: Incremental, snap: stamp.Snapshot | None, files: Mapping[str, bytes], kb_root: Path,
+           out: Path, as_of: date, only: tuple[str, ...] | None, keep: int | None, manifest_sha: str, report: Report,
+           result: BuildResult) -> None:
+    """Save what lets the next build of the same inputs see, from stats alone, that nothing changed."""
+    assert snap is not None, "a build with a cache takes a snapshot"
+    manifest = (releases.bundle_folder(out) / MANIFEST).relative_to(out).as_posix()
+    opts = stamp.options(kb_root, out, as_of, only, keep is not None, channel_registry.HERE)
+    printed = {fmt: render(report.items, fmt) for fmt in stamp.PRINT_FORMATS}
+    watched = (MANIFEST, releases.CURRENT, releases.RELEASES)
+    stamp.save(incremental.folder, stamp.make(snap, files, opts, out, watched, manifest, manifest_sha, result.outputs,
+                                              printed))
 
 
 _IN_PROCESS = 24
