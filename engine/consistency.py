@@ -59,6 +59,10 @@ def tokens(text: str, locale: Locale) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
+    """Words compared in composed form (NFC): a text message composes what it sends, and canonically equal
+    text is the same text, for the short-answer check and for the leak check alike."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     return [w.replace("'", "").replace("’", "") for w in _WORD.findall(text.lower())]
 
 

@@ -32,6 +32,9 @@ PASSING = {
         NO_FACTS, "No Call [A](mailto:0@0.gov) today.\n", "[ivr, sms, chat, web, mobile]"),
     "a letter after an amount is no thousand": (
         "fees:\n  main1: {type: money, value: $0.01}\n", "Yes.\n\n3. Then {{ fees.main1 }} K.\n", "[chat, sms]"),
+    "a compatibility ideograph the text message composes (NFC)": (
+        NO_FACTS, "Sometimes.\n", '[sms]\nsms: "Sometimes \U0002f800."'),
+    "decomposed accents the text message composes (NFC)": (NO_FACTS, "Cafe\u0301 open today.\n", "[sms, chat]"),
     "a text fact among the first words": (
         "places:\n  main0: {type: text, value: A}\n", "Yes Call {{ places.main0 }}.\n", "[chat, sms]"),
 }
@@ -66,3 +69,11 @@ def test_a_text_fact_left_out_is_still_missing(tmp_path: Path) -> None:
     errors = gate_errors(tmp_path, facts, "Visit {{ places.main0 }}.\n",
                          '[sms]\nsms: "Visit us."')
     assert any(e.startswith("missing-fact") and "places.main0" in e for e in errors), errors
+
+
+def test_internal_words_are_found_whether_composed_or_not(tmp_path: Path) -> None:
+    body = ("Cafe\u0301 hours vary.\n\n::: internal\nStaff know the cafe\u0301 closes early on every second rainy "
+            "Tuesday of the month.\n:::\n")
+    override = '[sms]\nsms: "Cafe\u0301 hours vary. The caf\u00e9 closes early on every second rainy Tuesday."'
+    errors = gate_errors(tmp_path, NO_FACTS, body, override)
+    assert any(e.startswith("internal-leak") for e in errors), errors
