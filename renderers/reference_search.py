@@ -95,8 +95,8 @@ def shard_key(term: str) -> str:
 
 
 @dataclass(frozen=True)
-class Document:
-    """One answer as search sees it: the text of each field and what filters need."""
+class Card:
+    """What a search result shows of an answer and what the filters need."""
 
     id: str
     question: str
@@ -105,6 +105,12 @@ class Document:
     channels: tuple[str, ...]
     asked_as: tuple[str, ...]
     tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Document(Card):
+    """One answer as search sees it: its card and the text of each field."""
+
     short: str
     steps: str
     detail: str
@@ -132,18 +138,11 @@ def document_of(view: View) -> Document:
 
 
 @dataclass(frozen=True)
-class Indexed:
-    """One answer as the index is built from it: what a result shows, and each field's terms. Made when the
-    answer is rendered and kept with its outputs, so the index is rebuilt without reading answers again; it
-    stays small (about a kilobyte) for knowledge bases of 100,000 answers."""
+class Indexed(Card):
+    """One answer as the index is built from it: its card, and each field's terms. Made when the answer is
+    rendered and kept with its outputs, so the index is rebuilt without reading answers again; it stays small
+    (about a kilobyte) for knowledge bases of 100,000 answers."""
 
-    id: str
-    question: str
-    topic: str
-    audience: str
-    channels: tuple[str, ...]
-    asked_as: tuple[str, ...]
-    tags: tuple[str, ...]
     short: str  # cut to SHORT_CHARS
     fields: tuple[tuple[str, int, str], ...]  # (field, its length in terms, its terms: each at most 3 times)
 
