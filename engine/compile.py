@@ -1,13 +1,15 @@
 """Compile a loaded knowledge base: channel configs, per-channel views, rendering (in parallel), indexes."""
 from __future__ import annotations
 
+import functools
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -131,6 +133,8 @@ def index_entry(channel: Channel, channel_view: View, site: Site) -> object:
     return make(channel_view, channel.config, site) if make is not None else None
 
 
+T = TypeVar("T")
+R = TypeVar("R")
 _WORKER_PLAN: Plan | None = None
 
 
@@ -139,16 +143,21 @@ def _init_worker(work: Plan) -> None:
     _WORKER_PLAN = work
 
 
-def _render_in_worker(answer: Answer) -> AnswerOutputs:
+def _render_batch_in_worker(answers: list[Answer]) -> list[AnswerOutputs]:
     assert _WORKER_PLAN is not None
-    return render_answer(answer, _WORKER_PLAN)
+    return [render_answer(answer, _WORKER_PLAN) for answer in answers]
+
+
+BATCH = 32  # answers a worker renders per task: enough to make the round trip cheap, small enough to stream
+WINDOW = 4  # tasks per worker submitted and not yet read back
 
 
 def render_all(answers: list[Answer], work: Plan, jobs: int, executor: Executor | None = None) -> Iterator[AnswerOutputs]:
     """Render every answer on every channel it is published to, in answer order whatever the parallelism.
 
     `executor` may be any concurrent.futures.Executor whose workers can import this project; by default a
-    process pool of `jobs` workers, or this process when jobs is 1."""
+    process pool of `jobs` workers, or this process when jobs is 1. Outputs stream: however slowly they are
+    read, at most a few tasks' outputs per worker wait in memory."""
     if executor is None and jobs <= 1:
         for answer in answers:
             yield render_answer(answer, work)
@@ -157,12 +166,30 @@ def render_all(answers: list[Answer], work: Plan, jobs: int, executor: Executor 
     pool = executor or ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(work,))
     try:
         if own:
-            yield from pool.map(_render_in_worker, answers, chunksize=max(1, len(answers) // (jobs * 8) or 1))
+            batches = (answers[start:start + BATCH] for start in range(0, len(answers), BATCH))
+            for batch in in_order(pool, _render_batch_in_worker, batches, WINDOW * jobs):
+                yield from batch
         else:
-            yield from pool.map(render_answer, answers, [work] * len(answers))
+            yield from in_order(pool, functools.partial(render_answer, work=work), answers, WINDOW * max(1, jobs))
     finally:
         if own:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
+
+
+def in_order(pool: Executor, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
+    """`fn` over `items` on `pool`, results in the items' order, with at most `window` tasks submitted and not
+    yet read (Executor.map submits every item at once, and keeps every result a slow reader has not reached)."""
+    pending: deque[Future[R]] = deque()
+    try:
+        for item in items:
+            if len(pending) >= window:
+                yield pending.popleft().result()
+            pending.append(pool.submit(fn, item))
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 def index_files(work: Plan, entries: dict[str, list[IndexEntry]]) -> Iterator[tuple[str, dict[str, bytes]]]:
