@@ -3,7 +3,9 @@
 Like git's index, the stamp trusts a file whose name, size, mtime, ctime, inode and mode are those it had when
 the build read it, without reading it again. A file whose timestamps fall within `RACY_NS` of the moment its
 stats were taken ("racy": it may change again within the same timestamp tick and keep every stat) is
-content-checked instead: the stamp holds the sha256 of the bytes the build read. The code (`cache.code_files`),
+content-checked instead: the stamp holds the sha256 of the bytes the build read, unless by the time the stamp
+is made the file has outlived the window still holding those bytes (as git refreshes racily clean entries).
+The code (`cache.code_files`),
 the Python and cache versions, the build options, the output folder's layout and the published manifest's
 sha256 complete the picture; anything different and the build takes its ordinary path.
 
@@ -96,6 +98,10 @@ def _content(path: str) -> str | None:
         return None
 
 
+def _now_ns() -> int:
+    return time.time_ns()
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The stat signature of a build's files, taken before the build reads them, and the racy ones."""
@@ -104,9 +110,21 @@ class Snapshot:
     racy: dict[str, str]  # name -> path, for files too young for their stats to be trusted
 
     def contents(self, read: Mapping[str, bytes]) -> dict[str, str | None]:
-        """The racy files' sha256: of the bytes the build read (`read`, by name), or else of the file now."""
-        return {name: hashlib.sha256(read[name]).hexdigest() if name in read else _content(path)
-                for name, path in sorted(self.racy.items())}
+        """The racy files' sha256: of the bytes the build read (`read`, by name), or else of the file now.
+
+        A file the build read that is no longer young and still holds the bytes the build read is left out:
+        from now on any change to it moves its ctime (and a change since the snapshot that moved its stats
+        already fails the signature)."""
+        settled_before = _now_ns() - RACY_NS  # taken before looking again: a change after this moves the ctime
+        found: dict[str, str | None] = {}
+        for name, path in sorted(self.racy.items()):
+            if name not in read:
+                found[name] = _content(path)
+                continue
+            sha = hashlib.sha256(read[name]).hexdigest()
+            if not (_stats(path)[1] < settled_before and _content(path) == sha):
+                found[name] = sha
+        return found
 
 
 def _signature(files: FileList, since_ns: int | None) -> Snapshot:
@@ -124,7 +142,7 @@ def _signature(files: FileList, since_ns: int | None) -> Snapshot:
 def snapshot(kb_root: Path, channel_folder: Path | None = None, code_root: Path | None = None) -> Snapshot:
     """Stats of every input and code file; take it BEFORE reading the inputs, so a file changed while the
     build runs never matches the stamp (its stats move on, or it is racy and its content is checked)."""
-    since = time.time_ns()
+    since = _now_ns()
     return _signature(_files(kb_root, channel_folder, code_root), since)
 
 

@@ -286,6 +286,50 @@ def test_the_racy_rule_is_what_catches_an_edit_the_stats_cannot_see(tmp_path: Pa
     assert stamp.unchanged(tmp_path / "cache", kb, out, opts) is not None
 
 
+def _stamp_later(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Callable[[Path], None] | None = None,
+                 ) -> tuple[Path, Path, dict[str, str]]:
+    """Snapshot and read while every file is racy, maybe `edit` one unseen, then make the stamp once the racy
+    window has passed (a build that ran longer than it)."""
+    _coarse_clock(monkeypatch, 0)
+    kb = tmp_path / "knowledge"
+    shutil.copytree(SMALL, kb)
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}\n")
+    snap = stamp.snapshot(kb)
+    read = {name: Path(path).read_bytes() for name, path, _ in stamp.input_files(kb, stamp.CHANNELS)}
+    if edit is not None:
+        edit(kb)
+    later = time.time_ns() + 2 * stamp.RACY_NS
+    monkeypatch.setattr(stamp, "_now_ns", lambda: later)
+    opts = {"any": "options"}
+    sha = hashlib.sha256(b"{}\n").hexdigest()
+    stamp.save(tmp_path / "cache", stamp.make(snap, read, opts, out, ["manifest.json"], "manifest.json", sha,
+                                              {"web": 5}, dict.fromkeys(stamp.PRINT_FORMATS, "")))
+    return kb, out, opts
+
+
+def test_a_racy_file_that_outlived_the_window_unchanged_is_trusted_on_its_stats(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As git refreshes racily clean entries: files written just before a long build are not content-checked
+    by every no-op after it, once the stats and the bytes are seen unchanged after the window."""
+    kb, out, opts = _stamp_later(tmp_path, monkeypatch)
+    racy = stamp.load(tmp_path / "cache").racy  # type: ignore[union-attr]
+    assert not any(name.startswith("knowledge/") for name in racy), racy
+    assert stamp.unchanged(tmp_path / "cache", kb, out, opts) is not None
+    (kb / "billing" / "waive-fee.md").write_bytes(b"changed")  # an ordinary edit: the stats see it
+    assert stamp.unchanged(tmp_path / "cache", kb, out, opts) is None
+
+
+def test_a_racy_file_edited_unseen_before_the_stamp_stays_racy_and_is_caught(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb, out, opts = _stamp_later(tmp_path, monkeypatch,
+                                 lambda kb: _edit_keeping_size_and_mtime(kb / "billing" / "waive-fee.md"))
+    racy = stamp.load(tmp_path / "cache").racy  # type: ignore[union-attr]
+    assert list(name for name in racy if name.startswith("knowledge/")) == ["knowledge/billing/waive-fee.md"]
+    assert stamp.unchanged(tmp_path / "cache", kb, out, opts) is None
+
+
 def test_files_written_just_before_a_build_are_racy_and_still_answered_from_the_stamp(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stamp, "RACY_NS", 3600 * 10**9)  # "just before", however slow this machine is today
