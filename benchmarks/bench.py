@@ -84,8 +84,11 @@ def measure(step: str, argv: list[str], cwd: Path, note: str = "") -> Run:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
+            began = time.perf_counter()
             peak = max(peak, sum(_memory_kib(pid) for pid in _tree(process.pid)))
-            time.sleep(0.05)
+            # reading smaps_rollup walks the page tables: of processes of several GB that takes tens of ms, so
+            # sample less often then, keeping the sampler under a tenth of one core (the build has two)
+            time.sleep(max(0.05, 9 * (time.perf_counter() - began)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
