@@ -98,9 +98,11 @@ def measure(step: str, argv: list[str], cwd: Path, note: str = "") -> Run:
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if process.returncode not in (0, 1):
-        sys.stderr.write(err.decode("utf-8", "replace")[-2000:])
-    explained = [line for line in err.decode("utf-8", "replace").splitlines() if re.match(r"^\S+/\S+: ", line)]
+    lines = err.decode("utf-8", "replace").splitlines()
+    explained = [line for line in lines if re.match(r"^\S+/\S+: ", line)]
+    if process.returncode != 0:  # a failed step says why at once, not only as its exit code in the table
+        said = "\n".join(line for line in lines if line not in explained)
+        sys.stderr.write(f"{step}: exit {process.returncode}\n{said[:3000]}\n")
     if explained and not note:
         note = f"{len(explained)} answers re-rendered"
     return Run(step, elapsed, cpu, peak / 1024, process.returncode, note)

@@ -17,6 +17,11 @@ TOPICS = ["billing", "service", "outages", "accounts", "accessibility", "feedbac
 WORDS = ("account bill payment meter reading service water power outage crew office customer request form "
          "online phone letter notice deposit refund credit balance schedule visit repair line street home "
          "business tenant owner address record plan program discount rebate review standard team").split()
+# Internal text draws on words no public text uses, as staff procedures are worded apart: with one shared
+# vocabulary, a run of 8 words (the leak check's run) from an internal text turns up by chance in some public
+# answer once there are ~100,000 answers, and the build rightly refuses it.
+STAFF_WORDS = ("escalate ledger supervisor queue ticket audit adjust waiver approval batch console dispatch "
+               "roster shift handover override workflow case note flag hold exception verify manual").split()
 VERBS = "check send call visit pay review update open close request confirm schedule report".split()
 
 
@@ -36,8 +41,8 @@ def facts_yaml(groups: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sentence(rng: random.Random, words: int) -> str:
-    chosen = [rng.choice(WORDS) for _ in range(words)]
+def sentence(rng: random.Random, words: int, vocabulary: tuple[str, ...] | list[str] = WORDS) -> str:
+    chosen = [rng.choice(vocabulary) for _ in range(words)]
     return " ".join(chosen).capitalize() + "."
 
 
@@ -45,6 +50,7 @@ def answer(rng: random.Random, index: int, topic: str, ids: list[str], groups: i
     g = rng.randrange(groups)
     h = rng.randrange(groups)
     internal = rng.random() < 0.05
+    said = STAFF_WORDS if internal else WORDS  # the words of its body
     related = sorted({rng.choice(ids) for _ in range(rng.randint(0, 3))} - {ids[index]})
     front = [
         "---",
@@ -63,28 +69,30 @@ def answer(rng: random.Random, index: int, topic: str, ids: list[str], groups: i
                      f'{rng.choice(WORDS)}. Fee {{{{ group{g}.fee }}}}."')
     front.append("---")
     opening = "Staff only: check" if internal else "Call"
+    # what the phone line speaks (the opening, the steps and the wait) stays within its 45 s budget even where
+    # the fact values are longest, at 100,000 answers
     body = [
-        f"{opening} {{{{ group{g}.phone }}}} or visit {{{{ group{g}.page }}}}. {sentence(rng, rng.randint(8, 14))}",
+        f"{opening} {{{{ group{g}.phone }}}} or visit {{{{ group{g}.page }}}}. {sentence(rng, rng.randint(8, 12), said)}",
         "",
-        *(f"{n}. {sentence(rng, rng.randint(5, 10))[:-1]}, fee {{{{ group{g}.fee }}}}." if n == 1
-          else f"{n}. {sentence(rng, rng.randint(5, 10))}" for n in range(1, rng.randint(3, 6))),
+        *(f"{n}. {sentence(rng, rng.randint(5, 8), said)[:-1]}, fee {{{{ group{g}.fee }}}}." if n == 1
+          else f"{n}. {sentence(rng, rng.randint(5, 8), said)}" for n in range(1, rng.randint(3, 6))),
         "",
         f"It takes {{{{ group{h}.wait }}}}. Open {{{{ group{h}.hours }}}}.",
         "",
         "::: except sms ivr",
-        f"{sentence(rng, 12)} {sentence(rng, 10)}",
+        f"{sentence(rng, 12, said)} {sentence(rng, 10, said)}",
         "",
-        f"- {sentence(rng, 8)}",
+        f"- {sentence(rng, 8, said)}",
         f"- Write to {{{{ group{h}.email }}}} or visit {{{{ group{h}.office }}}}.",
-        f"- {sentence(rng, 9)} From {{{{ group{h}.start }}}} the rate is {{{{ group{h}.rate }}}}.",
+        f"- {sentence(rng, 9, said)} From {{{{ group{h}.start }}}} the rate is {{{{ group{h}.rate }}}}.",
         "",
-        " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(3, 10))),
+        " ".join(sentence(rng, rng.randint(8, 16), said) for _ in range(rng.randint(3, 10))),
         "",
-        " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(2, 6))),
+        " ".join(sentence(rng, rng.randint(8, 16), said) for _ in range(rng.randint(2, 6))),
         ":::",
         "",
         "::: internal",
-        f"{sentence(rng, 20)} Check the {rng.choice(WORDS)} log first.",
+        f"{sentence(rng, 20, STAFF_WORDS)} Check the {rng.choice(STAFF_WORDS)} log first.",
         ":::",
     ]
     if internal:  # internal answers are worded apart from public ones, as real staff procedures are
