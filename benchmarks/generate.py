@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import random
 from pathlib import Path
+from typing import Sequence
 
 TOPICS = ["billing", "service", "outages", "accounts", "accessibility", "feedback", "standards", "appointments",
           "privacy", "water-quality", "meters", "conservation"]
@@ -41,7 +42,7 @@ def facts_yaml(groups: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sentence(rng: random.Random, words: int, vocabulary: tuple[str, ...] | list[str] = WORDS) -> str:
+def sentence(rng: random.Random, words: int, vocabulary: Sequence[str] = WORDS) -> str:
     chosen = [rng.choice(vocabulary) for _ in range(words)]
     return " ".join(chosen).capitalize() + "."
 

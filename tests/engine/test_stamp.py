@@ -251,7 +251,10 @@ def _coarse_clock(monkeypatch: pytest.MonkeyPatch, age_ns: int) -> None:
     monkeypatch.setattr(stamp, "_lstat", lstat)
 
 
-def _stamped(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+def _stamped(tmp_path: Path, before_stamp: Callable[[Path], None] | None = None,
+             ) -> tuple[Path, Path, dict[str, str]]:
+    """Snapshot and read a copy of the small knowledge base, run `before_stamp` on it (the rest of a build),
+    then make and save the stamp."""
     kb = tmp_path / "knowledge"
     shutil.copytree(SMALL, kb)
     out = tmp_path / "dist"
@@ -260,6 +263,8 @@ def _stamped(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     opts = {"any": "options"}
     snap = stamp.snapshot(kb)
     read = {name: Path(path).read_bytes() for name, path, _ in stamp.input_files(kb, stamp.CHANNELS)}
+    if before_stamp is not None:
+        before_stamp(kb)
     sha = hashlib.sha256(b"{}\n").hexdigest()
     stamp.save(tmp_path / "cache", stamp.make(snap, read, opts, out, ["manifest.json"], "manifest.json", sha,
                                               {"web": 5}, dict.fromkeys(stamp.PRINT_FORMATS, "")))
@@ -291,22 +296,14 @@ def _stamp_later(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Callable
     """Snapshot and read while every file is racy, maybe `edit` one unseen, then make the stamp once the racy
     window has passed (a build that ran longer than it)."""
     _coarse_clock(monkeypatch, 0)
-    kb = tmp_path / "knowledge"
-    shutil.copytree(SMALL, kb)
-    out = tmp_path / "dist"
-    out.mkdir()
-    (out / "manifest.json").write_text("{}\n")
-    snap = stamp.snapshot(kb)
-    read = {name: Path(path).read_bytes() for name, path, _ in stamp.input_files(kb, stamp.CHANNELS)}
-    if edit is not None:
-        edit(kb)
-    later = time.time_ns() + 2 * stamp.RACY_NS
-    monkeypatch.setattr(stamp, "_now_ns", lambda: later)
-    opts = {"any": "options"}
-    sha = hashlib.sha256(b"{}\n").hexdigest()
-    stamp.save(tmp_path / "cache", stamp.make(snap, read, opts, out, ["manifest.json"], "manifest.json", sha,
-                                              {"web": 5}, dict.fromkeys(stamp.PRINT_FORMATS, "")))
-    return kb, out, opts
+
+    def rest_of_the_build(kb: Path) -> None:
+        if edit is not None:
+            edit(kb)
+        later = time.time_ns() + 2 * stamp.RACY_NS
+        monkeypatch.setattr(stamp, "_now_ns", lambda: later)
+
+    return _stamped(tmp_path, rest_of_the_build)
 
 
 def test_a_racy_file_that_outlived_the_window_unchanged_is_trusted_on_its_stats(
