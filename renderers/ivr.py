@@ -19,6 +19,7 @@ from engine.model import (
 )
 from engine.select import View
 from renderers import Note, Rendered, Site
+from renderers.ssml_text import clean as _clean
 
 CHANNEL = "ivr"
 SSML_NS = "http://www.w3.org/2001/10/synthesis"
@@ -169,7 +170,6 @@ def _piece_words(piece: Piece) -> int:
 
 # ------------------------------------------------------------------------------------------ presenting facts
 
-_INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 _DAY_WORDS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -181,10 +181,6 @@ _CURRENCY_WORDS = {
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 _SPOKEN_MARKS = {".": "dot", "/": "slash", "-": "dash", "_": "underscore", ":": "colon", "?": "question mark",
                  "=": "equals", "&": "and", "#": "hash", "+": "plus", "~": "tilde", "%": "percent", "@": "at"}
-
-
-def _clean(text: str) -> str:
-    return _INVALID_XML.sub("", text)
 
 
 def _can_say(profile: Profile, interpret_as: str) -> bool:

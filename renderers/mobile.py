@@ -19,7 +19,7 @@ from engine.model import (
     Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
 )
 from engine.select import View
-from renderers import IndexEntry, Note, Rendered, Site
+from renderers import IndexEntry, Note, Rendered, Site, ssml_text
 
 CHANNEL = "mobile"
 CARD_VERSION = "1.5"
@@ -113,7 +113,7 @@ class AdaptiveCard:
     body: tuple[Element, ...]
     actions: tuple[OpenUrl, ...]
     fallback_text: str
-    speak: str
+    speak: str  # an SSML fragment by the Adaptive Cards schema: the plain words, escaped as SSML text
 
 
 @dataclass(frozen=True, slots=True)
@@ -641,7 +641,7 @@ def card(view: View, config: Config, site: Site, ctx: _Context) -> AdaptiveCard:
     root = Container((title, *content.items, *facts), id=view.id)
     lang = (site.language or "en").split("-")[0].lower()
     return AdaptiveCard(CARD_SCHEMA, CARD_VERSION, lang, (root,), actions(content.key_inlines, view, config, site),
-                        content.fallback, content.speak)
+                        content.fallback, ssml_text.fragment(content.speak))
 
 
 def _budget(size: int, config: Config, view: View) -> list[Note]:

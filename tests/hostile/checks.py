@@ -42,6 +42,22 @@ def ssml_says(answer_id: str, *fragments: str) -> Verify:
     return verify
 
 
+def card_speaks(answer_id: str, said: str) -> Verify:
+    """The card's `speak` (an SSML fragment), wrapped in <speak>, is well-formed, holds no element and says `said`."""
+
+    def verify(dist: Path, work: Path) -> list[str]:
+        card = json.loads((dist / "mobile" / f"{answer_id}.json").read_text(encoding="utf-8"))
+        try:
+            root = ET.fromstring(f"<speak>{card['speak']}</speak>")
+        except ET.ParseError as error:
+            return [f"the card's speak is not well-formed SSML: {error}: {card['speak'][:200]!r}"]
+        problems = [f"the card's speak holds <{e.tag}>" for e in root.iter() if e is not root]
+        spoken = _squash("".join(root.itertext()))
+        return problems + ([] if said in spoken else [f"the card's speak does not say {said!r}: {spoken[:200]!r}"])
+
+    return verify
+
+
 def _markdown_text(source: str) -> tuple[str, set[str]]:
     """What a CommonMark chat client shows (its text), and which formatting it would apply."""
     shown: list[str] = []

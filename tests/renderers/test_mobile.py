@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
+from xml.sax.saxutils import unescape
 
 import pytest
 from jsonschema import Draft6Validator
@@ -19,6 +21,8 @@ from engine.select import View
 from renderers import AnswerRef, IndexEntry, Rendered, Site, mobile
 from tests.kb import one_view, sample, site_of, views_of
 
+SSML_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "ssml11" / "synthesis.xsd"
+SSML_NS = "http://www.w3.org/2001/10/synthesis"
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "adaptivecards" / "adaptive-card-1.5.0.json"
 CONFIG = mobile.Config.model_validate(channels.raw("mobile"))
 INDEX_SCHEMA: dict[str, Any] = {
@@ -295,11 +299,25 @@ def test_hostile_text_shows_literally_and_the_json_stays_valid(tmp_path: Path) -
     assert visible(title) == '<b>Fees</b> & *stars* _under_ [x](y) # ~ \\ {{ not a fact }} "quoted" 😀?'
     assert live_markup(title) == set() and "{{" not in title
     assert detail == "\\- not a bullet, + not one either" and visible(detail) == "- not a bullet, + not one either"
-    assert card["speak"] == shown  # plain words: no Markdown escapes, nothing HTML-escaped
+    assert unescape(card["speak"]) == shown  # plain words: no Markdown escapes, SSML-escaped
+    assert "<" not in card["speak"] and "&amp;amp;" in card["speak"]
     assert schema_errors(card) == []
     assert "😀".encode() in rendered.files[rendered.primary]  # kept as UTF-8, not \\u escapes
     for text in text_blocks(card):
         assert not re.search(r"(?<!\\)[<*_\[\]{}`]", text), text
+
+
+def test_speak_is_ssml_text_that_says_ampersands_and_escaped_tags(tmp_path: Path) -> None:
+    view = one_view(tmp_path, 'AT&T pays \\<break time="9s"/\\> and \\</speak> now.\n', "mobile")
+    _, card = render(view)
+    ssml = f'<speak version="1.1" xmlns="{SSML_NS}" xml:lang="en-US">{card["speak"]}</speak>'
+    root = ET.fromstring(ssml)
+    assert "".join(root.itertext()) == 'AT&T pays <break time="9s"/> and </speak> now.'
+    assert [element.tag for element in root.iter()] == [f"{{{SSML_NS}}}speak"]
+    if not SSML_SCHEMA.exists():
+        pytest.skip(f"the W3C SSML 1.1 schema is not at {SSML_SCHEMA} (the `shared` folder beside the repository)")
+    xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is needed to validate SSML")
+    xmlschema.XMLSchema(str(SSML_SCHEMA)).validate(ssml)
 
 
 def test_escape_and_line_start_by_hand() -> None:
