@@ -185,6 +185,12 @@ def _check_fields(front: FrontMatter, answer_id: str, doc: YamlDoc, display: str
             report.add(display, line, col, "unknown-channel", f"unknown channel `{name}`",
                        hint=did_you_mean(name, channels) or "channels: " + ", ".join(channels))
             ok = False
+    if front.reviewed > date.max - timedelta(days=front.review_every):
+        line, col = where("reviewed")
+        report.add(display, line, col, "invalid-date",
+                   f"`reviewed` {front.reviewed} is so late that the next review ({front.review_every} days on) "
+                   "falls after the last date the calendar can hold", hint="write the day the answer was last checked")
+        ok = False
     if front.effective_from and front.effective_until and front.effective_until < front.effective_from:
         line, col = where("effective_until")
         report.add(display, line, col, "invalid-date",

@@ -8,6 +8,7 @@ import pytest
 
 from engine.diagnostics import Report, render
 from engine.knowledge import load
+from tests.kb import answer_file, write_kb
 from tests.snapshots import assert_snapshot
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -64,3 +65,15 @@ def test_the_sample_knowledge_base_has_no_errors() -> None:
     assert len({a.topic for a in kb.answers}) >= 8
     assert sum(a.audience == "internal" for a in kb.answers) >= 5
     assert len(kb.facts.facts) >= 25
+
+
+def test_a_review_due_past_the_last_calendar_date_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
+    root = write_kb(tmp_path / "kb", {"billing/late": answer_file("Call us.\n", reviewed="9999-12-01"),
+                                      "billing/soon": answer_file("Call us.\n", reviewed="9999-01-01")})
+    report = Report()
+    kb = load(root, report, as_of=AS_OF)
+    assert [(d.path.endswith("late.md"), d.line, d.col, d.code) for d in report.errors] == [
+        (True, 4, 11, "invalid-date")]
+    assert "9999-12-01" in report.errors[0].message
+    assert [a.id for a in kb.answers] == ["billing/soon"]
+    assert [d.code for d in report.items if d.severity.value == "warning"] == ["future-review"]
