@@ -12,7 +12,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.diagnostics import Report, did_you_mean
-from engine.facts import FactError, FactType, FactValue, Locale, parse_value
+from engine.facts import INSECURE, FactError, FactType, FactValue, Locale, parse_value
 from engine.source import YamlDoc, plain, read_text, read_yaml
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -172,7 +172,11 @@ def _load_one(doc: YamlDoc, group: str, name: Any, entry: Any, key: str, display
         value = parse_value(model.type, model.value, locale, model.currency)
     except FactError as error:
         where_line, where_col = doc.where(group, name, "value")
-        report.add(display, where_line, where_col, "invalid-fact", f"`{key}`: {error}")
+        report.add(display, where_line, where_col, error.code or "invalid-fact", f"`{key}`: {error}")
         return False
+    if value.type is FactType.URL and value.canonical.startswith("http://"):
+        where_line, where_col = doc.where(group, name, "value")
+        report.warn(display, where_line, where_col, "insecure-link", f"`{key}` is an `http://` address: {INSECURE}",
+                    hint="write `https://` if the site has it")
     facts[key] = Fact(key, value, model.label, line)
     return True

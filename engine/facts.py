@@ -6,14 +6,18 @@ Every place that compares facts (the parser, the validator, later the channel re
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
+import idna
 import phonenumbers
+
+from engine.scripts import mixed, script
 
 
 class FactType(str, Enum):
@@ -72,6 +76,14 @@ class FactValue:
 
 class FactError(ValueError):
     """A value that looks like a fact of its type but is not a valid one (with a message for authors)."""
+
+    code: str | None = None  # a diagnostic code more precise than the caller's own, when there is one
+
+
+class LookAlikeHost(FactError):
+    """A host name whose letters mix scripts, as `pаypal.com` (Cyrillic `а`) does to pass for another."""
+
+    code = "mixed-script-host"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -311,13 +323,39 @@ def _percent_from(m: re.Match[str], locale: Locale) -> FactValue:
     return FactValue(FactType.PERCENT, f"{_plain(number)}%", number)
 
 
+INSECURE = "what customers send and receive there can be read and changed on the way"
+
+
+def ascii_host(host: str) -> str:
+    """`host` in its one ASCII form: an international name as IDNA 2008 A-labels, so `bücher.example`,
+    `BÜCHER.example` and `xn--bcher-kva.example` are one host. Raises FactError for a name IDNA refuses, and
+    LookAlikeHost for a label that mixes scripts."""
+    if host.isascii() and "xn--" not in host:
+        return host
+    try:
+        written = ".".join(label[4:].encode("ascii").decode("punycode") if label.startswith("xn--") else label
+                           for label in host.split("."))
+        encoded = idna.encode(written, uts46=True).decode("ascii")
+        shown = idna.decode(encoded)
+    except UnicodeError as error:  # idna.IDNAError is one
+        raise FactError(f"`{host}` is not a valid international host name ({error})") from error
+    for label in shown.split("."):
+        if mixed(label):
+            first = next(s for char in label if (s := script(char)) is not None)
+            odd = next(char for char in label if script(char) not in (None, first))
+            raise LookAlikeHost(
+                f"the host `{shown}` mixes {first.title()} and {str(script(odd)).title()} letters in `{label}` "
+                f"(`{odd}` is U+{ord(odd):04X} {unicodedata.name(odd, '')}): a look-alike of another address")
+    return encoded
+
+
 def normalize_url(raw: str) -> str:
     text = raw.strip()
     if not re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
         text = "https://" + text
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
+    host = ascii_host((parts.hostname or "").lower())
     port = parts.port
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
     path = parts.path if parts.path not in ("", "/") else ""
@@ -367,6 +405,7 @@ class Found:
     type: FactType
     value: FactValue | None
     error: str | None = None
+    code: str | None = None  # the error's own diagnostic code, when it has one
 
 
 def _trim(raw: str, kind: FactType) -> str:
@@ -442,7 +481,7 @@ def _candidates(text: str, locale: Locale) -> list[Found]:
                 value = _FROM_MATCH[kind](m, locale)
                 found.append(Found(m.start(), m.start() + len(raw), raw, kind, value))
             except FactError as error:
-                found.append(Found(m.start(), m.start() + len(raw), raw, kind, None, str(error)))
+                found.append(Found(m.start(), m.start() + len(raw), raw, kind, None, str(error), error.code))
     if _DIGIT.search(text):
         found.extend(_phones(text, locale))
     return found
@@ -457,7 +496,7 @@ def find_facts(text: str, locale: Locale = Locale()) -> list[Found]:
     offset = 0
     for line in text.split("\n"):
         for item in _find_cached(line, locale):
-            found.append(Found(item.start + offset, item.end + offset, item.raw, item.type, item.value, item.error))
+            found.append(replace(item, start=item.start + offset, end=item.end + offset))
         offset += len(line) + 1
     return found
 

@@ -15,7 +15,7 @@ from mdit_py_plugins.container import container_plugin
 from engine.diagnostics import Report, did_you_mean
 from engine.source import line_col
 from engine.factbook import FactTable
-from engine.facts import FactError, FactType, FactValue, Locale, find_facts, normalize_url, parse_value
+from engine.facts import INSECURE, FactError, FactType, FactValue, Locale, find_facts, normalize_url, parse_value
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
@@ -101,9 +101,14 @@ class _Context:
     def error(self, line: int, needle: str | tuple[str, ...], code: str, message: str,
               hint: str | None = None) -> None:
         """Report at the first of the `needle`s found on or after `line` (the likeliest written form first)."""
+        self.report.add(self.display, *self._at(line, needle), code, message, hint=hint)
+
+    def warn(self, line: int, needle: str | tuple[str, ...], code: str, message: str, hint: str | None = None) -> None:
+        self.report.warn(self.display, *self._at(line, needle), code, message, hint=hint)
+
+    def _at(self, line: int, needle: str | tuple[str, ...]) -> tuple[int, int]:
         needles = (needle,) if isinstance(needle, str) else needle
-        where = next((found for n in needles if (found := self.find(line, n)) is not None), (line, 1))
-        self.report.add(self.display, *where, code, message, hint=hint)
+        return next((found for n in needles if (found := self.find(line, n)) is not None), (line, 1))
 
 
 def parse_body(text: str, display: str, first_line: int, facts: FactTable, locale: Locale,
@@ -361,10 +366,13 @@ def _text_with_facts(text: str, ctx: _Context, line: int) -> list[Inline]:
         if found.start > position:
             nodes.append(Text(text[position:found.start]))
         if found.value is None:
-            code = "invalid-date" if found.type is FactType.DATE else "invalid-fact"
+            code = found.code or ("invalid-date" if found.type is FactType.DATE else "invalid-fact")
             ctx.error(line, found.raw, code, f"`{found.raw}`: {found.error}")
             nodes.append(Text(found.raw))
         else:
+            if found.value.canonical.startswith("http://"):
+                ctx.warn(line, found.raw, "insecure-link", f"`{found.raw}` is an `http://` address: {INSECURE}",
+                         hint="write `https://` if the site has it")
             key = ctx.by_canonical.get((found.type, found.value.canonical))
             fact = ctx.facts.get(key) if key else None
             mention = FactMention(found.value, found.raw, key, fact.label if fact else None, "literal")
@@ -419,6 +427,9 @@ def _link(href: str, children: tuple[Inline, ...], ctx: _Context, line: int) -> 
         else:
             fact = parse_value(FactType.PHONE, unquote(href.split(":", 1)[1]), ctx.locale)
     except (FactError, ValueError) as error:
-        ctx.error(line, needle, "invalid-link", f"link `{href[:60]}`: {error}")
+        ctx.error(line, needle, getattr(error, "code", None) or "invalid-link", f"link `{href[:60]}`: {error}")
         return None
+    if scheme == "http":
+        ctx.warn(line, needle, "insecure-link", f"link `{href[:60]}` is an `http://` address: {INSECURE}",
+                 hint="write `https://` if the site has it")
     return Link(href, children, fact)

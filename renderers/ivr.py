@@ -18,7 +18,7 @@ from engine.model import (
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, inline_text,
 )
 from engine.select import View
-from renderers import Note, Rendered, Site
+from renderers import Note, Rendered, Site, plain_facts
 from renderers.ssml_text import clean as _clean
 
 CHANNEL = "ivr"
@@ -312,7 +312,7 @@ def present_duration(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
 
 
 def url_display(canonical: str) -> str:
-    return canonical.removeprefix("https://")
+    return plain_facts.short_url(canonical)
 
 
 def present_url(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:

@@ -9,7 +9,7 @@ from typing import Callable
 
 import phonenumbers
 
-from engine.facts import Duration, FactType, FactValue, Hours, Money
+from engine.facts import Duration, FactType, FactValue, Hours, Money, find_facts
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -97,6 +97,17 @@ def duration(fact: FactValue, style: Style) -> str:
 def percent(fact: FactValue, style: Style) -> str:
     assert isinstance(fact.value, Decimal)
     return f"{number(fact.value)}%"
+
+
+def short_url(canonical: str) -> str:
+    """A canonical URL without `https://` when the short form still reads back as the same address (a host whose
+    domain the recogniser does not know, `example.de`, keeps it)."""
+    short = canonical.removeprefix("https://")
+    found = find_facts(short)
+    if short != canonical and len(found) == 1 and found[0].raw == short and found[0].value is not None \
+            and found[0].value.canonical == canonical:
+        return short
+    return canonical
 
 
 def url(fact: FactValue, style: Style) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
-from engine.facts import DAY_NAMES, FactType, FactValue, find_facts, normalize_url
+from engine.facts import DAY_NAMES, FactType, FactValue, normalize_url
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
@@ -30,13 +30,7 @@ class Config(ChannelSpec):
 
 def compact_url(url: str) -> str:
     """`url` without `https://` (and a trailing slash) when it still reads back as the same address."""
-    canonical = normalize_url(url)
-    short = canonical.removeprefix("https://")
-    found = find_facts(short)
-    if short != canonical and len(found) == 1 and found[0].raw == short and found[0].value is not None \
-            and found[0].value.canonical == canonical:
-        return short
-    return canonical
+    return plain_facts.short_url(normalize_url(url))
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

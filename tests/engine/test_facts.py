@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.facts import FactError, FactType, Locale, find_facts, parse_value
+from engine.facts import FactError, FactType, Locale, LookAlikeHost, find_facts, normalize_url, parse_value
 
 
 @pytest.mark.parametrize(("kind", "forms", "canonical"), [
@@ -19,6 +19,9 @@ from engine.facts import FactError, FactType, Locale, find_facts, parse_value
     ("duration", ["3 business days", "three working days"], "3 business-day"),
     ("duration", ["3 to 5 days", "3-5 days"], "3-5 day"),
     ("url", ["https://riverton.gov/pay", "riverton.gov/pay", "HTTPS://Riverton.GOV/pay/"], "https://riverton.gov/pay"),
+    ("url", ["https://bücher.example/", "https://BÜCHER.example", "https://xn--bcher-kva.example/"],
+     "https://xn--bcher-kva.example"),
+    ("url", ["https://пример.рф/оплата"], "https://xn--e1afmkfd.xn--p1ai/оплата"),
     ("email", ["Billing@Riverton.gov", "billing@riverton.gov"], "billing@riverton.gov"),
     ("percent", ["5%", "5 percent", "5.00 %"], "5%"),
     ("text", ["  123  Main   St "], "123 Main St"),
@@ -64,3 +67,19 @@ def test_impossible_dates_in_prose_are_found_with_an_error() -> None:
 
 def test_ordinary_numbers_are_not_facts() -> None:
     assert find_facts("Press 2, then 1. Your 10-digit account number is on page 3 of 4.") == []
+
+
+@pytest.mark.parametrize("url", ["https://p\u0430ypal.com", "https://xn--pypal-4ve.com/login", "https://g\u03bfogle.com"])
+def test_a_host_mixing_look_alike_scripts_is_refused_however_it_is_written(url: str) -> None:
+    with pytest.raises(LookAlikeHost, match="mixes Latin and (Cyrillic|Greek) letters") as refused:
+        normalize_url(url)
+    assert refused.value.code == "mixed-script-host"
+    (found,) = find_facts(f"Sign in at {url} today.")
+    assert found.value is None and found.code == "mixed-script-host"
+
+
+def test_scripts_written_together_and_hosts_idna_refuses() -> None:
+    assert normalize_url("https://東京タワー.jp") == "https://xn--5ck2eqb538s34z.jp"
+    assert normalize_url("https://пример.com") == "https://xn--e1afmkfd.com"  # one script per label
+    with pytest.raises(FactError, match="not a valid international host name"):
+        normalize_url("https://xn--zz.example")

@@ -35,6 +35,10 @@ PASSING = {
     "a compatibility ideograph the text message composes (NFC)": (
         NO_FACTS, "Sometimes.\n", '[sms]\nsms: "Sometimes \U0002f800."'),
     "decomposed accents the text message composes (NFC)": (NO_FACTS, "Cafe\u0301 open today.\n", "[sms, chat]"),
+    "an international host, however it is written, is one address on every channel": (
+        "urls:\n  shop: {type: url, value: \"https://bücher.example/\"}\n",
+        "Visit {{ urls.shop }}, [the shop](https://BÜCHER.example/books) or https://xn--bcher-kva.example/faq.\n",
+        "[ivr, sms, chat, web, mobile, reference]"),
     "a text fact among the first words": (
         "places:\n  main0: {type: text, value: A}\n", "Yes Call {{ places.main0 }}.\n", "[chat, sms]"),
 }

@@ -77,3 +77,14 @@ def test_a_review_due_past_the_last_calendar_date_is_a_diagnostic_not_a_crash(tm
     assert "9999-12-01" in report.errors[0].message
     assert [a.id for a in kb.answers] == ["billing/soon"]
     assert [d.code for d in report.items if d.severity.value == "warning"] == ["future-review"]
+
+
+def test_url_facts_with_a_look_alike_host_are_refused_and_http_ones_warned(tmp_path: Path) -> None:
+    facts = ("urls:\n  bank: {type: url, value: \"https://p\u0430ypal.com\"}\n"
+             "  old: {type: url, value: http://riverton.gov/old}\n  shop: {type: url, value: \"https://bücher.example\"}\n")
+    root = write_kb(tmp_path / "kb", {"billing/pay": answer_file("Visit {{ urls.shop }} or {{ urls.old }}.\n")}, facts)
+    report = Report()
+    kb = load(root, report, as_of=AS_OF)
+    assert [(d.severity.value, d.code, d.line, d.col) for d in report.items] == [
+        ("error", "mixed-script-host", 2, 28), ("warning", "insecure-link", 3, 27)]
+    assert kb.facts.facts["urls.shop"].value.canonical == "https://xn--bcher-kva.example"

@@ -103,3 +103,12 @@ def test_overrides_parse_as_inline_text_with_facts() -> None:
     assert report.items == []
     assert [n.key for n in inlines if isinstance(n, FactMention)] == ["phone.main", "fees.card"]
     assert isinstance(Paragraph(inlines, 9).inlines[0], Text)
+
+
+def test_look_alike_hosts_are_refused_and_http_addresses_warned_where_written() -> None:
+    _, report = parse("Sign in at [the bank](https://p\u0430ypal.com/login) or at https://\u0430pple.com now.\n\n"
+                      "See [old](http://riverton.gov/old) or http://riverton.gov/x.\n")
+    assert [(d.severity.value, d.code, d.line, d.col) for d in report.items] == [
+        ("error", "mixed-script-host", 6, 23), ("error", "mixed-script-host", 6, 55),
+        ("warning", "insecure-link", 8, 11), ("warning", "insecure-link", 8, 39)]
+    assert "U+0430 CYRILLIC SMALL LETTER A" in report.items[0].message

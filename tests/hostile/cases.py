@@ -2,7 +2,8 @@
 
 A case either names every error it must produce (code, file, line:col, a fragment of the message) - `check` and
 `build` both exit 1 with exactly those errors and publish nothing - or names none, which means the input is
-legitimate: both exit 0 and `verify` (when given) inspects the published bundle. Huge inputs are generated
+legitimate: both exit 0 and `verify` (when given) inspects the published bundle. Warnings a case names (`warns`)
+must be among those both commands give. Huge inputs are generated
 here, never committed."""
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ class Case:
     verify: Verify | None = None
     twin: Callable[[], Mapping[str, Content]] | None = None  # legitimate twin: must publish byte-identical output
     why: str = ""
+    warnings: tuple[Expect, ...] = ()
 
     @property
     def legitimate(self) -> bool:
@@ -94,9 +96,9 @@ def materialise(case: Case, kb: Path) -> None:
 
 def case(name: str, kind: str, files: Mapping[str, Content] | Callable[[], Mapping[str, Content]],
          *expect: Expect, verify: Verify | None = None, twin: Mapping[str, Content] | None = None,
-         why: str = "") -> Case:
+         why: str = "", warns: tuple[Expect, ...] = ()) -> Case:
     make = files if callable(files) else (lambda: files)
-    return Case(name, kind, make, tuple(expect), verify, (lambda: twin) if twin is not None else None, why)
+    return Case(name, kind, make, tuple(expect), verify, (lambda: twin) if twin is not None else None, why, warns)
 
 
 def E(path: str, line: int, col: int, code: str, fragment: str = "") -> Expect:  # noqa: N802 - reads as a table
@@ -267,6 +269,24 @@ CASES: list[Case] = [
          E("billing/x.md", 6, 12, "unsafe-link", "`data:`")),
     case("data-image", "javascript: and data: links", {"billing/x.md": answer("Pay ![i](DATA:image/svg+xml,x) now.\n")},
          E("billing/x.md", 6, 10, "unsafe-link", "not an http(s) URL")),
+    # ---------------------------------------------------------------------------------- hosts, http
+    case("idn-host", "IDN hosts",
+         {"_facts.yaml": FACTS + "shop:\n  books: {type: url, value: \"https://b\u00fccher.example/\"}\n",
+          "billing/idn.md": answer("Visit {{ shop.books }} or [the shop](https://B\u00dcCHER.example/books).\n")},
+         why="an international host is normalised with IDNA (A-labels): every channel states the same address"),
+    case("mixed-script-host-fact", "IDN hosts",
+         {"_facts.yaml": FACTS + "more:\n  bank: {type: url, value: \"https://p\u0430ypal.com\"}\n"},
+         E("_facts.yaml", 10, 28, "mixed-script-host", "mixes Latin and Cyrillic letters in `p\u0430ypal`")),
+    case("mixed-script-host-link", "IDN hosts",
+         {"billing/x.md": answer("Sign in [here](https://p\u0430ypal.com/login).\n")},
+         E("billing/x.md", 6, 16, "mixed-script-host", "U+0430 CYRILLIC SMALL LETTER A"),
+         why="a Cyrillic `\u0430` in a Latin name is a look-alike address, refused wherever it is written"),
+    case("http-url-fact-and-link", "IDN hosts",
+         {"_facts.yaml": FACTS + "more:\n  old: {type: url, value: http://riverton.gov/old}\n",
+          "billing/x.md": answer("See {{ more.old }} or [this](http://riverton.gov/x).\n")},
+         warns=(E("_facts.yaml", 10, 27, "insecure-link", "`more.old`"),
+                E("billing/x.md", 6, 30, "insecure-link", "http://riverton.gov/x")),
+         why="`http://` builds, with a warning: the address is right, but not private"),
     # ------------------------------------------------------------------------- text that is legitimate
     case("ssml-breakout-text", "SSML breakout", {"billing/ssml.md": SSML_TEXT},
          verify=checks.ssml_says("billing/ssml", "Tom & Jerry", "</speak>", "<break/>", '<break time="9s"/>'),

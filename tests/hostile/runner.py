@@ -217,6 +217,10 @@ def _judge(run: Run, case: Case) -> list[str]:
     for want in case.expect:
         if not any(_matches(d, want) for d in run.errors):
             failures.append(f"{name}: missing {want.text()}; got: " + "; ".join(d.text() for d in run.errors[:5]))
+    warnings = [d for d in run.diagnostics if d.severity == "warning"]
+    for want in case.warnings:
+        if not any(_matches(d, want) for d in warnings):
+            failures.append(f"{name}: missing warning {want.text()}; got: " + "; ".join(d.text() for d in warnings[:5]))
     unexpected = [d for d in run.errors if not any(_matches(d, want, located=False) for want in case.expect)]
     if unexpected:
         failures.append(f"{name}: unexpected errors: " + "; ".join(d.text() for d in unexpected[:5]))
