@@ -14,6 +14,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 
+from engine import format_characters
 from engine.diagnostics import Report
 
 MAX_SOURCE_BYTES = 2_000_000
@@ -93,7 +94,27 @@ def read_text(path: Path, display: str, report: Report, *, limit: int = MAX_SOUR
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _invisible(text, display, report):
         return None
-    return SourceText(display, text)
+    cleaned = _format_characters(text, display, report)
+    return SourceText(display, cleaned) if cleaned is not None else None
+
+
+def _format_characters(text: str, display: str, report: Report) -> str | None:
+    """The text without the format characters engine/format_characters.py strips (each kind warned once, where
+    it first is), or None when it holds hidden tag text."""
+    found = format_characters.scan(text)
+    if found.hidden is not None:
+        at, run = found.hidden
+        report.add(display, *line_col(text, at), "format-character",
+                   f"the file contains {len(run)} invisible Unicode tag character{'s' if len(run) > 1 else ''} "
+                   f"(from {format_characters.name(run[0])}) spelling {format_characters.spelled(run)[:60]!r}: "
+                   "hidden text that assistants reading the answer may follow", hint="remove them")
+        return None
+    for char, (at, count) in sorted(found.stripped.items(), key=lambda item: item[1][0]):
+        times = f" ({count} in this file)" if count > 1 else ""
+        report.warn(display, *line_col(text, at), "format-character",
+                    f"removed the invisible format character {format_characters.name(char)}{times}",
+                    hint="delete it from the file; it changes nothing a reader sees")
+    return found.text
 
 
 def _invisible(text: str, display: str, report: Report) -> bool:
