@@ -3,17 +3,21 @@
 Layout (paths relative to the reference folder):
 - `search/meta.json`: document count, chunk size, term shard names, topics, channels and synonym groups
   (fetched once, when the page loads; it does not grow with the number of answers except for topics);
-- `search/t/<key>.json`: the inverted index, sharded by the first two characters of each term: term ->
-  flat `[doc, score, doc, score, ...]`, scores precomputed (field boosts, saturation, idf), so the browser
-  only adds numbers; a term keeps its `MAX_POSTINGS` best documents;
+- `search/t/<key>.json`: the inverted index, sharded by the first two characters of each term (the first
+  one for scripts written without spaces): term -> flat `[doc, score, doc, score, ...]`, scores precomputed
+  (field boosts, saturation, idf), so the browser only adds numbers; a term keeps its `MAX_POSTINGS` best
+  documents; a key that is not ASCII letters and digits is named by its code points (`file_name`);
 - `search/v/<letter>.json`: every term starting with that letter, fetched only when a typed word matches
-  nothing in its own shard (a typo in its second letter);
+  nothing in its own shard (a typo in its second letter); none for scripts written without spaces;
 - `search/d/<n>.json`: what a result shows, `CHUNK` documents per file (id, question, topic, audience,
   channels, asked_as, tags, short answer), fetched only for the documents shown;
 - `search/attrs.json`: topic, audience and channels of every document, fetched only when a filter is set.
 
-Words are folded (lowercase, accents and apostrophes dropped), stop words dropped and lightly stemmed by
-`stem`; `assets/search.js` repeats the same steps on the query, which is checked in the browser tests."""
+Words are runs of letters and digits of any script, folded (lowercase, accents and apostrophes dropped), stop
+words dropped and English words lightly stemmed by `stem`. Scripts written without spaces between words (Han,
+kana, Thai and its neighbours) have no words to find, so their runs become character bigrams, and the index
+also holds their single characters for one-character queries. `assets/search.js` repeats the same steps on
+the query, which is checked in the browser tests."""
 from __future__ import annotations
 
 import json
@@ -42,19 +46,48 @@ STOP_WORDS = frozenset(
     "our so than that the their them then there these they this to too us was we what when where which who why "
     "will with would you your".split())
 CHANNEL_ORDER = ("web", "mobile", "ivr", "chat", "sms", "reference")
-TOKEN = re.compile(r"[a-z0-9]+")
+WORD = re.compile(r"[^\W_]+")  # letters and digits of any script (\w is Unicode for str patterns)
+ASCII_WORD = re.compile(r"[a-z0-9]+")  # the same, for folded ASCII text, and quicker
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, the ideographic iteration and
+# number marks, kana, CJK ideographs (with their extensions and compatibility forms). `search.js` has the same.
+UNSPACED_RANGES = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3005-\u3007\u3021-\u3029\u3031-\u3035"
+                   "\u3038-\u303c\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                   "\U00020000-\U0003ffff")
+SEGMENT = re.compile(f"[{UNSPACED_RANGES}]+|[^{UNSPACED_RANGES}]+")
+UNSPACED = re.compile(f"[{UNSPACED_RANGES}]")
+# Case folding beyond lowercase, the same in `search.js` (it has no casefold): final sigma, sharp s.
+_FOLDS = str.maketrans({"'": None, "\u2019": None, "\u03c2": "\u03c3", "\u00df": "ss"})
 
 
 # ------------------------------------------------------------------------------------------------ words
 
 
 def fold(text: str) -> str:
-    """Lowercase, accents and apostrophes gone: what both the index and the query tokenise."""
+    """Lowercase (final sigma as sigma, sharp s as ss), accents and apostrophes gone: what both the index and
+    the query tokenise."""
     if text.isascii():  # nothing to decompose: most text, and the character loop below is the index's cost
         return text.lower().replace("'", "")
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    # Lowercase after NFKD: some compatibility forms decompose into capitals (U+3392 is "MHz").
+    decomposed = unicodedata.normalize("NFKD", text).lower()
     kept = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
-    return kept.replace("'", "").replace("\u2019", "")
+    return kept.translate(_FOLDS)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, in order; a run of a script written without spaces is a word of its own."""
+    folded = fold(text)
+    if folded.isascii():
+        return ASCII_WORD.findall(folded)
+    return [segment for word in WORD.findall(folded) for segment in SEGMENT.findall(word)]
+
+
+def unspaced(word: str) -> bool:
+    return not word.isascii() and UNSPACED.match(word) is not None
+
+
+def bigrams(word: str) -> list[str]:
+    """A run of a script written without spaces as its overlapping character pairs (a single character alone)."""
+    return [word] if len(word) < 2 else [word[i:i + 2] for i in range(len(word) - 1)]
 
 
 def _undouble(word: str) -> str:
@@ -65,7 +98,7 @@ def _undouble(word: str) -> str:
 
 def stem(word: str) -> str:
     """A light English stemmer (plural, -ing, -ed, -ly, final e); `search.js` has the same rules, line for line."""
-    if len(word) <= 3 or not word.isalpha():
+    if len(word) <= 3 or not (word.isascii() and word.isalpha()):
         return word
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
@@ -82,13 +115,46 @@ def stem(word: str) -> str:
     return word
 
 
+def _terms(split: list[str]) -> list[str]:
+    found: list[str] = []
+    for word in split:
+        if word in STOP_WORDS:
+            continue
+        if not word.isascii() and UNSPACED.match(word):  # `unspaced`, inlined: this loop is the index's cost
+            found.extend(bigrams(word))
+        else:
+            found.append(stem(word))
+    return found
+
+
+def _characters(split: list[str]) -> list[str]:
+    """The single characters of every run (of two or more) of a script written without spaces: a query of one
+    such character (often a whole word in Chinese) has no bigram to look up."""
+    return [c for word in split if len(word) > 1 and not word.isascii() and UNSPACED.match(word) for c in word]
+
+
 def terms(text: str) -> list[str]:
-    """The index terms of a text, in order: folded, split, stop words dropped, stemmed."""
-    return [stem(word) for word in TOKEN.findall(fold(text)) if word not in STOP_WORDS]
+    """The terms of a text, in order, as a query is split: folded, split, stop words dropped, stemmed; runs of
+    scripts written without spaces as bigrams."""
+    return _terms(words(text))
+
+
+def index_terms(text: str) -> list[str]:
+    """What a text is indexed under: its `terms`, then its single characters of scripts written without spaces."""
+    split = words(text)
+    return _terms(split) + _characters(split)
 
 
 def shard_key(term: str) -> str:
-    return term[:2]
+    """The shard a term is in: its first two characters, or one for a script written without spaces (a shard
+    per bigram would be a file per term)."""
+    return term[:1] if unspaced(term) else term[:2]
+
+
+def file_name(key: str) -> str:
+    """A shard or vocabulary key as a file name: itself when plain ASCII, else `u` and its code points in hex
+    (`u3c0-3bb`), which no plain key (two characters at most) can be and any server and file system takes."""
+    return key if ASCII_WORD.fullmatch(key) else "u" + "-".join(f"{ord(c):x}" for c in key)
 
 
 # ------------------------------------------------------------------------------------------------ documents
@@ -150,8 +216,11 @@ class Indexed(Card):
 def indexed(document: Document) -> Indexed:
     fields = []
     for name, text in document.fields().items():
-        counts = Counter(terms(text))
-        fields.append((name, sum(counts.values()), " ".join(" ".join([t] * min(n, 3)) for t, n in sorted(counts.items()))))
+        split = words(text)
+        found = _terms(split)
+        counts = Counter(found + _characters(split))
+        # The length is in query terms: the single characters indexed beside bigrams do not make a text longer.
+        fields.append((name, len(found), " ".join(" ".join([t] * min(n, 3)) for t, n in sorted(counts.items()))))
     short = document.short
     if len(short) > SHORT_CHARS:
         short = short[:SHORT_CHARS].rsplit(" ", 1)[0] + "\u2026"
@@ -222,11 +291,12 @@ def index_files(documents: Sequence[Indexed], synonyms: tuple[tuple[str, ...], .
     shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for term, postings in scores(documents).items():
         shards[shard_key(term)][term] = [value for pair in postings for value in pair]
-    files = {f"search/t/{key}.json": _json(shard) for key, shard in sorted(shards.items())}
+    files = {f"search/t/{file_name(key)}.json": _json(shard) for key, shard in sorted(shards.items())}
     vocabulary: dict[str, list[str]] = defaultdict(list)
     for key in sorted(shards):
-        vocabulary[key[0]].extend(shards[key])
-    files.update({f"search/v/{letter}.json": _json(words) for letter, words in sorted(vocabulary.items())})
+        if not unspaced(key):  # bigrams are looked up exactly: no typos to forgive
+            vocabulary[key[0]].extend(shards[key])
+    files.update({f"search/v/{file_name(letter)}.json": _json(known) for letter, known in sorted(vocabulary.items())})
     for start in range(0, len(documents), CHUNK):
         chunk = [_shown(d, topics) for d in documents[start:start + CHUNK]]
         files[f"search/d/{start // CHUNK}.json"] = _json(chunk)
@@ -238,7 +308,7 @@ def index_files(documents: Sequence[Indexed], synonyms: tuple[tuple[str, ...], .
     files["search/meta.json"] = _json({
         "version": 1, "count": len(documents), "chunk": CHUNK, "shards": sorted(shards), "vocabulary": sorted(vocabulary),
         "topics": topics, "channels": names,
-        "synonyms": [[" ".join(TOKEN.findall(fold(p))) for p in group] for group in synonyms],
+        "synonyms": [[" ".join(words(p)) for p in group] for group in synonyms],
     })
     return files
 

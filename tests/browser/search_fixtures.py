@@ -1,5 +1,6 @@
 """Fixtures for the search browser tests: real headless Chromium (Debian's /usr/bin/chromium) driven by Python
-playwright, and the sample knowledge base built once and served from a local thread.
+playwright, and the sample knowledge base (and a small one in several scripts) built once and served from a
+local thread.
 
 Kept out of conftest.py on purpose (the site's browser tests own that file). Tests skip with a reason when
 playwright or Chromium is absent; the axe-core check also skips without axe.min.js (`npm install --no-save
@@ -21,7 +22,7 @@ import pytest
 
 from engine.diagnostics import Report
 from engine.publish import build
-from tests.kb import AS_OF, ROOT, SAMPLE
+from tests.kb import AS_OF, ROOT, SAMPLE, answer_file, write_kb
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -64,11 +65,9 @@ def search_browser(browser: Any) -> Any:
     return browser
 
 
-@pytest.fixture(scope="session")
-def search_site(search_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    out = tmp_path_factory.mktemp("search") / "dist"
+def _serve(kb: Path, out: Path) -> Iterator[Served]:
     report = Report()
-    result = build(SAMPLE, out, report, as_of=AS_OF, only=("reference",))
+    result = build(kb, out, report, as_of=AS_OF, only=("reference",))
     assert result.published, [d.text() for d in report.errors]
     axe = axe_script()
     if axe is not None:
@@ -81,6 +80,32 @@ def search_site(search_browser: Any, tmp_path_factory: pytest.TempPathFactory) -
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def search_site(search_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    yield from _serve(SAMPLE, tmp_path_factory.mktemp("search") / "dist")
+
+
+# Answers in Greek, Russian, Chinese and Japanese beside English ones that share their subject, so a query in
+# one script must find its own answer first, not merely some answer.
+SCRIPTS_KB = {
+    "billing/pay-bill": answer_file("Pay online, by phone or at the office.\n", question="How do I pay my bill?"),
+    "outages/report": answer_file("Call the outage line.\n", question="How do I report a power outage?"),
+    "billing/greek-bill": answer_file("Πληρώστε τον λογαριασμό σας online ή στο γραφείο.\n",
+                                      question="Πώς πληρώνω τον λογαριασμό ρεύματος;"),
+    "billing/russian-water": answer_file("Оплатите счёт онлайн или в офисе.\n", question="Как оплатить счёт за воду?"),
+    "billing/chinese-bill": answer_file("您可以在网上或在营业厅支付电费账单。\n", question="如何支付电费账单？"),
+    "outages/chinese-outage": answer_file("请拨打停电热线报告停电。\n", question="如何报告停电？"),
+    "billing/japanese-water": answer_file("水道料金はオンラインで支払えます。\n", question="水道料金の支払い方法"),
+}
+
+
+@pytest.fixture(scope="session")
+def scripts_site(search_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A small knowledge base with answers in several scripts (SCRIPTS_KB), built and served."""
+    root = tmp_path_factory.mktemp("scripts")
+    yield from _serve(write_kb(root / "kb", SCRIPTS_KB), root / "dist")
 
 
 @pytest.fixture

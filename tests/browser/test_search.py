@@ -1,5 +1,6 @@
-"""Reference-site search in real headless Chromium: typos, synonyms, ranking, the keyboard flow, filters, a clean
-page (no console error, failed request or other host) and axe-core on the results state."""
+"""Reference-site search in real headless Chromium: typos, synonyms, ranking, every script (Greek, Cyrillic, Han,
+kana), the keyboard flow, filters, a clean page (no console error, failed request or other host) and axe-core on
+the results state."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,11 +8,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from renderers.reference_search import terms
-from tests.browser.search_fixtures import AXE_URL, Served, Watch, axe_script, search_browser, search_site, watched
+from renderers.reference_search import file_name, shard_key, terms
+from tests.browser.search_fixtures import (
+    AXE_URL, Served, Watch, axe_script, scripts_site, search_browser, search_site, watched,
+)
 from tests.kb import sample
 
-__all__ = ["search_browser", "search_site", "watched"]  # fixtures, imported so pytest finds them here
+__all__ = ["scripts_site", "search_browser", "search_site", "watched"]  # fixtures, imported so pytest finds them
 
 Page = tuple[Any, Watch]
 
@@ -156,13 +159,56 @@ def test_filters_narrow_the_results(watched: Page, search_site: Served) -> None:
     assert "topic=billing" in page.url  # the filters are kept in the address, for Back and for sharing
 
 
+WORD_SAMPLES = [
+    "Why is my BILL so high?", "I can’t log in", "Café utilities charged moving", "running quickly",
+    "payments 2027 $2.50 naïve", "disconnection notices boxes", "status address buses",
+    "Πώς πληρώνω τον ΛΟΓΑΡΙΑΣΜΟ; Σας", "Как оплатить счёт за воду? ЙОД", "如何支付电费账单？", "水道料金の支払い方法",
+    "ｶﾞｽ料金 ﾃﾞﾝｷ", "ชำระค่าไฟฟ้า", "iPhone手机 2024年 Straße København ㎒ foo_bar", "𠀀𠀁 a𠀂", "요금 납부",
+]
+
+
 def test_the_word_rules_match_the_index_builder(watched: Page, search_site: Served) -> None:
     page, _ = watched
     _open(page, search_site)
-    samples = ["Why is my BILL so high?", "I can’t log in", "Café utilities charged moving", "running quickly",
-               "payments 2027 $2.50 naïve", "disconnection notices boxes", "status address buses"]
-    assert page.evaluate("texts => texts.map(t => window.ReferenceSearch.terms(t))", samples) == \
-        [terms(text) for text in samples]
+    assert page.evaluate("texts => texts.map(t => window.ReferenceSearch.terms(t))", WORD_SAMPLES) == \
+        [terms(text) for text in WORD_SAMPLES]
+
+
+def test_the_client_names_shards_as_the_index_builder(watched: Page, search_site: Served) -> None:
+    page, _ = watched
+    _open(page, search_site)
+    found = [t for text in WORD_SAMPLES for t in terms(text)]
+    assert page.evaluate("found => found.map(t => window.ReferenceSearch.shard(t))", found) == \
+        [file_name(shard_key(t)) for t in found]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("λογαριασμός", "billing/greek-bill"),
+    ("ΛΟΓΑΡΙΑΣΜΟ", "billing/greek-bill"),       # capitals, no accent, unfinished
+    ("λογαριαζμος", "billing/greek-bill"),      # a typo
+    ("счет", "billing/russian-water"),          # ё typed as е
+    ("оплатить воду", "billing/russian-water"),
+    ("电费", "billing/chinese-bill"),
+    ("支付电费账单", "billing/chinese-bill"),
+    ("停电", "outages/chinese-outage"),
+    ("账", "billing/chinese-bill"),             # one character, often a whole word
+    ("支払い", "billing/japanese-water"),
+    ("pay bill", "billing/pay-bill"),
+])
+def test_every_script_finds_its_own_answer_first(watched: Page, scripts_site: Served, query: str,
+                                                 expected: str) -> None:
+    page, _ = watched
+    _open(page, scripts_site)
+    assert _search(page, query)[0] == expected
+
+
+def test_a_chinese_result_marks_the_matching_characters(watched: Page, scripts_site: Served) -> None:
+    page, _ = watched
+    _open(page, scripts_site)
+    assert _search(page, "电费")[0] == "billing/chinese-bill"
+    marked = page.eval_on_selector_all("#search-results li:first-child a mark",
+                                       "marks => marks.map(m => m.textContent)")
+    assert marked == ["电费"]
 
 
 def test_axe_finds_nothing_serious_in_the_results_state(watched: Page, search_site: Served) -> None:

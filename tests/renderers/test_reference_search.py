@@ -1,4 +1,5 @@
-"""The reference search index builder: words, field boosts, shards, result chunks, filter attributes."""
+"""The reference search index builder: words of every script, field boosts, shards, result chunks, filter
+attributes."""
 from __future__ import annotations
 
 import json
@@ -7,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from renderers.reference_search import (
-    CHUNK, MAX_POSTINGS, Document, Indexed, document_of, fold, index_files, indexed, scores, search_files,
-    shard_key, stem, terms,
+    CHUNK, MAX_POSTINGS, Document, Indexed, document_of, file_name, fold, index_files, index_terms, indexed,
+    scores, search_files, shard_key, stem, terms, words,
 )
 from tests.kb import answer_file, load_kb, sample, site_of, views_of, write_kb
 
@@ -38,6 +39,59 @@ def test_terms_fold_accents_apostrophes_and_stop_words() -> None:
     assert fold("Café Don’t") == "cafe dont"
     assert terms("Why is my BILL so high?") == ["bill", "high"]
     assert terms("I can't log in") == ["cant", "log"]
+
+
+def test_greek_words_are_folded_not_dropped() -> None:
+    assert terms("Πώς πληρώνω τον ΛΟΓΑΡΙΑΣΜΟ μου;") == ["πωσ", "πληρωνω", "τον", "λογαριασμο", "μου"]
+    assert terms("Σας") == terms("σας") == terms("ΣΑΣ") == ["σασ"]  # final sigma is a sigma
+
+
+def test_russian_words_are_folded_not_dropped() -> None:
+    assert terms("Как оплатить СЧЁТ за воду?") == ["как", "оплатить", "счет", "за", "воду"]
+
+
+def test_chinese_is_indexed_by_bigrams_and_single_characters() -> None:
+    assert terms("如何支付电费账单？") == ["如何", "何支", "支付", "付电", "电费", "费账", "账单"]
+    assert set(index_terms("如何支付电费账单？")) - set(terms("如何支付电费账单？")) == set("如何支付电费账单")
+    assert terms("账") == ["账"]  # a query of one character looks up the character
+
+
+def test_japanese_and_thai_runs_are_split_like_chinese() -> None:
+    assert terms("料金の支払い") == ["料金", "金の", "の支", "支払", "払い"]
+    assert terms("ｶﾞｽ") == terms("ガス") == ["カス"]  # half-width kana folded, the voicing mark like an accent
+    assert terms("ไฟฟ้า") == ["ไฟ", "ฟฟ", "ฟา"]
+
+
+def test_mixed_text_splits_at_every_change_of_script() -> None:
+    assert words("iPhone手机 2024年 Straße, København; ㎒ foo_bar") == \
+        ["iphone", "手机", "2024", "年", "strasse", "københavn", "mhz", "foo", "bar"]
+    assert terms("iPhone手机 bills счета") == ["iphon", "手机", "bill", "счета"]  # English stemming only
+
+
+def test_a_non_ascii_shard_is_named_by_its_code_points() -> None:
+    assert [shard_key(t) for t in ("meter", "λογαριασμο", "电费", "𠀀𠀁")] == ["me", "λο", "电", "𠀀"]
+    assert [file_name(k) for k in ("me", "λο", "电", "𠀀", "aø")] == ["me", "u3bb-3bf", "u7535", "u20000", "u61-f8"]
+
+
+def test_every_script_gets_its_shards_and_only_words_get_a_vocabulary() -> None:
+    docs = [_doc(0, "Πώς πληρώνω τον λογαριασμό;"), _doc(1, "Как оплатить счёт?"), _doc(2, "如何支付电费账单？"),
+            _doc(3, "How do I pay my bill?")]
+    files = index_files(docs, ())
+    meta = json.loads(files["search/meta.json"])
+    assert {"λο", "сч", "电", "bi"} <= set(meta["shards"])
+    for key in meta["shards"]:
+        shard = json.loads(files[f"search/t/{file_name(key)}.json"])
+        assert shard and all(shard_key(term) == key for term in shard)
+    assert json.loads(files["search/t/u3bb-3bf.json"])["λογαριασμο"][0::2] == [0]
+    assert json.loads(files["search/t/u7535.json"])["电费"][0::2] == [2]
+    assert json.loads(files["search/t/u8d26.json"])["账"][0::2] == [2]
+    assert "λ" in meta["vocabulary"] and "电" not in meta["vocabulary"]
+    assert "search/v/u3bb.json" in files
+
+
+def test_single_characters_do_not_make_a_field_longer() -> None:
+    fields = {name: length for name, length, _ in _doc(0, "支付电费账单").fields}
+    assert fields["question"] == 5
 
 
 def test_the_question_outweighs_the_detail() -> None:
