@@ -110,6 +110,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--cache", type=Path, metavar="DIR",
                        help="the incremental build cache (default: .OUT.cache beside the output folder)")
     build.add_argument("--no-cache", action="store_true", help="render everything; neither read nor write the cache")
+    build.add_argument("--allow-empty", action="store_true",
+                       help="publish even when the knowledge base holds no answer (refused by default: a wrong --kb "
+                            "would empty the live bundle)")
+    build.add_argument("--no-wait", action="store_true",
+                       help="fail (exit 2) instead of waiting when another build or rollback writes the same --out")
     build.add_argument("--explain", action="store_true",
                        help="print why each answer is rendered again (`id: reason`) on standard error")
 
@@ -159,6 +164,8 @@ def _parser() -> argparse.ArgumentParser:
                                                "releases.")
     rollback.add_argument("--out", type=Path, default=Path("dist"), metavar="PATH",
                           help="the output folder (default: dist/)")
+    rollback.add_argument("--no-wait", action="store_true",
+                          help="fail (exit 2) instead of waiting when a build writes the same --out")
     rollback.add_argument("--to", metavar="RELEASE_ID", help="the release to switch to (default: the one before current)")
 
     new = commands.add_parser("new", help="scaffold a new answer file with every field explained",
@@ -192,20 +199,58 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if failed else EXIT_OK
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from engine import stamp  # standard library only: a no-op build needs nothing heavier
+def _has_answers(kb: Path) -> bool:
+    """Whether the knowledge base holds at least one answer file (stops at the first)."""
+    for _, dirs, names in os.walk(kb):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if any(name.endswith(".md") for name in names):
+            return True
+    return False
+
+
+def _refusal(args: argparse.Namespace, out: Path, cache: Path) -> str | None:
+    """Why this build must not run at all (exit 2, before anything is read or rendered), or None."""
+    from engine import ownership
+    from engine.cache import CODE_ROOT
 
     if not args.kb.is_dir():
-        print(f"build.py build: error: --kb {args.kb} is not a folder", file=sys.stderr)
-        return EXIT_USAGE
+        return f"--kb {args.kb} is not a folder"
     if args.keep is not None and not args.release:
-        print("build.py build: error: --keep needs --release", file=sys.stderr)
-        return EXIT_USAGE
-    as_of = args.as_of or _today()
+        return "--keep needs --release"
+    problem = ownership.out_problem(out, args.kb, CODE_ROOT, release=args.release)
+    if problem is None and not args.no_cache:
+        problem = ownership.cache_problem(cache, out, args.kb, CODE_ROOT)
+    if problem is None and not getattr(args, "allow_empty", False) and not _has_answers(args.kb):
+        problem = (f"--kb {args.kb} holds no answer files (*.md); publishing it would empty {args.out}: check "
+                   f"--kb, or pass --allow-empty to publish an empty bundle")
+    return problem
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from engine import ownership, stamp  # standard library only: a no-op build needs nothing heavier
+    from engine.writer_lock import Busy, WriterLock
+
+    out = ownership.follow(args.out)  # a link to a web root stays a link; its target is what is published
     cache = args.cache or stamp.default_folder(args.out)
+    problem = _refusal(args, out, cache)
+    if problem:
+        print(f"build.py build: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with WriterLock(out, wait=not getattr(args, "no_wait", False),
+                        waiting=lambda line: print(line, file=sys.stderr, flush=True)):
+            return _build_locked(args, out, cache)
+    except Busy as busy:
+        print(f"build.py build: error: {busy}; wait for it, or drop --no-wait", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _build_locked(args: argparse.Namespace, out: Path, cache: Path) -> int:
+    from engine import stamp
+
+    as_of = args.as_of or _today()
     if not args.no_cache:
-        last = stamp.unchanged(cache, args.kb, args.out, stamp.options(args.kb, args.out, as_of, args.channels,
-                                                                       args.release))
+        last = stamp.unchanged(cache, args.kb, out, stamp.options(args.kb, out, as_of, args.channels, args.release))
         if last is not None:  # exactly what the no-op below prints, from stats alone
             sys.stdout.write(last.printed[args.format])
             print(f"{args.out} is up to date", file=sys.stderr)
@@ -217,7 +262,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from engine.publish import build
     from engine.releases import DEFAULT_KEEP, layout_problem
 
-    problem = layout_problem(args.out, args.release)
+    problem = layout_problem(out, args.release)
     if problem:
         print(f"build.py build: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -227,7 +272,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.no_cache:
         explain = (lambda line: print(line, file=sys.stderr)) if args.explain else None
         incremental = Incremental(cache, explain)
-    result = build(args.kb, args.out, report, as_of=as_of, only=args.channels,
+    result = build(args.kb, out, report, as_of=as_of, only=args.channels,
                    jobs=args.jobs or default_jobs(), keep=keep, incremental=incremental)
     sys.stdout.write(render(report.items, args.format))
     if result.up_to_date:
@@ -250,7 +295,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.build or not (bundle_folder(args.out) / "manifest.json").is_file():
         build_args = argparse.Namespace(kb=args.kb, out=args.out, as_of=None, channels=None, jobs=None, format="text",
                                         release=is_release_layout(args.out), keep=None, cache=None, no_cache=False,
-                                        explain=False)
+                                        explain=False, allow_empty=False, no_wait=False)
         status = cmd_build(build_args)
         if status != EXIT_OK:
             return status
@@ -395,11 +440,23 @@ def cmd_releases(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from engine.releases import RELEASES, current, rollback_target, switch
-    from engine.verify import verdict_text, verify
+    from engine.ownership import follow
+    from engine.writer_lock import Busy, WriterLock
 
     if not _release_out(args.out, "rollback"):
         return EXIT_USAGE
+    try:
+        with WriterLock(follow(args.out), wait=not args.no_wait, waiting=lambda line: print(line, file=sys.stderr, flush=True)):
+            return _rollback_locked(args)
+    except Busy as busy:
+        print(f"build.py rollback: error: {busy}; wait for it, or drop --no-wait", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _rollback_locked(args: argparse.Namespace) -> int:
+    from engine.releases import RELEASES, current, rollback_target, switch
+    from engine.verify import verdict_text, verify
+
     try:
         target = rollback_target(args.out, args.to)
     except ValueError as error:

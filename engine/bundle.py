@@ -16,7 +16,12 @@ from typing import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine import ownership
+
 MANIFEST = "manifest.json"
+# Published files are read-only: hard links share them between bundles and releases, so a file edited in place
+# would change every release at once; read-only, such an edit takes a deliberate chmod first.
+READ_ONLY = 0o444
 Metric = int | float | str | bool
 
 
@@ -72,6 +77,7 @@ class Staging:
             if self.path.exists():
                 shutil.rmtree(self.path)
             self.path.mkdir(parents=True)
+            ownership.mark(self.path, "bundle")
         except OSError as error:
             raise BundleError(f"cannot create {self.path}: {error.strerror or error}") from error
 
@@ -97,6 +103,7 @@ class Staging:
         try:
             target = Path(self.place(relative))
             target.write_bytes(data)
+            os.chmod(target, READ_ONLY)
         except OSError as error:
             raise BundleError(f"cannot write {self.path / relative}: {error.strerror or error}") from error
         digest = sha256(data)
@@ -120,7 +127,9 @@ class Staging:
             raise BundleError(f"cannot publish into {self.out}: {error.strerror or error}") from error
 
     def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        """Throw the staged tree away; a large one in the background, so an interrupted build exits at once."""
+        if self.path.exists():
+            remove(self.path)
 
 
 def alive(pid: int) -> bool:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 import channels as channel_registry
-from engine import releases, stamp
+from engine import ownership, releases, stamp
 from engine.bundle import (MANIFEST, AnswerEntry, BundleError, ChannelEntry, Manifest, Staging, inputs_hash, reuse_file,
                            sha256)
+from engine.cache import CODE_ROOT
 from engine.compile import Plan, index_files, load_channels, note_to_report, plan, problem_to_report, render_all
 from engine.consistency import Problem
 from engine.diagnostics import Report, render
@@ -85,6 +86,10 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
            jobs: int, executor: Executor | None, keep: int | None, incremental: Incremental | None) -> BuildResult:
     started = time.perf_counter()
     result = BuildResult()
+    refused = ownership.out_problem(ownership.follow(out), kb_root, CODE_ROOT, release=keep is not None)
+    if refused:
+        report.add(display_path(out), 1, 1, "unsafe-out", f"{refused}; nothing was written")
+        return result
     names = channel_registry.names()
     snap = stamp.snapshot(kb_root, channel_registry.HERE) if incremental is not None else None  # before reading
     files = read_inputs(kb_root, channel_registry.HERE)

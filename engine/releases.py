@@ -15,6 +15,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from engine import ownership
 from engine.bundle import MANIFEST, BundleError, Manifest, Staging, remove_stale, sync_folder, trash
 
 RELEASES = "releases"
@@ -93,6 +94,12 @@ def stage(out: Path, release: bool) -> Staging:
         raise BundleError(problem)
     if not release:
         return Staging(out)
+    try:
+        (out / RELEASES).mkdir(parents=True, exist_ok=True)
+        if ownership.marked(out) is None:
+            ownership.mark(out, "releases")
+    except OSError as error:
+        raise BundleError(f"cannot create {out / RELEASES}: {error.strerror or error}") from error
     remove_stale(out / RELEASES, (_PRUNING,))
     remove_stale(out, (f".{CURRENT}.",))
     return Staging(out / RELEASES / _NEXT)

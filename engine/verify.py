@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import ValidationError
 
 from engine.bundle import MANIFEST, Manifest
+from engine.ownership import MARKER
 from engine.releases import CURRENT, RELEASES, bundle_folder, current, is_release_layout
 
 
@@ -55,6 +56,7 @@ def verify(dist: Path) -> Verdict:
                                                 f"sha256 mismatch: manifest {digest[:12]}, file {actual[:12]}"))
         verdict.files += 1
     disk.pop(MANIFEST, None)
+    disk.pop(MARKER, None)
     for relative, kind in sorted(disk.items()):
         if kind == "file":
             verdict.problems.append(Problem(_show(verdict, relative), "stray file (not in the manifest)"))

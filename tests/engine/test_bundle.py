@@ -22,7 +22,7 @@ def test_a_new_bundle_replaces_the_old_one_whole(tmp_path: Path) -> None:
     publish(out, {"web/a.html": b"old", "sms/a.txt": b"old"})
     publish(out, {"web/b.html": b"new"})
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
-        "manifest.json", "web/b.html"]
+        ".one-answer", "manifest.json", "web/b.html"]
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]  # no staging or old folder left behind
 
 

@@ -5,6 +5,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+from engine.ownership import mark
 from engine.diagnostics import Report
 from engine.publish import build
 
@@ -45,6 +46,7 @@ def test_a_drifted_override_fails_the_build_naming_both_values(tmp_path: Path, m
     edit(kb / "billing" / "pay-by-phone.md", "Card fee {{ fees.card }}.", "Card fee $2.50.")
     previous = tmp_path / "dist"
     previous.mkdir()
+    mark(previous, "bundle")  # a bundle of an earlier build
     (previous / "keep.txt").write_text("last good build")
     ok, errors = built(kb, previous, monkeypatch)
     assert not ok

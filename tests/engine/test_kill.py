@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
+from engine.ownership import MARKER
 from engine.releases import CURRENT, RELEASES, current, listing
 from engine.verify import verify
 
@@ -159,8 +160,10 @@ def schedule(rng: random.Random) -> list[Kill]:
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Hidden files and folders a build left, but the incremental cache (`.OUT.cache`), which is meant to stay."""
-    return sorted(p.name for p in folder.rglob(".*") if not any(part.endswith(".cache") for part in p.parts))
+    """Hidden files and folders a build left, but those meant to stay: the incremental cache (`.OUT.cache`), the
+    writers' lock file (`.OUT.lock`) and the engine's marker in each folder it owns (`.one-answer`)."""
+    return sorted(p.name for p in folder.rglob(".*") if not any(part.endswith(".cache") for part in p.parts)
+                  and not p.name.endswith(".lock") and p.name != MARKER)
 
 
 def plain_phase(out: Path, new: bool, pid: int) -> str:

@@ -15,6 +15,7 @@ import pytest
 
 from engine.bundle import Manifest
 from engine.diagnostics import Report
+from engine.ownership import MARKER
 from engine.publish import build
 from tests.snapshots import assert_snapshot
 
@@ -72,6 +73,7 @@ def test_every_file_is_in_the_manifest_with_its_hash(published: Path) -> None:
             listed.update(channel.files)
     files = tree(published)
     files.pop("manifest.json")
+    assert files.pop(MARKER) == b'{"one-answer": "bundle"}\n'  # the engine's own folder (engine/ownership.py)
     assert set(files) == set(listed)
     assert all(hashlib.sha256(files[path]).hexdigest() == digest for path, digest in listed.items())
 
@@ -79,6 +81,7 @@ def test_every_file_is_in_the_manifest_with_its_hash(published: Path) -> None:
 def test_outputs_match_the_golden_files(published: Path) -> None:
     files = tree(published)
     files.pop("manifest.json")
+    assert files.pop(MARKER) == b'{"one-answer": "bundle"}\n'  # the engine's own folder (engine/ownership.py)
     assert_snapshot("".join(f"{path}\n" for path in files), GOLDEN.parent / "small_kb.files.txt")
     for path, data in files.items():
         assert_snapshot(data, GOLDEN / path)

@@ -16,6 +16,7 @@ from engine.bundle import remove_stale
 from engine.diagnostics import Report
 from engine.inspect import read_manifest
 from engine.publish import build
+from engine.ownership import MARKER
 from engine.releases import CURRENT, RELEASES, current, listing, new_id, previous, prune, rollback_target, switch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +64,7 @@ def test_a_release_build_makes_a_whole_bundle_current_through_a_relative_link(tm
     second = release(out)
     assert second > first and current(out) == second and listing(out) == [first, second]
     assert tree(out / RELEASES / first) == tree(out / RELEASES / second)  # same input, byte-identical bundles
-    assert sorted(p.name for p in out.iterdir()) == [CURRENT, RELEASES]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, CURRENT, RELEASES]
     assert sorted(p.name for p in (out / RELEASES).iterdir()) == [first, second]
 
 
@@ -146,7 +147,7 @@ def test_a_failed_switch_of_current_keeps_the_previous_release_current(
     assert [d.code for d in report.errors] == ["write-failed"]
     assert "cannot switch" in report.errors[0].message and "Permission denied" in report.errors[0].message
     assert current(out) == first and tree(out / RELEASES) == before
-    assert sorted(p.name for p in out.iterdir()) == [CURRENT, RELEASES]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, CURRENT, RELEASES]
     assert listing(out) == [first]  # the new release that never became current is removed
 
 

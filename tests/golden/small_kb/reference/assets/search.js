@@ -1,7 +1,9 @@
 /* Reference-site search (assets/search.js): results as the CSR types, from the static index that
-   renderers/reference_search.py writes under search/. Words are folded, stop words dropped and stemmed
-   exactly as the index builder does; each query word also matches by prefix and with one or two typos,
-   and a query phrase found in a synonym group also matches the group's other phrases. */
+   renderers/reference_search.py writes under search/. Words (letters and digits of any script) are folded,
+   stop words dropped and stemmed exactly as the index builder does; each query word also matches by prefix
+   and with one or two typos, and a query phrase found in a synonym group also matches the group's other
+   phrases. Runs of scripts written without spaces (Chinese, Japanese, Thai) are looked up as character
+   bigrams, exactly, and a single such character as itself. */
 (function () {
   "use strict";
 
@@ -11,6 +13,11 @@
   var SHOWN = 10;
   var SYNONYM_FACTOR = 0.9;
   var MAX_CANDIDATES = 40;
+  // Scripts written without spaces between words: the same ranges as UNSPACED_RANGES in reference_search.py.
+  var UNSPACED_RANGES = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3005-\u3007\u3021-\u3029\u3031-\u3035" +
+    "\u3038-\u303c\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3ffff}";
+  var SEGMENT = new RegExp("[" + UNSPACED_RANGES + "]+|[^" + UNSPACED_RANGES + "]+", "gu");
+  var UNSPACED = new RegExp("^[" + UNSPACED_RANGES + "]", "u");
 
   var script = document.currentScript;
   var indexUrl = new URL("../search/", script ? script.src : document.baseURI);
@@ -42,12 +49,30 @@
 
   // ---------------------------------------------------------------------------------------------- words
 
+  // Lowercase after NFKD (some compatibility forms decompose into capitals); final sigma and sharp s folded
+  // as Python's casefold would.
   function fold(text) {
-    return text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "").replace(/['\u2019]/g, "");
+    return text.normalize("NFKD").toLowerCase().replace(/\p{M}/gu, "").replace(/['\u2019]/g, "")
+      .replace(/\u03c2/g, "\u03c3").replace(/\u00df/g, "ss");
   }
 
+  // The folded words of a text; a run of a script written without spaces is a word of its own.
   function words(text) {
-    return fold(text).match(/[a-z0-9]+/g) || [];
+    var found = [];
+    (fold(text).match(/[\p{L}\p{N}]+/gu) || []).forEach(function (word) {
+      if (/^[\x00-\x7f]*$/.test(word)) found.push(word);
+      else found.push.apply(found, word.match(SEGMENT));
+    });
+    return found;
+  }
+
+  function unspaced(word) { return UNSPACED.test(word); }
+
+  // A run of a script written without spaces as its overlapping character pairs (a single character alone).
+  function bigrams(word) {
+    var chars = Array.from(word);
+    if (chars.length < 2) return [word];
+    return chars.slice(1).map(function (c, k) { return chars[k] + c; });
   }
 
   function undouble(word) {
@@ -68,7 +93,12 @@
   }
 
   function terms(text) {
-    return words(text).filter(function (w) { return !STOP.has(w); }).map(stem);
+    var found = [];
+    words(text).forEach(function (word) {
+      if (unspaced(word)) found.push.apply(found, bigrams(word));
+      else if (!STOP.has(word)) found.push(stem(word));
+    });
+    return found;
   }
 
   // Damerau-Levenshtein distance, giving up as soon as it must exceed `limit`.
@@ -104,6 +134,12 @@
     var clauses = [];
     var i = 0;
     while (i < raw.length) {
+      if (unspaced(raw[i])) {  // bigrams, looked up exactly: a typo in two characters is another word
+        clauses.push({ text: raw[i], alternatives: [{ terms: bigrams(raw[i]), own: true, fuzzy: false }],
+          last: i === raw.length - 1 });
+        i += 1;
+        continue;
+      }
       var hit = synonymAt(stems, i, raw.length);
       if (hit) {
         var own = stems.slice(i, i + hit.length).filter(function (_, k) { return !STOP.has(raw[i + k]); });
@@ -150,7 +186,14 @@
 
   // ---------------------------------------------------------------------------------------------- matching
 
-  function shardOf(term) { return term.slice(0, 2); }
+  // A term's shard, as reference_search.py's shard_key and file_name: its first two characters (one for a
+  // script written without spaces), named by their code points in hex unless plain ASCII.
+  function shardOf(term) { return Array.from(term).slice(0, unspaced(term) ? 1 : 2).join(""); }
+
+  function fileOf(key) {
+    if (/^[a-z0-9]+$/.test(key)) return key;
+    return "u" + Array.from(key).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
+  }
 
   // Index terms a typed term may stand for (among `known`), each with how much to trust it.
   function candidates(typed, known, isLast, fuzzy) {
@@ -180,7 +223,7 @@
     return Promise.all(Array.from(keys).filter(function (key) {
       return meta.shardSet.has(key) && !shards.has(key);
     }).map(function (key) {
-      return fetchJson("t/" + key + ".json").then(function (shard) { shards.set(key, shard); });
+      return fetchJson("t/" + fileOf(key) + ".json").then(function (shard) { shards.set(key, shard); });
     })).then(function () { return shards; });
   }
 
@@ -207,18 +250,21 @@
         if (!pool.length && alt.fuzzy && term.length >= 4) lost.push([term, isLast]);
       });
       if (!lost.length) return { shards: shards, pools: pools };
-      var vocabularies = new Set(lost.map(function (item) { return item[0][0]; }));
+      // First letters and first two swapped, by code point (a letter may be two UTF-16 units).
+      var first = function (term) { return Array.from(term)[0]; };
+      var swap = function (term) { var c = Array.from(term); return c[1] + c[0]; };
+      var vocabularies = new Set(lost.map(function (item) { return first(item[0]); }));
       return Promise.all(Array.from(vocabularies).filter(function (letter) {
         return meta.vocabulary.indexOf(letter) >= 0;
       }).map(function (letter) {
-        return fetchJson("v/" + letter + ".json").then(function (words) { return [letter, words]; });
+        return fetchJson("v/" + fileOf(letter) + ".json").then(function (known) { return [letter, known]; });
       })).then(function (pairs) {
         var byLetter = new Map(pairs);
-        var swapped = new Set(lost.map(function (item) { return item[0][1] + item[0][0]; }));
+        var swapped = new Set(lost.map(function (item) { return swap(item[0]); }));
         return fetchShards(swapped, shards).then(function () {
           var more = new Set();
           lost.forEach(function (item) {
-            var known = (byLetter.get(item[0][0]) || []).concat(Object.keys(shards.get(item[0][1] + item[0][0]) || {}));
+            var known = (byLetter.get(first(item[0])) || []).concat(Object.keys(shards.get(swap(item[0])) || {}));
             var pool = candidates(item[0], known, item[1], true).filter(function (c) { return c.term !== item[0]; });
             pools.set(item[0] + "|" + item[1] + "|true", pool);
             pool.forEach(function (c) { more.add(shardOf(c.term)); });
@@ -330,19 +376,39 @@
   function highlighted(text, matched) {
     var fragment = document.createDocumentFragment();
     var count = 0;
+    function add(part, marked) {
+      if (!marked) { fragment.appendChild(document.createTextNode(part)); return; }
+      var mark = document.createElement("mark");
+      mark.textContent = part;
+      fragment.appendChild(mark);
+      count += 1;
+    }
     text.split(/([^\s/,;:.!?()"]+)/).forEach(function (part) {
       if (!part) return;
-      var t = terms(part);
-      if (t.length && t.every(function (term) { return matched.has(term); })) {
-        var mark = document.createElement("mark");
-        mark.textContent = part;
-        fragment.appendChild(mark);
-        count += 1;
-      } else {
-        fragment.appendChild(document.createTextNode(part));
-      }
+      (part.match(SEGMENT) || []).forEach(function (segment) {
+        if (unspaced(segment)) { markCharacters(segment, matched, add); return; }
+        var t = terms(segment);
+        add(segment, t.length > 0 && t.every(function (term) { return matched.has(term); }));
+      });
     });
     return { node: fragment, count: count };
+  }
+
+  // In a run without spaces, the characters of every matched bigram (or matched single character).
+  function markCharacters(run, matched, add) {
+    var chars = Array.from(run);
+    var folded = chars.map(fold);
+    var marked = chars.map(function (_, k) {
+      return !!folded[k] && (matched.has(folded[k]) || (k > 0 && matched.has(folded[k - 1] + folded[k])) ||
+        (k + 1 < chars.length && matched.has(folded[k] + folded[k + 1])));
+    });
+    var start = 0;
+    for (var k = 1; k <= chars.length; k++) {
+      if (k === chars.length || marked[k] !== marked[start]) {
+        add(chars.slice(start, k).join(""), marked[start]);
+        start = k;
+      }
+    }
   }
 
   // The field that best shows why the answer matched: the customer's words, the tags or the short answer.
@@ -424,7 +490,8 @@
     remember();
     if (!meta) return;
     var clauses = parse(query);
-    if (!clauses.length || query.length < 2) { clear(query); return; }
+    // One character is too little to search for, except in a script where it is often a whole word.
+    if (!clauses.length || (query.length < 2 && !unspaced(fold(query)))) { clear(query); return; }
     var mine = ++sequence;
     var found;
     Promise.all([resolve(clauses), filterOf(activeFilters())])
@@ -443,7 +510,9 @@
   // ---------------------------------------------------------------------------------------------- page
 
   // The word rules, for the browser tests that check they match the index builder's (Python) ones.
-  window.ReferenceSearch = Object.freeze({ terms: terms, stem: stem });
+  window.ReferenceSearch = Object.freeze({
+    terms: terms, stem: stem, shard: function (term) { return fileOf(shardOf(term)); }
+  });
 
   function remember() {
     var params = new URLSearchParams();
