@@ -15,12 +15,14 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.ownership import MARKER
 from tests.hostile.cases import AS_OF, Case, Expect, materialise
 
 ROOT = Path(__file__).resolve().parents[2]
 TIME_LIMIT = 20.0  # seconds per command: generous for a busy 2-core machine; a hang is far beyond it
 MEMORY_HEADROOM = 2 * 1024**3  # bytes of address space a run may add: an expanded bomb dies here, not the machine
-PREVIOUS = {"previous.txt": b"the last good bundle\n"}
+# The last good bundle, marked as one the engine made (c08e571): an unmarked --out is refused before any rendering.
+PREVIOUS = {"previous.txt": b"the last good bundle\n", MARKER: json.dumps({"one-answer": "bundle"}).encode() + b"\n"}
 
 
 @dataclass(frozen=True)
