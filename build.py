@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -489,10 +490,13 @@ COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "report"
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        status = 130
+    if argv is None:  # run as the program: a Ctrl-C from here on must not turn a finished command into a crash
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return status
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -141,6 +142,20 @@ _WORKER_PLAN: Plan | None = None
 def _init_worker(work: Plan) -> None:
     global _WORKER_PLAN
     _WORKER_PLAN = work
+    # Ctrl-C reaches the whole process group: only the main process acts on it (it stops the workers); a
+    # worker interrupted mid-task would break the pool's bookkeeping and could leave shutdown waiting forever.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool at once (an interrupt or an error in the caller): queued work is dropped and the workers are
+    terminated instead of finishing their batches."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor offers no public handle
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=1)
 
 
 def _render_batch_in_worker(answers: list[Answer]) -> list[AnswerOutputs]:
@@ -162,18 +177,18 @@ def render_all(answers: list[Answer], work: Plan, jobs: int, executor: Executor 
         for answer in answers:
             yield render_answer(answer, work)
         return
-    own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(work,))
+    if executor is not None:
+        yield from in_order(executor, functools.partial(render_answer, work=work), answers, WINDOW * max(1, jobs))
+        return
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(work,))
     try:
-        if own:
-            batches = (answers[start:start + BATCH] for start in range(0, len(answers), BATCH))
-            for batch in in_order(pool, _render_batch_in_worker, batches, WINDOW * jobs):
-                yield from batch
-        else:
-            yield from in_order(pool, functools.partial(render_answer, work=work), answers, WINDOW * max(1, jobs))
-    finally:
-        if own:
-            pool.shutdown(cancel_futures=True)
+        batches = (answers[start:start + BATCH] for start in range(0, len(answers), BATCH))
+        for batch in in_order(pool, _render_batch_in_worker, batches, WINDOW * jobs):
+            yield from batch
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(cancel_futures=True)
 
 
 def in_order(pool: Executor, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:

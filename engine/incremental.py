@@ -335,20 +335,25 @@ class Session:
 
 
 def _present(entry: Entry, published: Mapping[str, str], out: Path) -> bool:
-    """Does the previous bundle hold these outputs: listed with the same hash, there, of the same length?"""
+    """Does the previous bundle hold these outputs: listed with the same hash, and each file's bytes still of
+    that hash? (A file altered in place keeps its size; only its hash tells.)"""
     for output in entry.outputs:
         for (path, sha), size in zip(output.files, output.sizes):
             relative = f"{output.channel}/{path}"
-            if published.get(relative) != sha or _size(out / relative) != size:
+            if published.get(relative) != sha or _sha256_of(out / relative, size) != sha:
                 return False
     return True
 
 
-def _size(path: Path) -> int:
+def _sha256_of(path: Path, size: int) -> str | None:
+    """The file's sha256 if it is a regular file of `size` bytes (read no further), else None."""
     try:
-        return os.stat(path).st_size
+        with open(path, "rb") as file:
+            if os.fstat(file.fileno()).st_size != size:
+                return None
+            return sha256(file.read(size + 1))
     except OSError:
-        return -1
+        return None
 
 
 # ------------------------------------------------------------------------------------------------ no-op builds
