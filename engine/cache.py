@@ -1,21 +1,36 @@
-"""The build cache on disk: named records, each pickled behind a checksum, and sealed values inside them.
+"""The build cache on disk: named records, each pickled behind a keyed MAC, and sealed values inside them.
 
-A record or a sealed value that fails its checksum, cannot be unpickled, or was written by another cache or
-code version reads as absent: the build then redoes that work. Nothing damaged is ever used.
+A pickle runs code when it is read, and a cache folder is often shared (CI caches pass between branches and
+forks), so a record is unpickled only when its HMAC-SHA256 under a secret kept outside the cache folder
+agrees: `ONE_ANSWER_CACHE_KEY` when set (a CI secret, so a CI cache can be reused by the jobs that hold it),
+else a random key made once per user in `$XDG_CONFIG_HOME/one-answer/cache-key` (mode 0600). Without a usable
+key nothing is read or written. A record that fails its MAC, cannot be unpickled, or was written by another
+cache, code or library version reads as absent: the build then redoes that work. Nothing damaged or forged
+is ever used.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
+import importlib.metadata
 import os
 import pickle
+import re
+import secrets
 import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-CACHE_VERSION = 1
-_MAGIC = b"one-answer-cache\n"
+from engine import ownership
+
+CACHE_VERSION = 2
+_MAGIC = b"one-answer-cache 2\n"
+KEY_VARIABLE = "ONE_ANSWER_CACHE_KEY"
+# The distributions the engine imports; with what they require in turn, their versions key the cache.
+LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "ruamel.yaml", "pydantic", "jinja2", "phonenumbers", "html5lib",
+             "idna")
 _PACKAGES = ("engine", "renderers", "channels")
 
 
@@ -37,11 +52,42 @@ def code_files(root: Path = CODE_ROOT) -> list[Path]:
     return [path for package in _PACKAGES for path in sorted((root / package).rglob("*.py"))]
 
 
+def libraries() -> dict[str, str]:
+    """Every installed distribution the engine imports, and those they require (not extras): name ->
+    "version at location". A library upgraded, downgraded or shadowed changes it."""
+    found: dict[str, str] = {}
+    pending = list(LIBRARIES)
+    while pending:
+        name = pending.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in found:
+            continue
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[key] = "absent"
+            continue
+        found[key] = f"{dist.version} at {getattr(dist, '_path', '')}"
+        for requirement in dist.requires or ():
+            if "extra ==" not in requirement and (match := re.match(r"[A-Za-z0-9._-]+", requirement)):
+                pending.append(match.group(0))
+    return dict(sorted(found.items()))
+
+
+def import_path() -> str:
+    """Where Python finds libraries: PYTHONPATH and the site-packages folders of `sys.path`, which decide which
+    library code a build runs (the script's own folder is left out: `python build.py` and the console script
+    run the same code from different folders)."""
+    sites = [entry for entry in sys.path if entry.rstrip("/").endswith(("site-packages", "dist-packages"))]
+    return "\n".join([os.environ.get("PYTHONPATH", ""), *sites])
+
+
 @cache
 def code_version() -> str:
-    """Every module of `code_files`, the Python version, and the cache version: any change to the code that
-    turns sources into outputs invalidates every cached output."""
-    parts: list[str | bytes] = [str(CACHE_VERSION), sys.version]
+    """Every module of `code_files`, the Python version, the libraries' versions, the import path and the cache
+    version: any change to the code that turns sources into outputs invalidates every cached output."""
+    parts: list[str | bytes] = [str(CACHE_VERSION), sys.version, import_path(),
+                                *(f"{name} {version}" for name, version in libraries().items())]
     for path in code_files():
         parts += [path.relative_to(CODE_ROOT).as_posix(), path.read_bytes()]
     return digest(*parts)
@@ -68,8 +114,48 @@ class Sealed:
             return None
 
 
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "one-answer" / "cache-key"
+
+
+@cache
+def secret() -> bytes | None:
+    """The MAC key: ONE_ANSWER_CACHE_KEY, or this user's key file (made on first use); None when neither can
+    be had (the cache is then not used at all)."""
+    given = os.environ.get(KEY_VARIABLE)
+    if given:
+        return given.encode("utf-8")
+    path = _key_file()
+    try:
+        with open(path, "rb") as file:
+            key = file.read(128)
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(secrets.token_hex(32).encode("ascii"))
+        try:
+            os.link(temporary, path)  # never replaces a key another process made a moment ago
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink(missing_ok=True)
+        with open(path, "rb") as file:
+            key = file.read(128)
+        return key if len(key) >= 32 else None
+    except OSError:
+        return None
+
+
 class Store:
-    """A folder of records. Writes go to a temporary file swapped into place, so a record is whole or absent."""
+    """A folder of records, each authenticated by its MAC (see the module's docstring). Writes go to a
+    temporary file swapped into place, so a record is whole or absent."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -78,16 +164,22 @@ class Store:
         return self.folder / f"{name}.pickle"
 
     def load(self, name: str) -> Any | None:
-        """The record, read in two streaming passes (checksum, then unpickle), never whole in memory as bytes:
-        at 100,000 answers a record is hundreds of megabytes."""
+        """The record, read in two streaming passes (MAC, then unpickle), never whole in memory as bytes: at
+        100,000 answers a record is hundreds of megabytes. Nothing is unpickled before the MAC agrees."""
+        key = secret()
         head = len(_MAGIC) + 64 + 1
+        if key is None:
+            return None
         try:
             with open(self._path(name), "rb") as file:
                 start = file.read(head)
                 if len(start) < head or not start.startswith(_MAGIC):
                     return None
-                check = start[len(_MAGIC):head - 1].decode("ascii", "replace")
-                if hashlib.file_digest(file, "sha256").hexdigest() != check:
+                check = start[len(_MAGIC):head - 1]
+                mac = hmac.new(key, name.encode("utf-8") + b"\0", "sha256")
+                for block in iter(lambda: file.read(1 << 20), b""):
+                    mac.update(block)
+                if not hmac.compare_digest(mac.hexdigest().encode("ascii"), check):
                     return None
                 file.seek(head)
                 try:
@@ -100,14 +192,19 @@ class Store:
 
     def save(self, name: str, value: Any) -> None:
         """Best effort: a cache that cannot be written only makes the next build slower. The value is pickled
-        straight into the file and the checksum filled in afterwards, so no copy of it is held as bytes."""
+        straight into the file and the MAC filled in afterwards, so no copy of it is held as bytes."""
+        key = secret()
+        if key is None:
+            return
         path = self._path(name)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            if ownership.marked(self.folder) is None:
+                ownership.mark(self.folder, "cache")
             with open(temporary, "wb") as file:
                 file.write(_MAGIC + b"0" * 64 + b"\n")
-                hashing = _Hashing(file)
+                hashing = _Hashing(file, hmac.new(key, name.encode("utf-8") + b"\0", "sha256"))
                 pickle.dump((CACHE_VERSION, code_version(), value), hashing, protocol=pickle.HIGHEST_PROTOCOL)
                 file.seek(len(_MAGIC))
                 file.write(hashing.digest.hexdigest().encode("ascii"))
@@ -122,9 +219,9 @@ class Store:
 class _Hashing:
     """A writable file that also hashes what passes through it."""
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, file: BinaryIO, digest: hmac.HMAC) -> None:
         self.file = file
-        self.digest = hashlib.sha256()
+        self.digest = digest
 
     def write(self, data: bytes) -> int:
         self.digest.update(data)

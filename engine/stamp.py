@@ -24,12 +24,15 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Mapping
 
-from engine.cache import CACHE_VERSION, CODE_ROOT, code_files
+from engine import ownership
+from engine.cache import CACHE_VERSION, CODE_ROOT, code_files, import_path
 
 FORMAT = 1
 CHANNELS = CODE_ROOT / "channels"
 # Wider than any timestamp tick a build meets: 2 s on FAT, 1 s on older file systems, a jiffy or so elsewhere.
 RACY_NS = 2_000_000_000
+# A stamp holds a few hundred bytes per input file: this bounds what a damaged or crafted one can make us read.
+MAX_BYTES = 256 * 1024 * 1024
 PRINT_FORMATS: tuple[Literal["text", "json", "github"], ...] = ("text", "json", "github")
 _FILE = "stamp.json"
 
@@ -149,10 +152,26 @@ def snapshot(kb_root: Path, channel_folder: Path | None = None, code_root: Path 
 def options(kb_root: Path, out: Path, as_of: date, only: Iterable[str] | None, release: bool,
             channel_folder: Path | None = None) -> dict[str, str]:
     """Everything besides the files that a build's output and report depend on."""
-    return {"format": str(FORMAT), "cache": str(CACHE_VERSION), "python": sys.version,
+    return {"format": str(FORMAT), "cache": str(CACHE_VERSION), "python": sys.version, "import path": import_path(),
+            "libraries": _site_stats(),
             "kb": str(kb_root.resolve()), "channels folder": str((channel_folder or CHANNELS).resolve()),
             "out": str(out.resolve()), "cwd": os.getcwd(), "as_of": as_of.isoformat(),
             "channels": ",".join(only or ("*",)), "release": str(release)}
+
+
+def _site_stats() -> str:
+    """The installed libraries at a glance: the stats of every site-packages folder on the import path, whose
+    entries change when pip installs, upgrades or removes anything (cache.libraries is exact, but costs a
+    no-op tens of milliseconds)."""
+    lines = []
+    for entry in sys.path:
+        if entry.rstrip("/").endswith(("site-packages", "dist-packages")):
+            try:
+                st = os.stat(entry)
+            except OSError:
+                continue
+            lines.append(f"{entry} {st.st_mtime_ns} {st.st_ino}")
+    return "\n".join(lines)
 
 
 def _state(path: Path) -> str:
@@ -199,6 +218,8 @@ def save(folder: Path, stamp: Stamp) -> None:
     temporary = folder / f".{_FILE}.{os.getpid()}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        if ownership.marked(folder) is None:
+            ownership.mark(folder, "cache")
         temporary.write_text(json.dumps(asdict(stamp), sort_keys=True), encoding="utf-8")
         os.replace(temporary, path)
     except OSError:
@@ -219,8 +240,11 @@ def forget(folder: Path) -> None:
 def load(folder: Path) -> Stamp | None:
     """The saved stamp, or None when there is none or it is not one this code wrote (damaged, another shape)."""
     try:
-        stamp = Stamp(**json.loads((folder / _FILE).read_bytes()))
-    except (OSError, ValueError, TypeError):
+        with open(folder / _FILE, "rb") as file:
+            if os.fstat(file.fileno()).st_size > MAX_BYTES:
+                return None
+            stamp = Stamp(**json.loads(file.read(MAX_BYTES + 1)))
+    except (OSError, ValueError, TypeError, RecursionError):
         return None
     texts = (stamp.signature, stamp.manifest, stamp.manifest_sha, *stamp.layout.values(), *stamp.printed.values()) \
         if isinstance(stamp.layout, dict) and isinstance(stamp.printed, dict) else (None,)

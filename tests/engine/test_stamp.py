@@ -349,3 +349,26 @@ def test_input_files_is_the_one_list_the_build_reads(project: Project) -> None:
     assert names == list(engine.publish.read_inputs(project.kb, channel_registry.HERE))
     assert "knowledge/_facts.yaml" in names and "channels/web.yaml" in names
     assert not any("/." in name or "__pycache__" in name or name.endswith(".py") for name in names)
+
+
+def test_a_huge_stamp_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "stamp.json"
+    with open(path, "wb") as file:
+        file.truncate(4 << 30)  # sparse: 4 GiB that cost no disk
+    started = time.perf_counter()
+    assert stamp.load(tmp_path) is None
+    assert time.perf_counter() - started < 1.0  # a read of 4 GiB would take many seconds
+
+
+def test_another_import_path_or_library_set_is_not_up_to_date(project: Project,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", "/opt/other-libraries")
+    assert not project.fast()
+    assert project.fast()
+    site = project.root / "lib" / "site-packages"
+    site.mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(site))
+    assert not project.fast()
+    assert project.fast()
+    (site / "markdown_it_py-9.9.dist-info").mkdir()  # pip installing into it
+    assert not project.fast()
