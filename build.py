@@ -45,10 +45,25 @@ def _channel_list(text: str) -> tuple[str, ...]:
     return names
 
 
-def _today() -> date:
-    """Today, or the day SOURCE_DATE_EPOCH names, so that builds and checks can be reproduced."""
+def _epoch_problem() -> str | None:
+    """Why SOURCE_DATE_EPOCH cannot name a day, or None (unset, or a valid count of seconds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    if not epoch:
+        return None
+    if not epoch.isdigit():
+        return f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970-01-01"
+    try:
+        date.fromtimestamp(int(epoch))
+    except (OverflowError, OSError, ValueError):
+        return f"SOURCE_DATE_EPOCH={epoch} is beyond the dates this system can represent"
+    return None
+
+
+def _today() -> date:
+    """Today, or the day SOURCE_DATE_EPOCH names (checked by `main`), so that builds and checks can be
+    reproduced."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and _epoch_problem() is None:
         return date.fromtimestamp(int(epoch))
     return date.today()
 
@@ -361,10 +376,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     schemas = {"answer": answer_schema(channels.names()), "facts": facts_schema(), "settings": settings_schema()}
     if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        for name, schema in schemas.items():
-            (args.out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
-            print(args.out / f"{name}.schema.json")
+        try:
+            args.out.mkdir(parents=True, exist_ok=True)
+            for name, schema in schemas.items():
+                (args.out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+                print(args.out / f"{name}.schema.json")
+        except OSError as error:
+            shown = error.filename or args.out
+            print(f"build.py schema: error: cannot write into --out {args.out}: {shown}: "
+                  f"{error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
         return EXIT_OK
     print(json.dumps(schemas[args.which], indent=2))
     return EXIT_OK
@@ -489,6 +510,10 @@ COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "report"
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    problem = _epoch_problem()
+    if problem:
+        print(f"build.py {args.command}: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         status = COMMANDS[args.command](args)
     except KeyboardInterrupt:

@@ -169,3 +169,19 @@ def test_releases_rollback_and_the_commands_that_follow_current(tmp_path: Path) 
     assert run("build", "--kb", str(small), "--out", str(tmp_path / "x"), "--keep", "2").returncode == 2
     assert run("rollback", "--out", str(tmp_path / "none")).returncode == 2
     assert run("releases", "--out", str(tmp_path / "none")).returncode == 2
+
+
+@pytest.mark.parametrize("epoch,fragment", [("99999999999999999", "beyond the dates"), ("-5", "not a whole number"),
+                                            ("soon", "not a whole number")])
+def test_an_unusable_source_date_epoch_is_a_usage_error_not_a_traceback(epoch: str, fragment: str) -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--no-render"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": epoch})
+    assert done.returncode == 2 and fragment in done.stderr and "Traceback" not in done.stderr
+
+
+def test_schema_out_onto_a_file_is_a_usage_error_not_a_traceback(tmp_path: Path) -> None:
+    existing = tmp_path / "schemas"
+    existing.write_text("keep me\n")
+    done = run("schema", "--out", str(existing))
+    assert done.returncode == 2 and "File exists" in done.stderr and "Traceback" not in done.stderr
+    assert existing.read_text() == "keep me\n"
