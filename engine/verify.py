@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from engine.bundle import MANIFEST, Manifest
 from engine.ownership import MARKER
-from engine.releases import CURRENT, RELEASES, bundle_folder, current, is_release_layout
+from engine.releases import CURRENT, RELEASES, bundle_folder, current, is_release_layout, listing
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class Verdict:
 
 
 def verify(dist: Path) -> Verdict:
-    """Check the bundle `dist` names (a plain bundle, a release folder, or an OUT whose `current` names one)."""
+    """Check the bundle `dist` names (a plain bundle, a release folder, or an OUT whose `current` names one;
+    then every other release of that OUT too, each problem naming its release)."""
     folder = bundle_folder(dist)
     verdict = Verdict(bundle=str(folder))
     if folder != dist:
@@ -40,10 +41,21 @@ def verify(dist: Path) -> Verdict:
     elif is_release_layout(dist) and not (dist / MANIFEST).exists():
         verdict.problems.append(Problem(str(dist / CURRENT), "missing: no release is current"))
         return verdict
+    _check_bundle(folder, verdict)
+    if folder != dist:  # hard links share files between releases: a file changed in one may damage others
+        for release_id in listing(dist):
+            if release_id != current(dist):
+                other = Verdict(bundle=str(dist / RELEASES / release_id))
+                _check_bundle(dist / RELEASES / release_id, other)
+                verdict.problems += [Problem(p.path, f"{p.problem} (release {release_id})") for p in other.problems]
+    return verdict
+
+
+def _check_bundle(folder: Path, verdict: Verdict) -> None:
     disk = _on_disk(folder, verdict)
     manifest = _read_manifest(folder, verdict)
     if manifest is None:
-        return verdict
+        return
     listed = _listed(manifest, verdict)
     for relative, digest in sorted(listed.items()):
         kind = disk.pop(relative, None)
@@ -60,7 +72,6 @@ def verify(dist: Path) -> Verdict:
     for relative, kind in sorted(disk.items()):
         if kind == "file":
             verdict.problems.append(Problem(_show(verdict, relative), "stray file (not in the manifest)"))
-    return verdict
 
 
 def _show(verdict: Verdict, relative: str) -> str:

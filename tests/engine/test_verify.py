@@ -98,6 +98,7 @@ def test_an_output_folder_with_releases_is_verified_through_current(tmp_path: Pa
     assert build(SMALL, out, Report(), as_of=AS_OF, jobs=1, keep=5).published
     verdict = verify(out)
     assert verdict.ok and verdict.bundle == str(out / "current") and verdict.files > 30
+    os.chmod(out / "current" / "web" / "index.html", 0o644)  # published files are read-only
     (out / "current" / "web" / "index.html").write_text("defaced")
     assert [p.path for p in verify(out).problems] == [f"{out}/current/web/index.html"]
     assert verify(out / "releases" / str(current(out))).problems  # the release folder itself, checked directly
@@ -111,3 +112,27 @@ def test_releases_without_a_current_pointer_are_one_problem_not_a_pile_of_stray_
     assert build(SMALL, out, Report(), as_of=AS_OF, jobs=1, keep=5).published
     (out / "current").unlink()  # as a first release build killed before its switch leaves it
     assert [(p.path, p.problem) for p in verify(out).problems] == [(f"{out}/current", "missing: no release is current")]
+
+
+def test_verify_names_every_release_a_file_changed_in_place_damaged(tmp_path: Path) -> None:
+    import shutil
+
+    import build as cli
+
+    kb = tmp_path / "kb"
+    shutil.copytree(SMALL, kb)
+    out = tmp_path / "dist"
+    args = ["build", "--kb", str(kb), "--out", str(out), "--as-of", str(AS_OF), "--jobs", "1", "--release"]
+    assert cli.main(args) == 0
+    first = current(out)
+    facts = kb / "_facts.yaml"
+    facts.write_text(facts.read_text() + "\n# a comment: a new release, its unchanged files linked from the first\n")
+    assert cli.main(args) == 0
+    second = current(out)
+    assert second != first and verify(out).ok
+    shared = out / "current" / "sms" / "billing" / "pay-by-phone.txt"
+    assert os.stat(shared).st_nlink >= 2 and not os.stat(shared).st_mode & 0o222  # shared, and read-only
+    os.chmod(shared, 0o644)
+    shared.write_text("Pay by phone: call someone else.")
+    problems = [p.problem for p in verify(out).problems]
+    assert len(problems) == 2 and "sha256 mismatch" in problems[0] and f"(release {first})" in problems[1]
