@@ -204,12 +204,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     names = channels.names()
     kb = load(args.kb, report, as_of=as_of, channels=names)
     loaded = load_channels(names, report)
-    if not report.has_errors() and not args.no_render:
+    if kb.answers and not args.no_render:  # every answer that loaded is rendered and gated, whatever else failed
         gate(kb, loaded, as_of, report, jobs=args.jobs or default_jobs())
     items = report.items
     sys.stdout.write(render(items, args.format))
     if args.format != "json":
-        print(summary(items, len(kb.answers)), file=sys.stderr)
+        unchecked = len(kb.failed)
+        print(summary(items, len(kb.answers))
+              + (f"; {unchecked} answer file{'s' * (unchecked != 1)} could not be checked (they failed to load: "
+                 f"see their errors)" if unchecked else ""), file=sys.stderr)
     failed = report.has_errors() or (args.strict and bool(items))
     return EXIT_CONTENT if failed else EXIT_OK
 

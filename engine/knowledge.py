@@ -47,6 +47,7 @@ class KnowledgeBase:
     facts: FactTable
     answers: list[Answer]  # sorted by id
     synonyms: Synonyms = Synonyms()
+    failed: tuple[str, ...] = ()  # answer files that did not load (their errors are in the report)
 
     def by_id(self) -> dict[str, Answer]:
         return {a.id: a for a in self.answers}
@@ -92,6 +93,7 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
     locale = settings.locale
     facts = load_facts(root, display_path(root / "_facts.yaml"), locale, report)
     loaded: list[Loaded] = []
+    failed: dict[str, str] = {}  # the id a file that did not load would have had -> its display path
     for path in answer_files(root):
         try:
             item = (load_one or load_answer)(path, root, facts, locale, channel_names, report)
@@ -103,13 +105,15 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
             item = None
         if item is not None:
             loaded.append(item)
+        else:
+            failed[path.relative_to(root).with_suffix("").as_posix().lower()] = display_path(path)
     _check_ids(loaded, report)
-    _check_related(loaded, report)
+    _check_related(loaded, report, failed)
     _check_reviews(loaded, as_of, report)
     _check_literals(loaded, report)
     answers = sorted((item.answer for item in loaded), key=lambda a: a.id)
     synonyms = load_synonyms(root, display_path(root / "_synonyms.yaml"), report)
-    return KnowledgeBase(root, settings, facts, answers, synonyms)
+    return KnowledgeBase(root, settings, facts, answers, synonyms, tuple(sorted(failed.values())))
 
 
 def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],
@@ -219,14 +223,21 @@ def _check_ids(loaded: list[Loaded], report: Report) -> None:
             first[key] = item
 
 
-def _check_related(loaded: list[Loaded], report: Report) -> None:
+def _check_related(loaded: list[Loaded], report: Report, failed: dict[str, str]) -> None:
+    """A related id must name another answer. One naming a file that failed to load is a warning pointing at
+    that file (its own errors say what is wrong), not a second error claiming no such answer exists."""
     ids = {item.answer.id for item in loaded}
     for item in loaded:
         for index, target in enumerate(item.answer.related):
             if target in ids and target != item.answer.id:
                 continue
             line, col = item.where("related", index)
-            if target == item.answer.id:
+            if target not in ids and target.lower() in failed:
+                report.warn(item.display, line, col, "related-unavailable",
+                            f"related answer `{target}` could not be loaded (see the errors of "
+                            f"{failed[target.lower()]}); it is left out of this answer's related links",
+                            hint="fix that file; nothing to change here")
+            elif target == item.answer.id:
                 report.add(item.display, line, col, "self-related", "an answer cannot be related to itself",
                            hint="remove it; list other answers a customer might want next")
             else:

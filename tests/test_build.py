@@ -185,3 +185,21 @@ def test_schema_out_onto_a_file_is_a_usage_error_not_a_traceback(tmp_path: Path)
     done = run("schema", "--out", str(existing))
     assert done.returncode == 2 and "File exists" in done.stderr and "Traceback" not in done.stderr
     assert existing.read_text() == "keep me\n"
+
+
+def test_check_gates_every_answer_that_loads_even_when_another_file_fails(tmp_path: Path) -> None:
+    import shutil
+
+    kb = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "small_kb", kb)
+    page = kb / "billing" / "pay-by-phone.md"
+    page.write_text(page.read_text().replace("Card fee {{ fees.card }}.\"", "Card fee $9.99.\""))  # a drift
+    broken = kb / "billing" / "late-fees.md"
+    broken.write_text(broken.read_text().replace("owner:", "ownr:"))  # a front-matter error elsewhere
+    done = run("check", "--kb", str(kb), "--as-of", "2026-11-23", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "unknown-field" in done.stdout and "late-fees.md" in done.stdout
+    assert "invented-fact" in done.stdout and "$9.99" in done.stdout  # the gate ran in the same run
+    # pay-by-phone relates to the broken answer: said once, as what it is, not as a missing id
+    assert "related-unavailable" in done.stdout and "unknown-related" not in done.stdout
+    assert "1 answer file could not be checked" in done.stderr
