@@ -203,7 +203,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     as_of = args.as_of or _today()
     names = channels.names()
     kb = load(args.kb, report, as_of=as_of, channels=names)
-    loaded = load_channels(names, report)
+    loaded = load_channels(names, report, settings=kb.settings)
     if kb.answers and not args.no_render:  # every answer that loaded is rendered and gated, whatever else failed
         gate(kb, loaded, as_of, report, jobs=args.jobs or default_jobs())
     items = report.items

@@ -22,7 +22,8 @@ from engine.knowledge import KnowledgeBase, display_path
 from engine.model import Answer
 from engine.readers import read
 from engine.select import View, publishes, view
-from engine.source import read_text, read_yaml
+from engine.factbook import Settings
+from engine.source import plain, read_text, read_yaml
 from renderers import AnswerRef, IndexEntry, Note, Rendered, Site
 
 
@@ -33,8 +34,12 @@ class Channel:
     internal: bool
 
 
-def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel_registry.HERE) -> list[Channel]:
-    """Each channel's config validated by its renderer's own model; problems located in the YAML file."""
+def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel_registry.HERE,
+                  settings: Settings | None = None) -> list[Channel]:
+    """Each channel's config: the engine's defaults (`channels/<name>.yaml`) with the knowledge base's own
+    options (`_settings.yaml`, `channels: {<name>: {...}}`) merged over them, validated by the renderer's own
+    model; each problem located in the file that wrote the value."""
+    own = _own_options(names, report, folder, settings)
     loaded: list[Channel] = []
     for name in names:
         path = folder / f"{name}.yaml"
@@ -48,23 +53,73 @@ def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel
         doc = read_yaml(source.text, display, 1, report) if source else None
         if doc is None:
             continue
+        data = merged(plain(doc.data or {}), own.get(name, {}))
         try:
-            config = module.Config.model_validate(doc.data or {})
+            config = module.Config.model_validate(data)
         except ValidationError as error:
             for item in error.errors():
                 loc = tuple(item["loc"])
                 extra = item["type"] == "extra_forbidden"
-                line, col = doc.where(*loc, key=extra)
+                if settings is not None and _holds(own.get(name, {}), loc):
+                    where = settings.where("channels", name, *loc, key=extra)
+                else:
+                    where = (display, *doc.where(*loc, key=extra))
                 hint = did_you_mean(str(loc[-1]), module.Config.model_fields) if extra else None
-                report.add(display, line, col, "invalid-config", f"`{'.'.join(map(str, loc))}`: {item['msg']}", hint=hint)
+                report.add(*where, "invalid-config", f"`{'.'.join(map(str, loc))}`: {item['msg']}", hint=hint)
             continue
         loaded.append(Channel(name, config, bool(getattr(config, "internal", False))))
+    if settings is not None and "base_url" not in own.get("web", {}):
+        report.warn(*settings.where(), "default-base-url",
+                    f"links to the full answer use the engine's sample address "
+                    f"{channel_registry.raw('web', folder).get('base_url', '')}: this knowledge base does not set its own",
+                    hint="add `channels: {web: {base_url: https://your.site/help}}` to _settings.yaml")
     return loaded
+
+
+_ENGINE_ONLY = ("internal", "description")  # what a channel is, not how it looks: the engine's files decide
+
+
+def _own_options(names: tuple[str, ...], report: Report, folder: Path,
+                 settings: Settings | None) -> dict[str, dict[str, object]]:
+    """The knowledge base's options per channel, those it may not set reported and left out."""
+    if settings is None:
+        return {}
+    known = channel_registry.names(folder)
+    own: dict[str, dict[str, object]] = {}
+    for name, options in settings.channels.items():
+        if name not in known:
+            report.add(*settings.where("channels", name, key=True), "invalid-settings",
+                       f"`channels.{name}`: no channel is called `{name}`",
+                       hint=did_you_mean(name, known) or "channels: " + ", ".join(known))
+            continue
+        for key in _ENGINE_ONLY:
+            if key in options:
+                report.add(*settings.where("channels", name, key, key=True), "invalid-settings",
+                           f"`channels.{name}.{key}` cannot be set by a knowledge base: whether a channel may show "
+                           "internal notes is the engine's to decide", hint=f"remove `{key}`")
+        own[name] = {key: value for key, value in options.items() if key not in _ENGINE_ONLY}
+    return own
+
+
+def merged(base: dict[str, object], over: Mapping[str, object]) -> dict[str, object]:
+    """`over` on top of `base`: mappings merge key by key (a topic title added keeps the others), anything
+    else is replaced."""
+    result = dict(base)
+    for key, value in over.items():
+        below = result.get(key)
+        result[key] = merged(below, value) if isinstance(below, dict) and isinstance(value, Mapping) else value
+    return result
+
+
+def _holds(options: Mapping[str, object], loc: tuple[object, ...]) -> bool:
+    """Whether the key path `loc` (or its first part) was written in `options`."""
+    return bool(loc) and loc[0] in options
 
 
 def site_of(kb: KnowledgeBase, loaded: list[Channel], as_of: date | None = None) -> Site:
     web = next((c for c in loaded if c.name == "web"), None)
-    base_url = str(getattr(web.config, "base_url", "")) if web else str(channel_registry.raw("web").get("base_url", ""))
+    default = kb.settings.channels.get("web", {}).get("base_url") or channel_registry.raw("web").get("base_url", "")
+    base_url = str(getattr(web.config, "base_url", "")) if web else str(default)
     refs = {a.id: AnswerRef(a.id, a.question, a.topic, a.hash) for a in kb.answers}
     return Site(kb.settings.name, kb.settings.language, base_url.rstrip("/"), refs, kb.settings.locale, as_of,
                 kb.synonyms.groups)

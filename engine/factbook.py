@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from engine.diagnostics import Report, did_you_mean
 from engine.facts import INSECURE, FactError, FactType, FactValue, Locale, parse_value
@@ -43,6 +43,20 @@ class Settings(BaseModel):
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="Currency of `$` amounts.")
     language: str = Field("en-US", pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$",
                           description="BCP 47 language tag of the content, e.g. `en-US`.")
+    channels: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Per channel, options merged over the engine's defaults (`channels/<name>.yaml`), e.g. "
+                    "`web: {base_url: https://example.org/help, topics: {billing: Bills}}` or `ivr: {budget_seconds: 60}`.")
+    # Where each key was written, for diagnostics about channel options (set by `load_settings`).
+    _doc: YamlDoc | None = PrivateAttr(None)
+    _display: str = PrivateAttr("_settings.yaml")
+
+    def where(self, *path: str | int, key: bool = False) -> tuple[str, int, int]:
+        """The file, line and column of a key path in `_settings.yaml` (1:1 when unknown or absent)."""
+        if self._doc is None:
+            return self._display, 1, 1
+        line, col = self._doc.where(*path, key=key)
+        return self._display, line, col
 
     @field_validator("region")
     @classmethod
@@ -89,21 +103,25 @@ class FactTable:
 
 def load_settings(root: Path, display: str, report: Report) -> Settings:
     path = root / "_settings.yaml"
+    unread = Settings()
+    unread._display = display
     if not path.exists():
-        return Settings()
+        return unread
     source = read_text(path, display, report, root=root)
     doc = read_yaml(source.text, display, 1, report) if source else None
     if doc is None or doc.data is None:
-        return Settings()
+        return unread
     try:
-        return Settings.model_validate(plain(doc.data))
+        settings = Settings.model_validate(plain(doc.data))
+        settings._doc, settings._display = doc, display
+        return settings
     except ValidationError as error:
         for item in error.errors():
             loc = tuple(item["loc"])
             line, col = doc.where(*loc, key=item["type"] == "extra_forbidden")
             hint = did_you_mean(str(loc[0]), Settings.model_fields) if item["type"] == "extra_forbidden" else None
             report.add(display, line, col, "invalid-settings", f"`{'.'.join(map(str, loc))}`: {item['msg']}", hint=hint)
-        return Settings()
+        return unread
 
 
 def load_facts(root: Path, display: str, locale: Locale, report: Report) -> FactTable:

@@ -109,7 +109,7 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
         session = Session(incremental)
     kb = load(kb_root, report, as_of=as_of, channels=names, load_one=session.loader if session else None)
     gc.freeze()  # the model lives to the end: the collector need not scan it again, nor forked workers copy it
-    loaded = load_channels(only or names, report)
+    loaded = load_channels(only or names, report, settings=kb.settings)
     if report.has_errors():
         return result
     work = plan(kb, loaded, as_of)
