@@ -51,9 +51,14 @@ class Manifest(BaseModel):
     inputs: str
     answers: dict[str, AnswerEntry]
     indexes: dict[str, str] = Field(default_factory=dict, description="channel-level files: path -> sha256")
+    held_back: dict[str, str] = Field(
+        default_factory=dict,
+        description="build --keep-going: answers not published from this build's sources, id -> why; one "
+                    "published before keeps that version under `answers`")
 
     def dump(self) -> bytes:
-        return (self.model_dump_json(by_alias=True, indent=2) + "\n").encode("utf-8")
+        exclude = None if self.held_back else {"held_back"}  # absent when empty: all-or-nothing bundles unchanged
+        return (self.model_dump_json(by_alias=True, indent=2, exclude=exclude) + "\n").encode("utf-8")
 
 
 class BundleError(Exception):

@@ -125,6 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--cache", type=Path, metavar="DIR",
                        help="the incremental build cache (default: .OUT.cache beside the output folder)")
     build.add_argument("--no-cache", action="store_true", help="render everything; neither read nor write the cache")
+    build.add_argument("--keep-going", action="store_true",
+                       help="publish every answer that passes and hold back the rest (each keeps its last published "
+                            "version, if any); they are listed, and the exit code is still 1")
     build.add_argument("--allow-empty", action="store_true",
                        help="publish even when the knowledge base holds no answer (refused by default: a wrong --kb "
                             "would empty the live bundle)")
@@ -291,7 +294,8 @@ def _build_locked(args: argparse.Namespace, out: Path, cache: Path) -> int:
         explain = (lambda line: print(line, file=sys.stderr)) if args.explain else None
         incremental = Incremental(cache, explain)
     result = build(args.kb, out, report, as_of=as_of, only=args.channels,
-                   jobs=args.jobs or default_jobs(), keep=keep, incremental=incremental)
+                   jobs=args.jobs or default_jobs(), keep=keep, incremental=incremental,
+                   keep_going=getattr(args, "keep_going", False))
     sys.stdout.write(render(report.items, args.format))
     if result.up_to_date:
         print(f"{args.out} is up to date", file=sys.stderr)
@@ -303,6 +307,14 @@ def _build_locked(args: argparse.Namespace, out: Path, cache: Path) -> int:
     counts = ", ".join(f"{channel} {n}" for channel, n in sorted(result.outputs.items()))
     where = f"{args.out} (release {result.release}, now current)" if result.release else str(args.out)
     print(f"published {where} in {result.seconds:.1f} s: {counts}", file=sys.stderr)
+    if result.held_back:
+        kept = set(result.manifest.answers) if result.manifest else set()
+        print(f"held back {len(result.held_back)} answer{'s' * (len(result.held_back) != 1)} with errors:",
+              file=sys.stderr)
+        for answer_id, reason in sorted(result.held_back.items()):
+            state = "previous version kept" if answer_id in kept else "not published"
+            print(f"  {answer_id} ({state}): {reason}", file=sys.stderr)
+        return EXIT_CONTENT
     return EXIT_OK
 
 
@@ -313,7 +325,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.build or not (bundle_folder(args.out) / "manifest.json").is_file():
         build_args = argparse.Namespace(kb=args.kb, out=args.out, as_of=None, channels=None, jobs=None, format="text",
                                         release=is_release_layout(args.out), keep=None, cache=None, no_cache=False,
-                                        explain=False, allow_empty=False, no_wait=False)
+                                        explain=False, allow_empty=False, no_wait=False, keep_going=False)
         status = cmd_build(build_args)
         if status != EXIT_OK:
             return status

@@ -1,9 +1,11 @@
 """Compile a loaded knowledge base: channel configs, per-channel views, rendering (in parallel), indexes."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
+import threading
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -235,31 +237,78 @@ def render_all(answers: list[Answer], work: Plan, jobs: int, executor: Executor 
     if executor is not None:
         yield from in_order(executor, functools.partial(render_answer, work=work), answers, WINDOW * max(1, jobs))
         return
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(work,))
+    with _deferred_interrupt() as interrupted:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(work,))
+        try:
+            batches = (answers[start:start + BATCH] for start in range(0, len(answers), BATCH))
+            for batch in in_order(pool, _render_batch_in_worker, batches, WINDOW * jobs, tick=interrupted.check):
+                interrupted.check()
+                yield from batch
+                interrupted.check()
+        except BaseException:
+            _stop(pool)
+            raise
+        pool.shutdown(cancel_futures=True)
+
+
+class _Interrupt:
+    """Ctrl-C noted by the signal handler, acted on by `check` at a point where no lock is held."""
+
+    def __init__(self) -> None:
+        self.pending = False
+
+    def note(self, signum: int, frame: object) -> None:
+        self.pending = True
+
+    def check(self) -> None:
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _deferred_interrupt() -> Iterator[_Interrupt]:
+    """While a process pool runs, Ctrl-C only sets a flag: a KeyboardInterrupt raised inside the executor's own
+    code (holding its shutdown lock, say) left the build hanging at exit. The workers, forked while the handler
+    is in place, inherit this harmless handler until their initializer ignores SIGINT."""
+    interrupt = _Interrupt()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupt
+        return
+    previous = signal.signal(signal.SIGINT, interrupt.note)
     try:
-        batches = (answers[start:start + BATCH] for start in range(0, len(answers), BATCH))
-        for batch in in_order(pool, _render_batch_in_worker, batches, WINDOW * jobs):
-            yield from batch
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown(cancel_futures=True)
+        yield interrupt
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    interrupt.check()  # a Ctrl-C after the last check still stops the build
 
 
-def in_order(pool: Executor, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
+def in_order(pool: Executor, fn: Callable[[T], R], items: Iterable[T], window: int,
+             tick: Callable[[], None] | None = None) -> Iterator[R]:
     """`fn` over `items` on `pool`, results in the items' order, with at most `window` tasks submitted and not
-    yet read (Executor.map submits every item at once, and keeps every result a slow reader has not reached)."""
+    yet read (Executor.map submits every item at once, and keeps every result a slow reader has not reached).
+    `tick` is called every few hundredths of a second while a result is awaited (to act on an interrupt)."""
     pending: deque[Future[R]] = deque()
     try:
         for item in items:
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield _result(pending.popleft(), tick)
             pending.append(pool.submit(fn, item))
         while pending:
-            yield pending.popleft().result()
+            yield _result(pending.popleft(), tick)
     finally:
         for future in pending:
             future.cancel()
+
+
+def _result(future: Future[R], tick: Callable[[], None] | None) -> R:
+    if tick is None:
+        return future.result()
+    while True:
+        try:
+            return future.result(timeout=0.05)
+        except TimeoutError:
+            tick()
 
 
 def index_files(work: Plan, entries: dict[str, list[IndexEntry]]) -> Iterator[tuple[str, dict[str, bytes]]]:

@@ -57,6 +57,7 @@ class Report:
     def __init__(self) -> None:
         self._items: list[Diagnostic] = []
         self._paths_with_errors: set[str] = set()
+        self.error_count = 0
 
     def add(
         self,
@@ -72,6 +73,13 @@ class Report:
         self._items.append(Diagnostic(path, max(line, 1), max(col, 1), severity, code, message, hint))
         if severity is Severity.ERROR:
             self._paths_with_errors.add(path)
+            self.error_count += 1
+
+    def first_error_for(self, path: str) -> Diagnostic | None:
+        return next((d for d in self.errors if d.path == path), None)
+
+    def paths_with_errors(self) -> frozenset[str]:
+        return frozenset(self._paths_with_errors)
 
     def warn(self, path: str, line: int, col: int, code: str, message: str, *, hint: str | None = None) -> None:
         self.add(path, line, col, code, message, hint=hint, severity=Severity.WARNING)

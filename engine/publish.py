@@ -1,6 +1,7 @@
 """`build`: load and check everything, render every channel, then write dist/ atomically with its manifest."""
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import sys
@@ -35,6 +36,7 @@ class BuildResult:
     seconds: float = 0.0
     manifest: Manifest | None = None
     release: str | None = None
+    held_back: dict[str, str] = field(default_factory=dict)  # with keep_going: answer id -> why it was held back
 
 
 class Progress:
@@ -72,18 +74,22 @@ def _input_bytes(path: Path, base: Path) -> bytes:
 
 def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[str, ...] | None = None,
           jobs: int = 1, executor: Executor | None = None, keep: int | None = None,
-          incremental: Incremental | None = None) -> BuildResult:
+          incremental: Incremental | None = None, keep_going: bool = False) -> BuildResult:
     """Check, render and publish into `out`; with `keep`, as a new release of OUT/releases keeping the last
-    `keep` (engine/releases.py); with `incremental`, re-rendering only what changed since the last build."""
+    `keep` (engine/releases.py); with `incremental`, re-rendering only what changed since the last build.
+    All or nothing, unless `keep_going`: then every answer that passes is published and an answer with an
+    error is held back (its previously published version kept, if any), as long as every error belongs to an
+    answer file."""
     try:
         return _build(kb_root, out, report, as_of=as_of, only=only, jobs=jobs, executor=executor, keep=keep,
-                      incremental=incremental)
+                      incremental=incremental, keep_going=keep_going)
     finally:
         gc.unfreeze()  # see `gc.freeze` in _build: a caller that builds again must not keep this model forever
 
 
 def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[str, ...] | None,
-           jobs: int, executor: Executor | None, keep: int | None, incremental: Incremental | None) -> BuildResult:
+           jobs: int, executor: Executor | None, keep: int | None, incremental: Incremental | None,
+           keep_going: bool = False) -> BuildResult:
     started = time.perf_counter()
     result = BuildResult()
     refused = ownership.out_problem(ownership.follow(out), kb_root, CODE_ROOT, release=keep is not None)
@@ -111,7 +117,11 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
     gc.freeze()  # the model lives to the end: the collector need not scan it again, nor forked workers copy it
     loaded = load_channels(only or names, report, settings=kb.settings)
     if report.has_errors():
-        return result
+        held = _held_at_load(kb, report) if keep_going else None
+        if held is None:
+            return result
+        result.held_back.update(held)
+        kb = dataclasses.replace(kb, answers=[a for a in kb.answers if a.id not in held])
     work = plan(kb, loaded, as_of)
     try:
         staging = releases.stage(out, release=keep is not None)
@@ -121,8 +131,8 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
     try:
         previous = releases.bundle_folder(out)  # the published bundle unchanged outputs are taken from
         made = _outputs(kb, work, jobs, executor, session, previous)
-        manifest = _render_into(kb, work, staging, previous, report, made, result, inputs)
-        if manifest is None or report.has_errors():
+        manifest = _render_into(kb, work, staging, previous, report, made, result, inputs, keep_going)
+        if manifest is None or (report.has_errors() and not result.held_back):
             staging.discard()
             return result
         result.release = releases.publish(staging, manifest, out, keep)
@@ -133,7 +143,7 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
     except BaseException:
         staging.discard()
         raise
-    if session is not None:
+    if session is not None and not result.held_back:  # a build with errors is never a no-op to repeat
         published = sha256(manifest.dump())
         session.save(UpToDate(build_key(inputs, out, as_of, only), published, tuple(report.items),
                               tuple(sorted(result.outputs.items()))))
@@ -192,9 +202,54 @@ def _outputs(kb: KnowledgeBase, work: Plan, jobs: int, executor: Executor | None
                             item.index.get(channel)) for channel, r in item.outputs], item.problems
 
 
+def _held_at_load(kb: KnowledgeBase, report: Report) -> dict[str, str] | None:
+    """The answers `keep_going` holds back after loading (id -> the first error), or None when an error is not
+    an answer file's own (facts, settings, a channel config): then nothing can be published."""
+    displays = {display_path(kb.root.parent / a.source): a.id for a in kb.answers}
+    failed = {display: _failed_id(kb.root, display) for display in kb.failed}
+    held: dict[str, str] = {}
+    for path in sorted(report.paths_with_errors()):
+        answer_id = displays.get(path) or failed.get(path)
+        if answer_id is None:
+            return None
+        first = report.first_error_for(path)
+        held[answer_id] = f"{first.code}: {first.message}" if first else "errors"
+    return held
+
+
+def _failed_id(root: Path, display: str) -> str:
+    """The id a file that did not load would have had (its path in the knowledge base)."""
+    try:
+        return Path(os.path.relpath(os.path.abspath(display), os.path.abspath(root))).with_suffix("").as_posix()
+    except ValueError:
+        return display
+
+
+def _carry(staging: Staging, previous: Path, answer_id: str) -> AnswerEntry | None:
+    """The previously published version of a held-back answer, its files put into the new bundle when each
+    still has the hash its manifest lists; None when there is none (a first build, a new answer)."""
+    try:
+        old = Manifest.model_validate_json((previous / MANIFEST).read_bytes()).answers.get(answer_id)
+    except (OSError, ValueError):
+        return None
+    if old is None:
+        return None
+    try:
+        for entry in old.channels.values():
+            for relative, digest in entry.files.items():
+                if sha256((previous / relative).read_bytes()) != digest:
+                    return None
+        for entry in old.channels.values():
+            for relative, digest in entry.files.items():
+                reuse_file(staging, relative, previous, digest)
+    except (OSError, ValueError):
+        return None
+    return old
+
+
 def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path, report: Report,
                  items: Iterator[tuple[Answer, list[Made], tuple[Problem, ...]]], result: BuildResult,
-                 inputs: str) -> Manifest | None:
+                 inputs: str, keep_going: bool = False) -> Manifest | None:
     answers: dict[str, AnswerEntry] = {}
     entries: dict[str, list[IndexEntry]] = {c.name: [] for c in work.channels}
     progress = Progress(len(kb.answers))
@@ -202,13 +257,19 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
         progress.step(done)
         display = display_path(kb.root.parent / answer.source)
         channel_entries: dict[str, ChannelEntry] = {}
+        errors_before = report.error_count
         for problem in problems:
             problem_to_report(problem, display, report)
         for made in outputs:
-            channel = made.channel
             for note in made.notes:
-                note_to_report(note, channel, display, report)
-            if report.has_errors():
+                note_to_report(note, made.channel, display, report)
+        if keep_going and report.error_count > errors_before:
+            first = report.first_error_for(display)
+            result.held_back[answer.id] = f"{first.code}: {first.message}" if first else "errors"
+            continue
+        for made in outputs:
+            channel = made.channel
+            if report.has_errors() and not keep_going:
                 continue  # keep collecting every problem, write nothing more
             hashes = {f"{channel}/{path}": _put(staging, previous, f"{channel}/{path}", data) for path, data in made.files}
             metrics = dict(made.metrics)
@@ -221,13 +282,18 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
         if channel_entries:
             answers[answer.id] = AnswerEntry(source=answer.source, hash=answer.hash, audience=answer.audience,
                                              channels=channel_entries)
-    if report.has_errors():
+    if report.has_errors() and not keep_going:
         return None
+    for answer_id in sorted(result.held_back):
+        carried = _carry(staging, previous, answer_id)
+        if carried is not None:
+            answers[answer_id] = carried
     indexes: dict[str, str] = {}
     for channel, files in index_files(work, entries):
         for path, data in sorted(files.items()):
             indexes[f"{channel}/{path}"] = staging.write(f"{channel}/{path}", data)
-    return Manifest(inputs=inputs, answers=answers, indexes=indexes)
+    return Manifest(inputs=inputs, answers=dict(sorted(answers.items())), indexes=indexes,
+                    held_back=dict(sorted(result.held_back.items())))
 
 
 def _put(staging: Staging, previous: Path, relative: str, data: bytes | str) -> str:
