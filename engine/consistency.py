@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 
-from engine.facts import FactType, Locale, Money, find_facts, normalize_url
+from engine.facts import FactType, FactValue, Locale, Money, find_facts, normalize_url, says_short_code
 from engine.model import (
     Answer, Block, Code, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote,
@@ -302,6 +302,15 @@ def line_tokens(reading: Reading, locale: Locale) -> list[list[str]]:
     return [tokens(text_line, locale) for text_line in reading.text.split("\n")]
 
 
+def _said(key: FactKey, flat: str) -> bool:
+    """Is a fact the readers cannot recognise in prose in the output's words? A text fact, or a short code
+    (`911`: three digits are no phone number to a recogniser) written as a number of its own."""
+    kind, canonical = key
+    if kind is FactType.TEXT:
+        return fold(canonical) in flat
+    return says_short_code(FactValue(kind, canonical, canonical), flat)
+
+
 def check_output(view: View, reading: Reading, base_url: str, internal: InternalIndex, locale: Locale,
                  lines: list[list[str]] | None = None) -> list[Problem]:
     """Every problem with one output against its view; `lines` are its `line_tokens`, when already worked out."""
@@ -309,8 +318,7 @@ def check_output(view: View, reading: Reading, base_url: str, internal: Internal
     seen = {(f.type, f.canonical): f for f in reading.facts}
     required, line, origin = required_facts(view)
     flat = fold(reading.text)
-    missing = {key: mention for key, mention in required.items()
-               if key not in seen and not (key[0] is FactType.TEXT and fold(key[1]) in flat)}
+    missing = {key: mention for key, mention in required.items() if key not in seen and not _said(key, flat)}
     allowed = allowed_facts(view, locale)
     problems: list[Problem] = []
     for key, found in seen.items():

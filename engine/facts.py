@@ -16,6 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import idna
 import phonenumbers
+from phonenumbers import shortnumberinfo
+from publicsuffixlist import PublicSuffixList
 
 from engine.scripts import mixed, script
 
@@ -108,7 +110,13 @@ _WORD_NUMBERS = {
 _CURRENCY_SYMBOLS = {"$": None, "€": "EUR", "£": "GBP"}  # None: the locale's currency
 _CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD")
 _UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
-_TLDS = ("gov", "com", "org", "net", "edu", "us", "io", "info", "co", "uk", "ca", "app")
+# Endings on the Public Suffix List that are also file extensions ("readme.md", "setup.py", "photos.zip") or short
+# words a missing space glues to a full stop ("done.It", "fees.In"): a bare name ending in one is a web address
+# only when written with `www.` (or a scheme, as every ending may be).
+WORDLIKE_ENDINGS = frozenset({
+    "ai", "am", "as", "at", "be", "by", "cc", "ch", "do", "in", "is", "it", "me", "md", "mk", "mov", "no", "pl",
+    "ps", "py", "rs", "sh", "so", "to", "zip",
+})
 MAX_MONEY = Decimal("1000000000000")
 
 _day_word = (r"(?:(?:" + "|".join(sorted((d for d in _DAY if d.endswith("day")), key=len, reverse=True))
@@ -157,16 +165,18 @@ PATTERNS: dict[FactType, re.Pattern[str]] = {
     ),
     FactType.TIME: re.compile(rf"(?<![\w:.])(?P<t>{_time})", re.IGNORECASE),
     FactType.EMAIL: re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
+    # Where a URL ends is decided after the match, by `url_length`: these only find where one may start.
     FactType.URL: re.compile(
-        r"(?<![\w@./-])(?:https?://[^\s<>()\[\]{}\"'`]+"
-        r"|(?:www\.)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.(?:"
-        + "|".join(_TLDS)
-        + r")\b(?![@-])(?:/[^\s<>()\[\]{}\"'`]*)?)",
+        r"(?<![A-Za-z0-9_@./-])(?:https?://[^\s<>\[\]{}\"'`]+"
+        r"|(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9_@])(?:/[^\s<>\[\]{}\"'`]*)?)",
         re.IGNORECASE,
     ),
 }
 _DIGIT = re.compile(r"\d")
 _TRAILING_PUNCTUATION = ".,;:!?'\""
+_CLOSERS = {")": "("}
+# Scripts written without spaces between words: a letter of one glued to an address is the sentence going on.
+SPACELESS = frozenset({"HAN", "HIRAGANA", "KATAKANA", "BOPOMOFO", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN"})
 # Longest match wins; on a tie the earlier type in this list does.
 _PRIORITY = (
     FactType.HOURS, FactType.DATE, FactType.PHONE, FactType.MONEY, FactType.EMAIL, FactType.URL,
@@ -362,9 +372,15 @@ def normalize_url(raw: str) -> str:
     return urlunsplit((scheme, netloc, path.rstrip("/") if path.endswith("/") else path, parts.query, ""))
 
 
-def _url_from(m: re.Match[str], locale: Locale) -> FactValue:
-    canonical = normalize_url(m.group(0))
+def _url_value(raw: str) -> FactValue:
+    canonical = normalize_url(raw)
     return FactValue(FactType.URL, canonical, canonical)
+
+
+def _url_from(m: re.Match[str], locale: Locale) -> FactValue:
+    if url_length(m.group(0)) != len(m.group(0)):
+        raise FactError(f"`{m.group(0)}` is not a whole web address{_EXAMPLES[FactType.URL]}")
+    return _url_value(m.group(0))
 
 
 def _email_from(m: re.Match[str], locale: Locale) -> FactValue:
@@ -408,18 +424,73 @@ class Found:
     code: str | None = None  # the error's own diagnostic code, when it has one
 
 
-def _trim(raw: str, kind: FactType) -> str:
-    if kind is FactType.URL:
-        raw = raw.rstrip(_TRAILING_PUNCTUATION)
-        while raw.endswith(")") and raw.count(")") > raw.count("("):
-            raw = raw[:-1]
-    return raw
+@lru_cache(maxsize=1)
+def _suffixes() -> PublicSuffixList:
+    return PublicSuffixList(only_icann=True)  # the list bundled with the library: no download, ever
+
+
+def real_domain(host: str) -> bool:
+    """Is `host` a name under a real public suffix (`army.mil`, `nato.int`, `gov.uk`'s `www.gov.uk`), as a name
+    written without a scheme must be to be read as an address? Not `form.pdf`, `e.g` or `v1.2`."""
+    labels = host.split(".")
+    ending = labels[-1]
+    if len(labels) < 2 or (ending[0].isupper() and ending[1:].islower()):  # "done.It": a sentence, not a domain
+        return False
+    name = host.lower()
+    if ending.lower() in WORDLIKE_ENDINGS and not name.startswith("www."):
+        return False
+    return _suffixes().privatesuffix(name, accept_unknown=False) is not None
+
+
+def _ends_address(text: str, index: int, in_host: bool) -> bool:
+    """Does the character at `index` end the address it follows? Only non-ASCII characters are asked: a
+    dash, a typographic quote or any other mark that is not a letter or digit ends it, and so does a letter of a
+    script written without spaces, glued to the address (in a host: right after an ASCII letter or digit)."""
+    char = text[index]
+    if not unicodedata.category(char).startswith(("L", "M", "N")):
+        return True
+    if script(char) not in SPACELESS:
+        return False
+    return not in_host or text[index - 1].isascii() and text[index - 1].isalnum()
+
+
+def url_length(raw: str) -> int:
+    """How much of `raw` (a match of the URL pattern) a reader takes for the address: it ends before trailing
+    punctuation, a closing bracket it did not open, a quote, a dash or text in a script written without spaces
+    (a non-ASCII path or query followed by such text needs percent-encoding); a host ends before a `-word`
+    glued to its ending, and a name without a scheme must be a real domain. 0 when no address is left."""
+    start = raw.find("://") + 3 if "://" in raw else 0
+    host_end = next((i for i in range(start, len(raw)) if raw[i] in "/?#"), len(raw))
+    host = raw[start:host_end].split(":")[0]
+    dot = host.rfind(".")
+    dash = host.find("-", dot + 1)
+    if dot > 0 and dash > 0 and not host[dot + 1:].lower().startswith("xn--"):
+        raw = raw[:start + dash]  # "example.gov-certified": no domain ending has a dash (but an IDNA one)
+        host_end = len(raw)
+    end = next((i for i in range(start, len(raw))
+                if not raw[i].isascii() and _ends_address(raw, i, i < host_end)), len(raw))
+    while True:
+        trimmed = raw[:end].rstrip(_TRAILING_PUNCTUATION)
+        last = trimmed[-1:] if trimmed else ""
+        if last in _CLOSERS and trimmed.count(last) > trimmed.count(_CLOSERS[last]):
+            trimmed = trimmed[:-1]
+        if len(trimmed) == end:
+            break
+        end = len(trimmed)
+    if start:
+        return end if end > start else 0
+    host_end = min(host_end, end)
+    labels = raw[:host_end].split(".")
+    while len(labels) >= 2 and not real_domain(".".join(labels)):
+        labels.pop()  # "riverton.gov.Then": the name ends where the real domain does
+        end = len(".".join(labels))
+    return end if len(labels) >= 2 else 0
 
 
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORD_NUMBERS) + r"|noon|midnight)\b", re.IGNORECASE)
 
 
-_URL_HINT = re.compile(r"://|\.(?:" + "|".join(_TLDS) + r")\b", re.IGNORECASE)
+_URL_HINT = re.compile(r"://|[A-Za-z0-9]\.[A-Za-z]{2}")
 
 
 _HINTS = {
@@ -472,13 +543,11 @@ def _candidates(text: str, locale: Locale) -> list[Found]:
         if kind not in worth:
             continue
         for m in pattern.finditer(text):
-            raw = _trim(m.group(0), kind)
+            raw = m.group(0)[:url_length(m.group(0))] if kind is FactType.URL else m.group(0)
             if not raw.strip():
                 continue
-            if raw != m.group(0):
-                m = pattern.match(text, m.start(), m.start() + len(raw)) or m
             try:
-                value = _FROM_MATCH[kind](m, locale)
+                value = _url_value(raw) if kind is FactType.URL else _FROM_MATCH[kind](m, locale)
                 found.append(Found(m.start(), m.start() + len(raw), raw, kind, value))
             except FactError as error:
                 found.append(Found(m.start(), m.start() + len(raw), raw, kind, None, str(error), error.code))
@@ -501,9 +570,17 @@ def find_facts(text: str, locale: Locale = Locale()) -> list[Found]:
     return found
 
 
+# Spaces that keep a number on one line ("800\u00a0555\u00a00100", "1\u202f000"): read as the space they are,
+# one character for one, so every span still points into the text as written.
+_NUMBER_SPACES = str.maketrans(dict.fromkeys("\u00a0\u2007\u2009\u202f", " "))
+
+
 @lru_cache(maxsize=4096)
 def _find_cached(text: str, locale: Locale) -> tuple[Found, ...]:
-    candidates = _candidates(text, locale)
+    spaced = text.translate(_NUMBER_SPACES)
+    candidates = _candidates(spaced, locale)
+    if spaced != text:
+        candidates = [replace(found, raw=text[found.start:found.end]) for found in candidates]
     candidates.sort(key=lambda f: (f.start, -(f.end - f.start), _PRIORITY.index(f.type)))
     chosen: list[Found] = []
     for item in sorted(candidates, key=lambda f: (-(f.end - f.start), _PRIORITY.index(f.type), f.start)):
@@ -551,6 +628,46 @@ def parse_value(kind: FactType, raw: object, locale: Locale = Locale(), currency
     if kind is FactType.MONEY and currency and isinstance(value.value, Money) and value.value.currency != currency.upper():
         raise FactError(f"`{text}` is in {value.value.currency}, but the fact says currency {currency.upper()}")
     return value
+
+
+def dialled(target: str, locale: Locale = Locale()) -> FactValue:
+    """The number a `tel:` link dials: a full number in any written form, with the region's own international
+    prefix (`011 44 20 7946 0958` in the US) or the common `00`, or a short code that works in the region
+    (`911`, `988`, `211`: libphonenumber's short-number data). A short code's canonical form is its digits
+    alone, as dialled: `+1911` would be another number. Raises FactError for anything else."""
+    text = " ".join(target.split())
+    try:
+        return parse_value(FactType.PHONE, text, locale)
+    except FactError as error:
+        digits = re.sub(r"[\s().\-]", "", text)
+        if digits.startswith("00") and digits[2:].isdigit():
+            try:
+                return parse_value(FactType.PHONE, "+" + digits[2:], locale)
+            except FactError:
+                raise error from None
+        if digits.isdigit() and _is_short_code(digits, locale.region):
+            return FactValue(FactType.PHONE, digits, digits)
+        raise
+
+
+def _is_short_code(digits: str, region: str) -> bool:
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return (phonenumbers.national_significant_number(number) == digits
+            and shortnumberinfo.is_valid_short_number_for_region(number, region))
+
+
+def is_short_code(fact: FactValue) -> bool:
+    """Is this phone fact a short code (`911`), which has no international form to present?"""
+    return fact.type is FactType.PHONE and not fact.canonical.startswith("+")
+
+
+def says_short_code(fact: FactValue, text: str) -> bool:
+    """Does `text` write this short code as a number of its own ("call 911")? The recogniser cannot tell three
+    digits from any other number, so this is how a short code is found in what a channel says."""
+    return is_short_code(fact) and re.search(rf"(?<!\d){re.escape(fact.canonical)}(?!\d)", text) is not None
 
 
 _EXAMPLES = {

@@ -15,7 +15,9 @@ from mdit_py_plugins.container import container_plugin
 from engine.diagnostics import Report, did_you_mean
 from engine.source import line_col
 from engine.factbook import FactTable
-from engine.facts import INSECURE, FactError, FactType, FactValue, Locale, find_facts, normalize_url, parse_value
+from engine.facts import (
+    INSECURE, FactError, FactType, FactValue, Locale, dialled, find_facts, normalize_url, parse_value,
+)
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
@@ -425,7 +427,7 @@ def _link(href: str, children: tuple[Inline, ...], ctx: _Context, line: int) -> 
         elif scheme == "mailto":
             fact = parse_value(FactType.EMAIL, unquote(href.split(":", 1)[1]).split("?")[0], ctx.locale)
         else:
-            fact = parse_value(FactType.PHONE, unquote(href.split(":", 1)[1]), ctx.locale)
+            fact = dialled(unquote(href.split(":", 1)[1]), ctx.locale)
     except (FactError, ValueError) as error:
         ctx.error(line, needle, getattr(error, "code", None) or "invalid-link", f"link `{href[:60]}`: {error}")
         return None

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
-from engine.facts import FactType, FactValue
+from engine.facts import FactType, FactValue, says_short_code
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
@@ -140,7 +140,8 @@ class _Writer:
             return self.text(PRESENT[node.fact.type](node.fact) if node.fact is not None else node.href)
         if self.markdown:
             return f"[{text}]({destination(node.href)})" if text.strip() else text
-        if node.fact is None or any(isinstance(c, FactMention) and c.fact == node.fact for c in _flat(node.children)):
+        if node.fact is None or any(isinstance(c, FactMention) and c.fact == node.fact for c in _flat(node.children)) \
+                or says_short_code(node.fact, text):
             return text
         return f"{text} ({PRESENT[node.fact.type](node.fact)})"
 

@@ -12,7 +12,9 @@ import phonenumbers
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
-from engine.facts import Duration, FactType, FactValue, Hours, Money, find_facts, normalize_url
+from engine.facts import (
+    Duration, FactType, FactValue, Hours, Money, find_facts, is_short_code, normalize_url, says_short_code,
+)
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, inline_text,
@@ -205,11 +207,14 @@ def _region(site: Site) -> str:
 
 def present_phone(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     number_text, _, extension = fact.canonical.partition(";ext=")
-    number = phonenumbers.parse(number_text, None)
-    home = phonenumbers.country_code_for_region(_region(ctx.site))
-    style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == home else \
-        phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    written = phonenumbers.format_number(number, style)
+    if is_short_code(fact):
+        written = number_text
+    else:
+        number = phonenumbers.parse(number_text, None)
+        home = phonenumbers.country_code_for_region(_region(ctx.site))
+        style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == home else \
+            phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        written = phonenumbers.format_number(number, style)
     digits = re.sub(r"\D", "", written)
     if _can_say(ctx.profile, "telephone"):
         pieces: list[Piece] = [SayAs(written, written, "telephone", None, len(digits))]
@@ -355,8 +360,9 @@ def _link_mentions(link: Link) -> bool:
     for node in link.children:
         if isinstance(node, FactMention) and node.fact.canonical == link.fact.canonical:
             return True
-    return any(f.value is not None and f.value.canonical == link.fact.canonical
-               for f in find_facts(inline_text(link.children)))
+    text = inline_text(link.children)
+    return says_short_code(link.fact, text) or any(
+        f.value is not None and f.value.canonical == link.fact.canonical for f in find_facts(text))
 
 
 def _inline(node: Inline, ctx: _Context, images: list[Image]) -> list[Piece]:

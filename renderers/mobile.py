@@ -13,7 +13,9 @@ import phonenumbers
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
-from engine.facts import Duration, FactType, FactValue, Hours, Locale, Money, find_facts, normalize_url
+from engine.facts import (
+    Duration, FactType, FactValue, Hours, Locale, Money, find_facts, is_short_code, normalize_url,
+)
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, Paragraph,
     Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
@@ -182,6 +184,8 @@ def _number(value: Decimal) -> str:
 
 def present_phone(fact: FactValue, locale: Locale) -> str:
     """The national form at home, the international one for other countries (as readers dial it)."""
+    if is_short_code(fact):
+        return fact.canonical
     number, _, extension = fact.canonical.partition(";ext=")
     parsed = phonenumbers.parse(number)
     digits = phonenumbers.national_significant_number(parsed)

@@ -9,7 +9,7 @@ from typing import Callable
 
 import phonenumbers
 
-from engine.facts import Duration, FactType, FactValue, Hours, Money, find_facts
+from engine.facts import Duration, FactType, FactValue, Hours, Money, find_facts, is_short_code
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -43,6 +43,8 @@ def clock(value: time, style: Style) -> str:
 
 
 def phone(fact: FactValue, style: Style) -> str:
+    if is_short_code(fact):
+        return fact.canonical
     e164, _, extension = fact.canonical.partition(";ext=")
     parsed = phonenumbers.parse(e164, None)
     if parsed.country_code == 1 and style.compact:
@@ -101,7 +103,7 @@ def percent(fact: FactValue, style: Style) -> str:
 
 def short_url(canonical: str) -> str:
     """A canonical URL without `https://` when the short form still reads back as the same address (a host whose
-    domain the recogniser does not know, `example.de`, keeps it)."""
+    domain the recogniser does not take for one, `example.test` or `readme.md`, keeps it)."""
     short = canonical.removeprefix("https://")
     found = find_facts(short)
     if short != canonical and len(found) == 1 and found[0].raw == short and found[0].value is not None \

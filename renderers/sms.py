@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
-from engine.facts import DAY_NAMES, FactType, FactValue, normalize_url
+from engine.facts import DAY_NAMES, FactType, FactValue, normalize_url, says_short_code
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
@@ -37,6 +37,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 PRESENT = plain_facts.presenters(plain_facts.Style(months=MONTHS, days=DAY_NAMES, compact=True, url=compact_url))
 # The shortest way to pass on a contact fact from a step when the whole step does not fit.
 CONTACT_VERBS = {FactType.PHONE: "Call", FactType.EMAIL: "Email", FactType.URL: "Visit"}
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # what GSM-7 sends as "-"
 
 
 # --------------------------------------------------------------------------------------------- content
@@ -49,7 +50,11 @@ class _Writer:
     notes: list[Note]
 
     def inlines(self, nodes: tuple[Inline, ...], line: int) -> str:
-        return "".join(self.inline(node, line) for node in nodes)
+        parts = [self.inline(node, line) for node in nodes]
+        for index, node in enumerate(nodes[:-1]):
+            if isinstance(node, FactMention) and node.fact.type is FactType.URL and parts[index + 1][:1] in DASHES:
+                parts[index + 1] = " " + parts[index + 1]  # "pay—or" sent as "pay-or" would lengthen the path
+        return "".join(parts)
 
     def inline(self, node: Inline, line: int) -> str:
         if isinstance(node, Text):
@@ -74,7 +79,7 @@ class _Writer:
 
     def link(self, node: Link, line: int) -> str:
         text = self.inlines(node.children, line)
-        if node.fact is None or _key(node.fact) in _facts_of_inlines(node.children):
+        if node.fact is None or _key(node.fact) in _facts_of_inlines(node.children) or says_short_code(node.fact, text):
             return text
         return f"{text} ({PRESENT[node.fact.type](node.fact)})"
 

@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 import channels
 from channels import ChannelSpec
-from engine.facts import Duration, FactType, FactValue, Hours, Money, find_facts
+from engine.facts import Duration, FactType, FactValue, Hours, Money, find_facts, is_short_code
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
@@ -118,6 +118,8 @@ def _number(value: Decimal) -> str:
 
 
 def present_phone(fact: FactValue, ctx: Context) -> Markup:
+    if is_short_code(fact):
+        return _anchor(f"tel:{fact.canonical}", _e(fact.canonical), ctx)
     base, _, extension = fact.canonical.partition(";ext=")
     number = phonenumbers.parse(base)
     style = (phonenumbers.PhoneNumberFormat.NATIONAL if phonenumbers.region_code_for_number(number) == ctx.region

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from engine.facts import FactError, FactType, Locale, find_facts, normalize_url, parse_value
+from engine.facts import FactError, FactType, Locale, dialled, find_facts, normalize_url, parse_value
 from engine.readers import Reading, Seen, seen
 
 
@@ -14,7 +14,7 @@ def decode(data: bytes) -> str:
 
 def _phone(target: str, locale: Locale) -> list[Seen]:
     try:
-        value = parse_value(FactType.PHONE, unquote(target), locale)
+        value = dialled(unquote(target), locale)
     except FactError:
         return []
     return [Seen(FactType.PHONE, value.canonical, target)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.facts import FactError, FactType, Locale, LookAlikeHost, find_facts, normalize_url, parse_value
+from engine.facts import FactError, FactType, Locale, LookAlikeHost, dialled, find_facts, normalize_url, parse_value
 
 
 @pytest.mark.parametrize(("kind", "forms", "canonical"), [
@@ -83,3 +83,88 @@ def test_scripts_written_together_and_hosts_idna_refuses() -> None:
     assert normalize_url("https://пример.com") == "https://xn--e1afmkfd.com"  # one script per label
     with pytest.raises(FactError, match="not a valid international host name"):
         normalize_url("https://xn--zz.example")
+
+
+def _urls(text: str) -> list[str]:
+    return [f.raw for f in find_facts(text) if f.type is FactType.URL]
+
+
+@pytest.mark.parametrize(("text", "url"), [
+    ("Pay at https://riverton.gov/pay.", "https://riverton.gov/pay"),
+    ("Pay at https://riverton.gov/pay?!", "https://riverton.gov/pay"),
+    ("Pay online (https://riverton.gov/pay) today.", "https://riverton.gov/pay"),
+    ("Read https://en.wikipedia.org/wiki/Tax_(finance).", "https://en.wikipedia.org/wiki/Tax_(finance)"),
+    ("Go to \u201chttps://riverton.gov/pay\u201d now.", "https://riverton.gov/pay"),
+    ("Go to \u2018https://riverton.gov/pay\u2019 now.", "https://riverton.gov/pay"),
+    ("Go to \u00abhttps://riverton.gov/pay\u00bb now.", "https://riverton.gov/pay"),
+    ('Go to "https://riverton.gov/pay" now.', "https://riverton.gov/pay"),
+    ("Pay at riverton.gov/pay\u2014or call us.", "riverton.gov/pay"),
+    ("Pay at https://riverton.gov/pay\u2013or call us.", "https://riverton.gov/pay"),
+    ("Use an example.gov-certified provider.", "example.gov"),
+    ("Use an https://example.gov-certified provider.", "https://example.gov"),
+    ("Example.gov\u2019s team can help.", "Example.gov"),
+    ("Example.gov's team can help.", "Example.gov"),
+    ("https://example.gov\u2019s team can help.", "https://example.gov"),
+    ("\u8bf7\u8bbf\u95ee https://riverton.gov/pay\u4e86\u89e3\u66f4\u591a\u3002", "https://riverton.gov/pay"),
+    ("\u8bf7\u8bbf\u95eeriverton.gov\u4e86\u89e3\u66f4\u591a", "riverton.gov"),
+    ("\u8a73\u3057\u304f\u306f https://riverton.gov/help\u3092\u3054\u89a7\u304f\u3060\u3055\u3044",
+     "https://riverton.gov/help"),
+    ("See https://\u6771\u4eac\u30bf\u30ef\u30fc.jp today.", "https://\u6771\u4eac\u30bf\u30ef\u30fc.jp"),
+    ("See https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/\u043e\u043f\u043b\u0430\u0442\u0430 today.",
+     "https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/\u043e\u043f\u043b\u0430\u0442\u0430"),
+    ("Done at riverton.gov.Then call.", "riverton.gov"),
+])
+def test_a_url_ends_where_a_reader_ends_it(text: str, url: str) -> None:
+    assert _urls(text) == [url]
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("Visit army.mil for benefits.", "https://army.mil"),
+    ("Read nato.int first.", "https://nato.int"),
+    ("Ask bund.de, service-public.fr or my.gov.au.", "https://bund.de"),
+    ("Start at www.gov.uk/browse.", "https://www.gov.uk/browse"),
+    ("Apply at canada.ca today.", "https://canada.ca"),
+    ("See https://example.md/notes today.", "https://example.md/notes"),
+    ("See www.example.md today.", "https://www.example.md"),
+])
+def test_every_real_domain_ending_is_read(text: str, canonical: str) -> None:
+    found = [f for f in find_facts(text) if f.type is FactType.URL]
+    assert found and found[0].value is not None and found[0].value.canonical == canonical
+
+
+@pytest.mark.parametrize("text", [
+    "Fill in form.pdf and send it.", "Read the notes, e.g. the first page.", "Update to v1.2 or 10.4.3 first.",
+    "Open readme.md or setup.py, then photos.zip.", "It was done.It is closed.", "Fees rise.In May they fall.",
+    "Our gov.uk partner can help.", "Use node.js and U.S. forms, i.e. the new ones.",
+])
+def test_file_names_abbreviations_and_versions_are_no_urls(text: str) -> None:
+    assert _urls(text) == []
+
+
+@pytest.mark.parametrize(("text", "raw", "canonical"), [
+    ("Call 800\u00a0555\u00a00100 today.", "800\u00a0555\u00a00100", "+18005550100"),
+    ("Call +44\u202f20\u202f7946\u202f0958 from abroad.", "+44\u202f20\u202f7946\u202f0958", "+442079460958"),
+    ("It costs \u20ac\u00a045 a year.", "\u20ac\u00a045", "EUR 45.00"),
+    ("Rates rise 5\u202f% in May.", "5\u202f%", "5%"),
+])
+def test_no_break_spaces_inside_numbers_read_as_spaces(text: str, raw: str, canonical: str) -> None:
+    (found,) = find_facts(text)
+    assert (found.raw, found.value.canonical) == (raw, canonical)
+    assert text[found.start:found.end] == raw
+
+
+@pytest.mark.parametrize(("target", "region", "canonical"), [
+    ("911", "US", "911"), ("988", "US", "988"), ("211", "US", "211"), ("999", "GB", "999"), ("112", "DE", "112"),
+    ("+44 20 7946 0958", "US", "+442079460958"), ("011 44 20 7946 0958", "US", "+442079460958"),
+    ("00 44 20 7946 0958", "US", "+442079460958"), ("+1-800-555-0100", "US", "+18005550100"),
+])
+def test_a_tel_target_dials_short_codes_and_international_forms(target: str, region: str, canonical: str) -> None:
+    assert dialled(target, Locale(region=region)).canonical == canonical
+
+
+@pytest.mark.parametrize("target", ["999", "12345", "0911", "call us"])
+def test_a_tel_target_that_dials_nothing_in_the_region_is_refused(target: str) -> None:
+    with pytest.raises(FactError):
+        dialled(target)
+    with pytest.raises(FactError):  # a shared phone fact is a full number: a short code is no fact to state
+        parse_value(FactType.PHONE, "911")

@@ -81,3 +81,50 @@ def test_internal_words_are_found_whether_composed_or_not(tmp_path: Path) -> Non
     override = '[sms]\nsms: "Cafe\u0301 hours vary. The caf\u00e9 closes early on every second rainy Tuesday."'
     errors = gate_errors(tmp_path, NO_FACTS, body, override)
     assert any(e.startswith("internal-leak") for e in errors), errors
+
+
+EVERY_CHANNEL = "[ivr, sms, chat, web, mobile, reference]"
+# False positives a real help center met, each the smallest answer that showed it (issue 13, item 4).
+REAL_CONTENT = {
+    "a dash right after a link": (NO_FACTS, "Pay online at https://riverton.gov/pay\u2014or call us.\n"),
+    "an en dash right after a bare address": (NO_FACTS, "Pay online at riverton.gov/pay\u2013or call us.\n"),
+    "a word hyphenated to a domain": (NO_FACTS, "Use an example.gov-certified provider to file.\n"),
+    "closing curly quotes after a link": (NO_FACTS, "Go to \u201chttps://riverton.gov/pay\u201d to pay.\n"),
+    "a possessive after a domain, curly": (NO_FACTS, "Example.gov\u2019s team can help you file.\n"),
+    "a possessive after a domain, straight": (NO_FACTS, "Example.gov's team can help you file.\n"),
+    "a .mil and a .int address": (NO_FACTS, "Veterans can start at va.mil or army.mil; partners at nato.int.\n"),
+    "country domains": (NO_FACTS, "Forms are on www.gov.uk/forms, bund.de and https://service-public.fr/aide.\n"),
+    "emergency and crisis short codes": (
+        NO_FACTS, "In an emergency [call 911](tel:911). In a crisis [call or text 988](tel:988).\n\n"
+                  "1. For local services [dial 211](tel:211).\n"),
+    "international dialling forms": (
+        NO_FACTS, "From abroad [call our London desk](tel:+44%2020%207946%200958) or "
+                  "[dial it from the US](tel:011%2044%2020%207946%200958).\n"),
+    "a no-break space inside a phone number": (NO_FACTS, "Call 800\u00a0555\u00a00100 to pay.\n"),
+    "a narrow no-break space inside a phone number": (NO_FACTS, "Call +44\u202f20\u202f7946\u202f0958 from abroad.\n"),
+    "Chinese text right after a URL": (
+        NO_FACTS, "\u8bf7\u8bbf\u95ee https://riverton.gov/pay\u4e86\u89e3\u66f4\u591a\u3002\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REAL_CONTENT))
+def test_real_help_center_content_passes_the_gate(tmp_path: Path, case: str) -> None:
+    facts, body = REAL_CONTENT[case]
+    assert gate_errors(tmp_path, facts, body, EVERY_CHANNEL) == []
+
+
+def test_a_short_code_the_output_drops_is_still_missing(tmp_path: Path) -> None:
+    errors = gate_errors(tmp_path, NO_FACTS, "In an emergency [call 911](tel:911).\n",
+                         '[sms]\nsms: "In an emergency call us."')
+    assert any(e.startswith("missing-fact: sms does not state tel:911") for e in errors), errors
+
+
+def test_a_help_center_with_real_world_links_checks_without_errors() -> None:
+    """tests/fixtures/realistic_links_kb: .mil, .int and country domains, curly quotes and dashes after links,
+    possessives after domains, emergency short codes, international dialling and no-break spaces in numbers."""
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "realistic_links_kb"
+    report = Report()
+    kb = load(root, report, as_of=AS_OF)
+    loaded = load_channels(channels.names(), report)
+    assert len(kb.answers) == 4 and gate(kb, loaded, AS_OF, report) > 0
+    assert [d.text() for d in report.errors] == []

@@ -112,3 +112,17 @@ def test_look_alike_hosts_are_refused_and_http_addresses_warned_where_written() 
         ("error", "mixed-script-host", 6, 23), ("error", "mixed-script-host", 6, 55),
         ("warning", "insecure-link", 8, 11), ("warning", "insecure-link", 8, 39)]
     assert "U+0430 CYRILLIC SMALL LETTER A" in report.items[0].message
+
+
+def test_emergency_short_codes_and_international_dialling_are_valid_tel_links() -> None:
+    body, report = parse("In an emergency [call 911](tel:911); in a crisis [988](tel:988); for local help "
+                         "[dial 211](tel:211), or from abroad [this](tel:+44%2020%207946%200958) or "
+                         "[that](<tel:011 44 20 7946 0958>).\n")
+    assert report.items == []
+    links = [n for n in body.short_answer.inlines if isinstance(n, Link)]
+    assert [link.fact.canonical for link in links] == ["911", "988", "211", "+442079460958", "+442079460958"]
+
+
+def test_a_tel_link_that_dials_nothing_is_still_refused() -> None:
+    _, report = parse("Short.\n\n[call](tel:12345)\n")
+    assert [d.code for d in report.items] == ["invalid-link"]

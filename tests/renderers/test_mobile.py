@@ -505,7 +505,7 @@ def test_presented_forms_by_hand() -> None:
     assert shown(FactType.HOURS, "24/7") == "24 hours a day, 7 days a week"
     assert shown(FactType.DURATION, "3 to 5 working days") == "3 to 5 business days"
     assert shown(FactType.URL, "https://riverton.gov/pay/") == "riverton.gov/pay"
-    assert shown(FactType.URL, "https://example.de/x") == "https://example.de/x"
+    assert shown(FactType.URL, "https://example.test/x") == "https://example.test/x"
     assert shown(FactType.PERCENT, "1.50%") == "1.5%"
     assert mobile.present(FactValue(FactType.TEXT, "PO Box 4500", "PO Box 4500")) == "PO Box 4500"
     assert set(mobile.PRESENT) == set(FactType)

@@ -96,7 +96,9 @@ def test_contact_facts_shrink_to_call_and_visit_when_the_whole_steps_do_not_fit(
     ("hours", "8 am to midnight", "8am-midnight"),
     ("url", "https://riverton.gov/pay", "riverton.gov/pay"),
     ("url", "http://riverton.gov/pay", "http://riverton.gov/pay"),
-    ("url", "https://example.de/pay", "https://example.de/pay"),
+    ("url", "https://example.de/pay", "example.de/pay"),  # every real domain ending is known
+    ("url", "https://example.test/pay", "https://example.test/pay"),  # a reserved one is not
+    ("url", "https://readme.md/pay", "https://readme.md/pay"),  # nor, bare, one that reads as a file name
     ("email", "Billing@Riverton.gov", "billing@riverton.gov"),
     ("percent", "1.5%", "1.5%"),
     ("duration", "10 business days", "10 business days"),
