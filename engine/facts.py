@@ -111,11 +111,13 @@ _CURRENCY_SYMBOLS = {"$": None, "€": "EUR", "£": "GBP"}  # None: the locale's
 _CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD")
 _UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
 # Endings on the Public Suffix List that are also file extensions ("readme.md", "setup.py", "photos.zip") or short
-# words a missing space glues to a full stop ("done.It", "fees.In"): a bare name ending in one is a web address
-# only when written with `www.` (or a scheme, as every ending may be).
+# words a missing space glues to a full stop ("done.It", "fees.In") or that name fields in dotted keys
+# ("group.name", "user.id", "fees.new"): a bare name ending in one is a web address only when written with `www.`
+# (or a scheme, as every ending may be).
 WORDLIKE_ENDINGS = frozenset({
-    "ai", "am", "as", "at", "be", "by", "cc", "ch", "do", "in", "is", "it", "me", "md", "mk", "mov", "no", "pl",
-    "ps", "py", "rs", "sh", "so", "to", "zip",
+    "ai", "am", "as", "at", "be", "by", "call", "cc", "ch", "data", "day", "do", "email", "help", "here", "how",
+    "id", "in", "is", "it", "life", "link", "live", "me", "md", "mk", "mobile", "mov", "name", "new", "no", "now",
+    "one", "page", "phone", "pl", "ps", "py", "rs", "sh", "so", "to", "top", "zip",
 })
 MAX_MONEY = Decimal("1000000000000")
 

@@ -136,6 +136,7 @@ def test_every_real_domain_ending_is_read(text: str, canonical: str) -> None:
     "Fill in form.pdf and send it.", "Read the notes, e.g. the first page.", "Update to v1.2 or 10.4.3 first.",
     "Open readme.md or setup.py, then photos.zip.", "It was done.It is closed.", "Fees rise.In May they fall.",
     "Our gov.uk partner can help.", "Use node.js and U.S. forms, i.e. the new ones.",
+    "Use shared facts like group.name from the facts file.", "Set user.id and fees.new in the form.",
 ])
 def test_file_names_abbreviations_and_versions_are_no_urls(text: str) -> None:
     assert _urls(text) == []
