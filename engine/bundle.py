@@ -40,6 +40,7 @@ class AnswerEntry(BaseModel):
     hash: str
     audience: str
     channels: dict[str, ChannelEntry]
+    accepted: list[str] | None = Field(None, description="findings accepted by the answer's `accept:`, with reasons")
 
 
 class Manifest(BaseModel):
@@ -51,14 +52,14 @@ class Manifest(BaseModel):
     inputs: str
     answers: dict[str, AnswerEntry]
     indexes: dict[str, str] = Field(default_factory=dict, description="channel-level files: path -> sha256")
-    held_back: dict[str, str] = Field(
-        default_factory=dict,
+    held_back: dict[str, str] | None = Field(
+        None,
         description="build --keep-going: answers not published from this build's sources, id -> why; one "
                     "published before keeps that version under `answers`")
 
     def dump(self) -> bytes:
-        exclude = None if self.held_back else {"held_back"}  # absent when empty: all-or-nothing bundles unchanged
-        return (self.model_dump_json(by_alias=True, indent=2, exclude=exclude) + "\n").encode("utf-8")
+        # Optional parts (held_back, accepted) are left out when absent: bundles without them keep their bytes.
+        return (self.model_dump_json(by_alias=True, indent=2, exclude_none=True) + "\n").encode("utf-8")
 
 
 class BundleError(Exception):

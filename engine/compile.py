@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 import channels as channel_registry
 import renderers
+from engine.acceptance import Finding, Sorted, sort_findings
 from engine.consistency import InternalIndex, Problem, check_output, line_tokens
 from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
@@ -319,19 +320,36 @@ def index_files(work: Plan, entries: dict[str, list[IndexEntry]]) -> Iterator[tu
             yield channel.name, render_index(entries.get(channel.name, []), channel.config, work.site)
 
 
-def note_to_report(note: Note, channel: str, display: str, report: Report) -> None:
-    severity = Severity.ERROR if note.severity == "error" else Severity.WARNING
-    prefix = f"{channel}: "
-    message = note.message if note.message.startswith(prefix) else prefix + note.message
-    report.add(display, note.line or 1, 1, note.code, message, severity=severity)
+def report_findings(answer: Answer, display: str, problems: Iterable[Problem], notes: Iterable[tuple[str, Note]],
+                    report: Report, complete: bool = True) -> tuple[str, ...]:
+    """Report one answer's gate problems and renderer notes with its `accept:` applied (engine/acceptance.py);
+    returns the accepted findings as text. `complete`: every channel was rendered, so an acceptance that matched
+    nothing is stale (with some channels left out, it may be about one of those)."""
+    findings = [Finding(p.code, p.message, p.line, True) for p in problems]
+    for channel, note in notes:
+        prefix = f"{channel}: "
+        message = note.message if note.message.startswith(prefix) else prefix + note.message
+        findings.append(Finding(note.code, message, note.line or 1, note.severity == "error"))
+    if not answer.accepts:
+        sorted_ = Sorted(tuple(findings), (), ())
+    else:
+        sorted_ = sort_findings(answer.accepts, findings)
+    for finding in sorted_.kept:
+        report.add(display, finding.line, 1, finding.code, finding.message,
+                   severity=Severity.ERROR if finding.error else Severity.WARNING)
+    accepted = tuple(f"{finding.code}: {finding.message} (accepted: {waiver.reason})"
+                     for finding, waiver in sorted_.accepted)
+    for (finding, _), text in zip(sorted_.accepted, accepted):
+        report.warn(display, finding.line, 1, "accepted", text)
+    for waiver in sorted_.unused if complete else ():
+        report.warn(display, waiver.line, 1, "unused-accept",
+                    f"`accept:` {waiver.code} about `{waiver.about}` matches nothing this build found",
+                    hint="the finding is gone: remove this acceptance")
+    return accepted
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def problem_to_report(problem: Problem, display: str, report: Report) -> None:
-    report.add(display, problem.line, 1, problem.code, problem.message)
 
 
 def gate(kb: KnowledgeBase, loaded: list[Channel], as_of: date, report: Report, jobs: int = 1,
@@ -342,10 +360,7 @@ def gate(kb: KnowledgeBase, loaded: list[Channel], as_of: date, report: Report, 
     outputs = 0
     for item in render_all(kb.answers, work, jobs, executor):
         display = display_path(kb.root.parent / item.answer.source)
-        for channel, rendered in item.outputs:
-            outputs += 1
-            for note in rendered.notes:
-                note_to_report(note, channel, display, report)
-        for problem in item.problems:
-            problem_to_report(problem, display, report)
+        outputs += len(item.outputs)
+        report_findings(item.answer, display, item.problems,
+                        [(channel, note) for channel, rendered in item.outputs for note in rendered.notes], report)
     return outputs

@@ -13,6 +13,17 @@ from engine.source import YamlDoc
 ID_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_][a-z0-9]+)*)+$"
 
 
+class Accept(BaseModel):
+    """One reviewed finding accepted for this answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[a-z]+(?:-[a-z]+)*$", description="The finding's code, e.g. `invented-fact`.")
+    about: str = Field(min_length=1, max_length=200,
+                       description="The fact or text the finding names, as it appears in its message, e.g. `$2.50`.")
+    reason: str = Field(min_length=10, max_length=500, description="Why the answer is right as written.")
+
+
 class FrontMatter(BaseModel):
     """Everything an answer file may say about itself. Channel overrides (`sms:` …) are read separately."""
 
@@ -36,6 +47,9 @@ class FrontMatter(BaseModel):
     effective_from: dt.date | None = Field(None, description="First day the answer is published.")
     effective_until: dt.date | None = Field(None, description="Last day the answer is published.")
     related: list[str] = Field(default_factory=list, max_length=20, description="Ids of related answers.")
+    accept: list[Accept] = Field(default_factory=list, max_length=20,
+                                 description="Reviewed findings accepted for this answer, each with a reason: "
+                                             "reported as accepted in every build instead of failing it.")
 
     @field_validator("asked_as", "tags", "related")
     @classmethod
@@ -96,6 +110,11 @@ def _report_error(item: dict[str, Any], doc: YamlDoc, display: str, channels: tu
         line, col = doc.where(*loc, key=True)
         report.add(display, line, col, "unknown-field", f"unknown field `{name}`",
                    hint=did_you_mean(name, FIELDS + channels))
+    elif kind == "missing" and len(loc) > 1:  # inside a list item, e.g. an `accept:` entry without its reason
+        line, col = doc.where(*loc[:-1])
+        where = ".".join(str(part) for part in loc)
+        report.add(display, line, col, "missing-field", f"missing required field `{where}`",
+                   hint=f"add `{loc[-1]}: ...` to this entry")
     elif kind == "missing":
         report.add(display, doc.first_line - 1, 1, "missing-field", f"missing required field `{name}`",
                    hint=f"add `{_EXAMPLES.get(name, name + ': ...')}`")

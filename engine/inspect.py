@@ -46,6 +46,13 @@ def report(manifest: Manifest) -> str:
             lines.append(f"largest {channel} {metric}: {largest[0]:g} {unit} ({largest[1]})")
     if encodings:
         lines.append("sms encodings: " + ", ".join(f"{k} {v}" for k, v in sorted(encodings.items())))
+    accepted = [(answer_id, text) for answer_id, entry in sorted(manifest.answers.items())
+                for text in entry.accepted or ()]
+    if accepted:
+        lines += ["", f"accepted findings ({len(accepted)}):"] + [f"  {answer_id}: {text}" for answer_id, text in accepted]
+    if manifest.held_back:
+        lines += ["", f"held back ({len(manifest.held_back)}):"]
+        lines += [f"  {answer_id}: {reason}" for answer_id, reason in sorted(manifest.held_back.items())]
     return "\n".join(lines) + "\n"
 
 

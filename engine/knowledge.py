@@ -14,7 +14,7 @@ from engine.diagnostics import Report, did_you_mean
 from engine.factbook import FactTable, Settings, load_facts, load_settings
 from engine.facts import Locale
 from engine.frontmatter import ID_PATTERN, FrontMatter, validate
-from engine.model import Answer, FactMention, Override, content_hash, facts_used
+from engine.model import Acceptance, Answer, FactMention, Override, content_hash, facts_used
 from engine.parse import parse_body, parse_override
 from engine.source import MAX_ANSWER_BYTES, YamlDoc, read_text, read_yaml, refusal, split_front_matter
 from engine.synonyms import Synonyms, load_synonyms
@@ -163,6 +163,8 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
         effective_from=front.effective_from, effective_until=front.effective_until, related=tuple(front.related),
         overrides=tuple(overrides), blocks=body.blocks, short_answer=body.short_answer, steps=body.steps,
         hash=content_hash(answer_id, topic, source.text, used),
+        accepts=tuple(Acceptance(a.code, a.about, " ".join(a.reason.split()), doc.where("accept", index)[0])
+                      for index, a in enumerate(front.accept)),
     )
     return Loaded(answer, display, doc, body.literals)
 

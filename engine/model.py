@@ -159,6 +159,17 @@ class Override:
 
 
 @dataclass(frozen=True, slots=True)
+class Acceptance:
+    """A reviewed finding the answer's editor accepts (front matter `accept:`): its code, the fact or text it
+    names, and why it is right as written."""
+
+    code: str
+    about: str
+    reason: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     id: str
     source: str
@@ -179,6 +190,7 @@ class Answer:
     short_answer: Paragraph
     steps: ListBlock | None
     hash: str
+    accepts: tuple[Acceptance, ...] = ()
 
     def override(self, channel: str) -> Override | None:
         return next((o for o in self.overrides if o.channel == channel), None)
@@ -296,12 +308,12 @@ def _pickled_by_constructor(cls: type) -> None:
 
 
 for _node in (Text, FactMention, Code, Emphasis, Strong, Strike, Link, Image, LineBreak, Paragraph, Heading, ListItem,
-              ListBlock, Quote, CodeBlock, Table, Rule, Scoped, Override, Answer):
+              ListBlock, Quote, CodeBlock, Table, Rule, Scoped, Override, Acceptance, Answer):
     _pickled_by_constructor(_node)
 
 
 __all__ = [
-    "MODEL_VERSION", "Answer", "Block", "Code", "CodeBlock", "Emphasis", "FactMention", "FactType", "FactValue",
+    "MODEL_VERSION", "Acceptance", "Answer", "Block", "Code", "CodeBlock", "Emphasis", "FactMention", "FactType", "FactValue",
     "Heading", "Image", "Inline", "LineBreak", "Link", "ListBlock", "ListItem", "Override", "Paragraph", "Quote",
     "Rule", "Scoped", "Strike", "Strong", "Table", "Text", "content_hash", "facts_used", "inline_text", "to_data",
     "walk_inlines",

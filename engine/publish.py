@@ -18,7 +18,7 @@ from engine import ownership, releases, stamp
 from engine.bundle import (MANIFEST, AnswerEntry, BundleError, ChannelEntry, Manifest, Staging, inputs_hash, reuse_file,
                            sha256)
 from engine.cache import CODE_ROOT
-from engine.compile import Plan, index_files, load_channels, note_to_report, plan, problem_to_report, render_all
+from engine.compile import Plan, index_files, load_channels, plan, render_all, report_findings
 from engine.consistency import Problem
 from engine.diagnostics import Report, render
 from engine.incremental import Incremental, Session, UpToDate, build_key, up_to_date
@@ -258,11 +258,9 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
         display = display_path(kb.root.parent / answer.source)
         channel_entries: dict[str, ChannelEntry] = {}
         errors_before = report.error_count
-        for problem in problems:
-            problem_to_report(problem, display, report)
-        for made in outputs:
-            for note in made.notes:
-                note_to_report(note, made.channel, display, report)
+        accepted = report_findings(answer, display, problems,
+                                   [(made.channel, note) for made in outputs for note in made.notes], report,
+                                   complete=len(work.channels) == len(channel_registry.names()))
         if keep_going and report.error_count > errors_before:
             first = report.first_error_for(display)
             result.held_back[answer.id] = f"{first.code}: {first.message}" if first else "errors"
@@ -281,7 +279,7 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
             entries[channel].append(IndexEntry(work.site.answers[answer.id], made.primary, made.index))
         if channel_entries:
             answers[answer.id] = AnswerEntry(source=answer.source, hash=answer.hash, audience=answer.audience,
-                                             channels=channel_entries)
+                                             channels=channel_entries, accepted=list(accepted) or None)
     if report.has_errors() and not keep_going:
         return None
     for answer_id in sorted(result.held_back):
@@ -293,7 +291,7 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
         for path, data in sorted(files.items()):
             indexes[f"{channel}/{path}"] = staging.write(f"{channel}/{path}", data)
     return Manifest(inputs=inputs, answers=dict(sorted(answers.items())), indexes=indexes,
-                    held_back=dict(sorted(result.held_back.items())))
+                    held_back=dict(sorted(result.held_back.items())) or None)
 
 
 def _put(staging: Staging, previous: Path, relative: str, data: bytes | str) -> str:

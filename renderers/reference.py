@@ -306,6 +306,7 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
         due=due.isoformat(), stale=site.as_of is not None and due < site.as_of,
         asked_as=[clean(a) for a in answer.asked_as], tags=[clean(t) for t in answer.tags], body=body,
         related=related, panels=shown, customer_channels=[p.title for p in shown if not p.absent],
+        accepted=[{"code": a.code, "about": clean(a.about), "reason": clean(a.reason)} for a in answer.accepts],
     )
     return Rendered(primary=path, files={path: html}, metrics={})
 
