@@ -47,6 +47,9 @@ class FrontMatter(BaseModel):
     effective_from: dt.date | None = Field(None, description="First day the answer is published.")
     effective_until: dt.date | None = Field(None, description="Last day the answer is published.")
     related: list[str] = Field(default_factory=list, max_length=20, description="Ids of related answers.")
+    summary: str | None = Field(None, min_length=1, max_length=600,
+                                description="The short answer every channel leads with, when the body cannot open "
+                                            "with one (it starts with a heading, a list or a table); may use facts.")
     accept: list[Accept] = Field(default_factory=list, max_length=20,
                                  description="Reviewed findings accepted for this answer, each with a reason: "
                                              "reported as accepted in every build instead of failing it.")

@@ -14,9 +14,9 @@ from engine.diagnostics import Report, did_you_mean
 from engine.factbook import FactTable, Settings, load_facts, load_settings
 from engine.facts import Locale
 from engine.frontmatter import ID_PATTERN, FrontMatter, validate
-from engine.model import Acceptance, Answer, FactMention, Override, content_hash, facts_used
+from engine.model import Acceptance, Answer, FactMention, Override, Paragraph, content_hash, facts_used, inline_text
 from engine.parse import parse_body, parse_override
-from engine.source import MAX_ANSWER_BYTES, YamlDoc, read_text, read_yaml, refusal, split_front_matter
+from engine.source import MAX_ANSWER_BYTES, Split, YamlDoc, read_text, read_yaml, refusal, split_front_matter
 from engine.synonyms import Synonyms, load_synonyms
 
 # Names an output path must not take: the channels' own index files and folders (web/index.html, web/assets/,
@@ -136,8 +136,13 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
                        hint="it needs at least `question`, `owner` and `reviewed`")
         return None
     front, override_texts = validate(doc, display, channels, report)
-    body = parse_body(split.body, display, split.body_line, facts, locale, channels, report)
-    if front is None or body.short_answer is None:
+    body = parse_body(split.body, display, split.body_line, facts, locale, channels, report,
+                      summary=isinstance(doc.data, dict) and "summary" in doc.data)
+    short, blocks = body.short_answer, body.blocks
+    if front is not None and front.summary:
+        short = _summary(front.summary, doc, split, display, facts, locale, channels, report)
+        blocks = (short, *blocks) if short is not None else blocks
+    if front is None or short is None:
         return None
     answer_id = front.id or relative
     if front.id is None and not re.fullmatch(ID_PATTERN, relative, re.IGNORECASE):
@@ -154,19 +159,31 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     if not ok or report.errors_for(display):
         return None
     topic = front.topic or relative.split("/")[0]
-    used = facts_used(body.blocks, tuple(overrides))
+    used = facts_used(blocks, tuple(overrides))
     answer = Answer(
         id=answer_id, source=path.relative_to(root.parent).as_posix() if root.parent != root else display,
         question=front.question, asked_as=tuple(front.asked_as), topic=topic, tags=tuple(front.tags),
         audience=front.audience, channels=tuple(front.channels) if front.channels is not None else channels,
         owner=front.owner, reviewed=front.reviewed, review_every=front.review_every,
         effective_from=front.effective_from, effective_until=front.effective_until, related=tuple(front.related),
-        overrides=tuple(overrides), blocks=body.blocks, short_answer=body.short_answer, steps=body.steps,
+        overrides=tuple(overrides), blocks=blocks, short_answer=short, steps=body.steps,
         hash=content_hash(answer_id, topic, source.text, used),
         accepts=tuple(Acceptance(a.code, a.about, " ".join(a.reason.split()), doc.where("accept", index)[0])
                       for index, a in enumerate(front.accept)),
     )
     return Loaded(answer, display, doc, body.literals)
+
+
+def _summary(text: str, doc: YamlDoc, split: Split, display: str, facts: FactTable, locale: Locale,
+             channels: tuple[str, ...], report: Report) -> Paragraph | None:
+    """The front matter's `summary:` as the short answer paragraph (located at its line), or None if empty."""
+    line, _ = doc.where("summary")
+    inlines = parse_override(text, display, line, facts, locale, channels, report,
+                             (split.front_matter.split("\n"), split.front_matter_line))
+    if not inline_text(inlines).strip():
+        report.add(display, line, 1, "empty-short-answer", "`summary` is empty")
+        return None
+    return Paragraph(inlines, line)
 
 
 def _check_fields(front: FrontMatter, answer_id: str, doc: YamlDoc, display: str, channels: tuple[str, ...],

@@ -114,7 +114,9 @@ class _Context:
 
 
 def parse_body(text: str, display: str, first_line: int, facts: FactTable, locale: Locale,
-               channels: tuple[str, ...], report: Report) -> ParsedBody:
+               channels: tuple[str, ...], report: Report, summary: bool = False) -> ParsedBody:
+    """The body as blocks, its short answer (the opening paragraph) and its steps. With `summary` (front matter
+    gives the short answer), a body that opens with a heading, a list or a table is fine."""
     ctx = _Context(display, text.split("\n"), first_line, facts, locale, channels, report)
     _check_numbers(text, ctx, first_line)
     tokens = markdown().parse(text)
@@ -122,11 +124,14 @@ def parse_body(text: str, display: str, first_line: int, facts: FactTable, local
     blocks = tuple(_blocks(iter(tokens), ctx, None, first_line))
     lead = next((b for b in blocks if not isinstance(b, Scoped)), None)
     short: Paragraph | None = None
-    if not isinstance(lead, Paragraph):
+    if summary:
+        pass
+    elif not isinstance(lead, Paragraph):
         line = lead.line if lead is not None else first_line
         report.add(display, line, 1, "empty-short-answer",
                    "the answer must open with a paragraph: the short answer every channel leads with",
-                   hint="write one or two plain sentences before any list, heading or table")
+                   hint="write one or two plain sentences before any list, heading or table, or give the short "
+                        "answer as `summary:` in the front matter")
     elif not _has_words(lead.inlines):
         report.add(display, lead.line, 1, "empty-short-answer", "the short answer (first paragraph) is empty")
     else:
