@@ -39,6 +39,14 @@ class Config(ChannelSpec):
     headings: Literal["speak", "pause"] = Field(
         "speak", description="Speak sub-headings as sentences, or replace them with a pause")
     pause_ms: int = Field(500, ge=0, le=5000, description="Length of the pause for a skipped heading or a rule")
+    detail: Literal["fit", "all", "none"] = Field(
+        "fit", description="Detail after the short answer and the steps: `fit` speaks detail blocks in order while "
+                           "the answer stays within the budget, `all` speaks every one (over budget is then an "
+                           "error), `none` speaks none. Detail left out is a warning, and the caller is told "
+                           "where the full answer is (`handoff`)")
+    handoff: str = Field("The full answer is on our website at", min_length=1, max_length=200,
+                         description="Said after the spoken part when detail is left out, before the site's address "
+                                     "(its host and first path segment, from the web channel's base_url)")
 
 
 # ----------------------------------------------------------------------------------------------- profiles
@@ -534,9 +542,61 @@ def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[
     sections: list[Section] = _sections(view.short_answer, ctx)
     if view.steps is not None:
         sections += _sections(view.steps, ctx)
-    for block in view.detail:
-        sections += _sections(block, ctx)
+    if config.detail == "all":
+        for block in view.detail:
+            sections += _sections(block, ctx)
+        return sections, ctx.notes
+    handoff = _handoff(config, ctx)
+    left_out: list[Block] = []
+    for group in _detail_groups(view.detail):
+        noted = len(ctx.notes)
+        spoken = [section for block in group for section in _sections(block, ctx)]
+        if config.detail == "fit" and not left_out and timing(sections + spoken + handoff, config)[1] <= config.budget_seconds:
+            sections += spoken
+        else:
+            del ctx.notes[noted:]  # what a block left out would have said about itself does not apply
+            left_out += group
+    if left_out:
+        sections += handoff
+        why = ("`detail: none` in the ivr settings" if config.detail == "none" else
+               f"to stay within the {config.budget_seconds:g} s budget")
+        count = len(left_out)
+        ctx.notes.append(Note("detail-left-out",
+                              f"ivr: {count} detail block{'s' * (count != 1)} from line {left_out[0].line} on "
+                              f"{'are' if count != 1 else 'is'} not spoken, {why}; the caller hears where the full "
+                              f"answer is", "warning", left_out[0].line))
     return sections, ctx.notes
+
+
+def _detail_groups(blocks: tuple[Block, ...]) -> list[list[Block]]:
+    """Detail blocks in the units kept or left out together: a heading with the block it introduces."""
+    groups: list[list[Block]] = []
+    for block in blocks:
+        if groups and len(groups[-1]) == 1 and isinstance(groups[-1][0], Heading):
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    return groups
+
+
+def handoff_address(base_url: str) -> str:
+    """The site's address as a caller can take it down: its host and, where there is one, its first path
+    segment ("riverton.gov/help"); never a query string or a long path."""
+    written = plain_facts.short_url(base_url.rstrip("/"))
+    scheme, _, rest = written.rpartition("://")
+    host, _, path = rest.partition("/")
+    first = path.split("/")[0].split("?")[0].split("#")[0]
+    kept = f"{host}/{first}" if first else host
+    return f"{scheme}://{kept}" if scheme else kept
+
+
+def _handoff(config: Config, ctx: _Context) -> list[Section]:
+    """The closing that hands the rest of the answer to the website."""
+    if not ctx.site.base_url:
+        return [Para(((Words(config.handoff.rstrip(" :") + "."),),))]
+    written = handoff_address(ctx.site.base_url)
+    return [Para(((Words(config.handoff.rstrip() + " "), _sub(ctx.profile, written, _spell_address(written)),
+                   Words(".")),))]
 
 
 # ---------------------------------------------------------------------------------------------------- output
@@ -636,7 +696,9 @@ def _budget_note(seconds: float, config: Config, view: View) -> Note | None:
     over = seconds - config.budget_seconds
     fix = ("shorten the `ivr:` text in the front matter" if view.override is not None else
            "write a shorter `ivr:` text in the front matter, or wrap detail a caller does not need in "
-           "`::: except ivr`")
+           "`::: except ivr`" if config.detail == "all" else
+           "the short answer and the steps alone take this long: shorten them, or write a shorter `ivr:` text in "
+           "the front matter")
     return Note("over-budget",
                 f"ivr: {seconds:.1f} s of speech is over the {config.budget_seconds:g} s budget by {over:.1f} s "
                 f"(at {config.words_per_minute} words per minute): {fix}",

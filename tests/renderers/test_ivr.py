@@ -309,7 +309,7 @@ def test_a_profile_without_a_tag_falls_back_to_plain_text(tmp_path: Path, schema
 def test_a_long_answer_is_over_budget_with_the_overrun(tmp_path: Path) -> None:
     body = "Short answer.\n\n" + "".join(f"Paragraph {n} says a few more words about your bill.\n\n"
                                          for n in range(1, 21))
-    rendered = ivr.render(one_view(tmp_path, body, "ivr"), config(), SITE)
+    rendered = ivr.render(one_view(tmp_path, body, "ivr"), config(detail="all"), SITE)  # every detail block spoken
     seconds = float(rendered.metrics["seconds"])
     assert seconds > 45
     [note] = [n for n in rendered.notes if n.severity == "error"]
@@ -317,8 +317,10 @@ def test_a_long_answer_is_over_budget_with_the_overrun(tmp_path: Path) -> None:
     assert "ivr" in note.message and "45 s budget" in note.message
     assert f"{seconds:.1f} s" in note.message and f"by {seconds - 45:.1f} s" in note.message
     assert "`ivr:`" in note.message and "::: except ivr" in note.message
-    assert not [n for n in ivr.render(one_view(tmp_path / "b", body, "ivr"), config(budget_seconds=120),
+    assert not [n for n in ivr.render(one_view(tmp_path / "b", body, "ivr"), config(budget_seconds=120, detail="all"),
                                       SITE).notes if n.code == "over-budget"]
+    fitted = ivr.render(one_view(tmp_path / "c", body, "ivr"), config(), SITE)  # the default: detail while it fits
+    assert float(fitted.metrics["seconds"]) <= 45 and [n.code for n in fitted.notes] == ["detail-left-out"]
 
 
 def test_an_override_is_checked_against_the_budget_too(tmp_path: Path) -> None:
