@@ -9,7 +9,7 @@ from channels import ChannelSpec
 from engine.facts import DAY_NAMES, FactType, FactValue, normalize_url, says_short_code
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
-    Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
+    Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, inline_text, walk_inlines,
 )
 from engine.select import View
 from renderers import Metric, Note, Rendered, Site, plain_facts
@@ -178,12 +178,33 @@ def measure(parts: list[str], notes: list[Note] | tuple[Note, ...] = ()) -> Mess
     return Message(text, encoding, units, segments, forcing, tuple(notes))
 
 
-def _derived(view: View, link: str, budget: int) -> Message:
+def _lead_in_list(view: View) -> ListBlock | None:
+    """The list a short answer ending in ":" introduces (the block right after it), or None."""
+    if not inline_text(view.short_answer.inlines).rstrip().endswith(":"):
+        return None
+    at = next((i for i, block in enumerate(view.blocks) if block is view.short_answer), None)
+    following = view.blocks[at + 1] if at is not None and at + 1 < len(view.blocks) else None
+    return following if isinstance(following, ListBlock) else None
+
+
+def _derived(view: View, link: str, budget: int, address: str) -> Message:
+    """The short answer, the steps' key facts and the link, in the first form that fits. A lead-in ending in
+    ":" never dangles: its list travels with it, or, when that does not fit, the colon leads to the address."""
     candidates: list[Message] = []
+    listed = _lead_in_list(view)
     for whole_steps in (True, False):
         writer = _Writer([])
-        lead = _sentence(writer.inlines(view.short_answer.inlines, view.short_answer.line))
-        candidates.append(measure([lead, *_key_facts(view, writer, whole_steps), link], writer.notes))
+        lead = writer.inlines(view.short_answer.inlines, view.short_answer.line)
+        facts = [] if listed is not None and listed is view.steps else _key_facts(view, writer, whole_steps)
+        if listed is None:
+            candidates.append(measure([_sentence(lead), *facts, link], writer.notes))
+            continue
+        items = _sentence("; ".join(writer.item(item) for item in listed.items))
+        candidates.append(measure([lead, items, *facts, link], writer.notes))
+    if listed is not None:
+        writer = _Writer([])
+        lead = writer.inlines(view.short_answer.inlines, view.short_answer.line)
+        candidates.append(measure([lead, address, *_key_facts(view, writer, False)], writer.notes))
     fitting = [message for message in candidates if message.segments <= budget]
     return fitting[0] if fitting else min(candidates, key=lambda m: (m.segments, m.units))
 
@@ -233,7 +254,7 @@ def render(view: View, config: Config, site: Site) -> Rendered:
     if view.override is not None:
         message = _from_override(view, config, link)
     else:
-        message = _derived(view, link, config.budget_segments)
+        message = _derived(view, link, config.budget_segments, compact_url(site.web_url(view.id)))
     notes = list(dict.fromkeys(message.notes))
     metrics: dict[str, Metric] = {"encoding": message.encoding, "segments": message.segments,
                                   "characters": message.units, "override": view.override is not None}
