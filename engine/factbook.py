@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
@@ -28,6 +28,9 @@ class FactEntry(BaseModel):
     label: str | None = Field(None, max_length=80, description="A short name customers understand.")
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="For money: ISO 4217 code.")
     note: str | None = Field(None, description="For editors and CSRs; never published.")
+    audience: Literal["public", "internal"] = Field(
+        "public", description="`internal` for a value only staff may see (a staff line, an escalation address): "
+                              "it may appear only in internal answers and `::: internal` notes.")
 
 
 FactsFile = dict[str, dict[str, FactEntry]]
@@ -76,6 +79,7 @@ class Fact:
     value: FactValue
     label: str | None
     line: int
+    audience: str = "public"
 
 
 @dataclass(frozen=True)
@@ -196,5 +200,5 @@ def _load_one(doc: YamlDoc, group: str, name: Any, entry: Any, key: str, display
         where_line, where_col = doc.where(group, name, "value")
         report.warn(display, where_line, where_col, "insecure-link", f"`{key}` is an `http://` address: {INSECURE}",
                     hint="write `https://` if the site has it")
-    facts[key] = Fact(key, value, model.label, line)
+    facts[key] = Fact(key, value, model.label, line, model.audience)
     return True

@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Callable
 
 import channels as channel_registry
+from engine import scaffold
 from engine.diagnostics import Report, did_you_mean
 from engine.factbook import FactTable, Settings, load_facts, load_settings
 from engine.facts import Locale
 from engine.frontmatter import ID_PATTERN, FrontMatter, validate
-from engine.model import Acceptance, Answer, FactMention, Override, Paragraph, content_hash, facts_used, inline_text
+from engine.consistency import public_blocks
+from engine.model import (Acceptance, Answer, FactMention, Override, Paragraph, content_hash, facts_used, inline_text,
+                          walk_inlines)
 from engine.parse import parse_body, parse_override
 from engine.source import MAX_ANSWER_BYTES, Split, YamlDoc, read_text, read_yaml, refusal, split_front_matter
 from engine.synonyms import Synonyms, load_synonyms
@@ -108,6 +111,7 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
         else:
             failed[path.relative_to(root).with_suffix("").as_posix().lower()] = display_path(path)
     _check_ids(loaded, report)
+    _check_questions(loaded, report)
     _check_related(loaded, report, failed)
     _check_reviews(loaded, as_of, report)
     _check_literals(loaded, report)
@@ -142,6 +146,12 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     if front is not None and front.summary:
         short = _summary(front.summary, doc, split, display, facts, locale, channels, report)
         blocks = (short, *blocks) if short is not None else blocks
+    placeholder = split.body.find(scaffold.PLACEHOLDER)
+    if placeholder >= 0:
+        line = split.body_line + split.body.count("\n", 0, placeholder)
+        report.add(display, line, 1, "unedited-scaffold",
+                   "this is still the text `new` scaffolded: it would be published as the answer",
+                   hint="write the short answer, steps and detail in its place")
     if front is None or short is None:
         return None
     answer_id = front.id or relative
@@ -171,7 +181,27 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
         accepts=tuple(Acceptance(a.code, a.about, " ".join(a.reason.split()), doc.where("accept", index)[0])
                       for index, a in enumerate(front.accept)),
     )
+    if answer.audience == "public":
+        _check_staff_facts(answer, facts, split, display, report)
     return Loaded(answer, display, doc, body.literals)
+
+
+def _check_staff_facts(answer: Answer, facts: FactTable, split: Split, display: str, report: Report) -> None:
+    """A fact for staff only (`audience: internal` in _facts.yaml) may not reach a public answer's customer text."""
+    public = walk_inlines(public_blocks(answer.blocks)) + [n for o in answer.overrides for n in o.inlines]
+    reported: set[str] = set()
+    for node in public:
+        fact = facts.get(node.key) if isinstance(node, FactMention) and node.key else None
+        if fact is None or fact.audience != "internal" or fact.key in reported:
+            continue
+        reported.add(fact.key)
+        numbered = [*enumerate(split.body.split("\n"), start=split.body_line),
+                    *enumerate(split.front_matter.split("\n"), start=split.front_matter_line)]
+        where = next(((number, line.index(fact.key) + 1) for number, line in numbered if fact.key in line), (1, 1))
+        report.add(display, *where, "internal-fact",
+                   f"`{{{{ {fact.key} }}}}` is for staff only (audience: internal in _facts.yaml) and this answer is "
+                   "public: every customer channel would show it",
+                   hint="move it into a `::: internal` note, or use a public fact")
 
 
 def _summary(text: str, doc: YamlDoc, split: Split, display: str, facts: FactTable, locale: Locale,
@@ -238,6 +268,21 @@ def _check_ids(loaded: list[Loaded], report: Report) -> None:
                        f"id `{item.answer.id}` is already used by {other.display}"
                        + ("" if same else f" (as `{other.answer.id}`: ids must differ by more than case)"),
                        hint="give one of them another `id`")
+        else:
+            first[key] = item
+
+
+def _check_questions(loaded: list[Loaded], report: Report) -> None:
+    """Two answers to the same question are the copies that drift apart: the later file gets a warning (an error
+    would refuse a help center mid-merge; `--strict` makes it one)."""
+    first: dict[str, Loaded] = {}
+    for item in sorted(loaded, key=lambda i: i.display):
+        key = " ".join(item.answer.question.casefold().rstrip("?!. ").split())
+        if key in first:
+            line, col = item.where("question")
+            report.warn(item.display, line, col, "duplicate-question",
+                       f"{first[key].display} already answers this question",
+                       hint="keep one answer and list the other wording in its `asked_as`")
         else:
             first[key] = item
 

@@ -113,12 +113,35 @@ class _Context:
         return next((found for n in needles if (found := self.find(line, n)) is not None), (line, 1))
 
 
+# A fact reference with a brace missing: `{{ a.b }` or `{ a.b }}` (or `{{ a.b` with no end on the line). Left as
+# text, every channel would show or speak the braces.
+_HALF_REFERENCE = re.compile(r"\{\{\s*[A-Za-z_][\w.]*\s*\}(?!\})|(?<!\{)\{\s*[A-Za-z_][\w.]*\s*\}\}"
+                             r"|\{\{(?![^{}\n]*\}\})")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _check_fact_braces(text: str, ctx: _Context, first_line: int) -> None:
+    """Report fact references with a brace missing, outside fenced code."""
+    fenced = False
+    for offset, line in enumerate(text.split("\n")):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        for found in _HALF_REFERENCE.finditer(line):
+            ctx.report.add(ctx.display, first_line + offset, found.start() + 1, "broken-fact-reference",
+                           f"`{found.group(0).strip()}` is a fact reference with a brace missing: channels would "
+                           "show or speak it as written", hint="write `{{ group.name }}`, two braces on each side")
+
+
 def parse_body(text: str, display: str, first_line: int, facts: FactTable, locale: Locale,
                channels: tuple[str, ...], report: Report, summary: bool = False) -> ParsedBody:
     """The body as blocks, its short answer (the opening paragraph) and its steps. With `summary` (front matter
     gives the short answer), a body that opens with a heading, a list or a table is fine."""
     ctx = _Context(display, text.split("\n"), first_line, facts, locale, channels, report)
     _check_numbers(text, ctx, first_line)
+    _check_fact_braces(text, ctx, first_line)
     tokens = markdown().parse(text)
     _check_depth(tokens, ctx)
     blocks = tuple(_blocks(iter(tokens), ctx, None, first_line))
@@ -134,6 +157,10 @@ def parse_body(text: str, display: str, first_line: int, facts: FactTable, local
                         "answer as `summary:` in the front matter")
     elif not _has_words(lead.inlines):
         report.add(display, lead.line, 1, "empty-short-answer", "the short answer (first paragraph) is empty")
+    elif all(isinstance(node, Image) or (isinstance(node, Text) and not node.text.strip()) for node in lead.inlines):
+        report.add(display, lead.line, 1, "image-short-answer",
+                   "the short answer is only an image: the phone line, text messages and chat would give only its "
+                   "description", hint="write the answer in words first; the image can follow it")
     else:
         short = lead
     steps = next((b for b in blocks if isinstance(b, ListBlock) and b.ordered), None)
@@ -148,6 +175,7 @@ def parse_override(text: str, display: str, line: int, facts: FactTable, locale:
     lines, first_line = source
     ctx = _Context(display, lines, first_line if lines else line, facts, locale, channels, report)
     _check_numbers(text, ctx, line)
+    _check_fact_braces(" ".join(text.split()), ctx, line)
     tokens = markdown().parseInline(" ".join(text.split()))
     return tuple(_inlines(tokens[0].children or [], ctx, line)) if tokens else ()
 

@@ -6,6 +6,8 @@ from datetime import date
 
 from engine.frontmatter import ID_PATTERN
 
+# The scaffold's opening words: an answer that still holds them was never written.
+PLACEHOLDER = "Write the short answer here"
 TEMPLATE = """\
 ---
 # The question as a customer would ask it. It is the page title and what search shows first.

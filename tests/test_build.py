@@ -85,7 +85,7 @@ def test_schema_describes_the_front_matter_and_the_facts(tmp_path: Path) -> None
                                                          "settings.schema.json"]
 
 
-def test_new_scaffolds_an_answer_that_checks_clean_and_refuses_to_overwrite(tmp_path: Path) -> None:
+def test_new_scaffolds_an_answer_that_checks_clean_once_written_and_refuses_to_overwrite(tmp_path: Path) -> None:
     kb = tmp_path / "kb"
     kb.mkdir()
     created = run("new", "--kb", str(kb), "billing/pay-at-a-kiosk")
@@ -93,7 +93,13 @@ def test_new_scaffolds_an_answer_that_checks_clean_and_refuses_to_overwrite(tmp_
     text = (kb / "billing" / "pay-at-a-kiosk.md").read_text(encoding="utf-8")
     assert "question: Pay at a kiosk?" in text and "::: internal" in text
     check = run("check", "--kb", str(kb))
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.returncode == 1 and "unedited-scaffold" in check.stdout  # the untouched scaffold never publishes
+    page = kb / "billing" / "pay-at-a-kiosk.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "Write the short answer here: one or two plain sentences that answer the question on their own.",
+        "Every kiosk takes cards and cash."), encoding="utf-8")
+    check = run("check", "--kb", str(kb))
+    assert check.returncode == 0, check.stdout + check.stderr  # once written, the scaffold checks clean
     assert run("new", "--kb", str(kb), "billing/pay-at-a-kiosk").returncode == 1
 
 
