@@ -67,17 +67,29 @@ def _today() -> date:
     return date.today()
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("one-answer")
+    except PackageNotFoundError:
+        return "(not installed: run from a checkout)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="One answer, every channel: check and compile the customer-service knowledge base.",
         epilog="Exit codes: 0 ok, 1 content errors (all reported), 2 usage error.",
     )
+    parser.add_argument("--version", action="version", version=f"one-answer {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--kb", type=Path, default=Path("knowledge"), metavar="PATH",
                          help="the knowledge base folder (default: knowledge/)")
+        sub.add_argument("--quiet", "-q", action="store_true",
+                         help="print errors only: no warnings, no summary or success line")
 
     check = commands.add_parser("check", help="validate the whole knowledge base and report every problem",
                                 description="Load and validate every answer file, the shared facts and the channel "
@@ -210,8 +222,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if kb.answers and not args.no_render:  # every answer that loaded is rendered and gated, whatever else failed
         gate(kb, loaded, as_of, report, jobs=args.jobs or default_jobs())
     items = report.items
-    sys.stdout.write(render(items, args.format))
-    if args.format != "json":
+    sys.stdout.write(render([d for d in items if d.severity.value == "error"] if args.quiet else items, args.format))
+    if args.format != "json" and not args.quiet:
         unchecked = len(kb.failed)
         print(summary(items, len(kb.answers))
               + (f"; {unchecked} answer file{'s' * (unchecked != 1)} could not be checked (they failed to load: "
@@ -273,8 +285,9 @@ def _build_locked(args: argparse.Namespace, out: Path, cache: Path) -> int:
     if not args.no_cache:
         last = stamp.unchanged(cache, args.kb, out, stamp.options(args.kb, out, as_of, args.channels, args.release))
         if last is not None:  # exactly what the no-op below prints, from stats alone
-            sys.stdout.write(last.printed[args.format])
-            print(f"{args.out} is up to date", file=sys.stderr)
+            if not args.quiet:  # a published build had no errors: quiet shows nothing
+                sys.stdout.write(last.printed[args.format])
+                print(f"{args.out} is up to date", file=sys.stderr)
             return EXIT_OK
 
     from engine.compile import default_jobs
@@ -296,9 +309,10 @@ def _build_locked(args: argparse.Namespace, out: Path, cache: Path) -> int:
     result = build(args.kb, out, report, as_of=as_of, only=args.channels,
                    jobs=args.jobs or default_jobs(), keep=keep, incremental=incremental,
                    keep_going=getattr(args, "keep_going", False))
-    sys.stdout.write(render(report.items, args.format))
+    sys.stdout.write(render(report.errors if args.quiet else report.items, args.format))
     if result.up_to_date:
-        print(f"{args.out} is up to date", file=sys.stderr)
+        if not args.quiet:
+            print(f"{args.out} is up to date", file=sys.stderr)
         return EXIT_OK
     if not result.published:
         errors = len(report.errors)
@@ -306,7 +320,8 @@ def _build_locked(args: argparse.Namespace, out: Path, cache: Path) -> int:
         return EXIT_CONTENT
     counts = ", ".join(f"{channel} {n}" for channel, n in sorted(result.outputs.items()))
     where = f"{args.out} (release {result.release}, now current)" if result.release else str(args.out)
-    print(f"published {where} in {result.seconds:.1f} s: {counts}", file=sys.stderr)
+    if not args.quiet:
+        print(f"published {where} in {result.seconds:.1f} s: {counts}", file=sys.stderr)
     if result.held_back:
         kept = set(result.manifest.answers) if result.manifest else set()
         print(f"held back {len(result.held_back)} answer{'s' * (len(result.held_back) != 1)} with errors:",
@@ -325,7 +340,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.build or not (bundle_folder(args.out) / "manifest.json").is_file():
         build_args = argparse.Namespace(kb=args.kb, out=args.out, as_of=None, channels=None, jobs=None, format="text",
                                         release=is_release_layout(args.out), keep=None, cache=None, no_cache=False,
-                                        explain=False, allow_empty=False, no_wait=False, keep_going=False)
+                                        explain=False, allow_empty=False, no_wait=False, keep_going=False, quiet=False)
         status = cmd_build(build_args)
         if status != EXIT_OK:
             return status

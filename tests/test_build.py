@@ -209,3 +209,14 @@ def test_check_gates_every_answer_that_loads_even_when_another_file_fails(tmp_pa
     # pay-by-phone relates to the broken answer: said once, as what it is, not as a missing id
     assert "related-unavailable" in done.stdout and "unknown-related" not in done.stdout
     assert "1 answer file could not be checked" in done.stderr
+
+
+def test_version_and_quiet() -> None:
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout.startswith("one-answer ")
+    loud = run("check", "--kb", str(BROKEN), "--as-of", "2026-11-23")
+    quiet = run("check", "--kb", str(BROKEN), "--as-of", "2026-11-23", "--quiet")
+    assert quiet.returncode == loud.returncode == 1
+    assert ": warning: " in loud.stdout and ": warning: " not in quiet.stdout
+    assert quiet.stdout.splitlines() == [line for line in loud.stdout.splitlines() if ": error: " in line]
+    assert quiet.stderr == ""
