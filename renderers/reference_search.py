@@ -14,7 +14,10 @@ Layout (paths relative to the reference folder):
 - `search/attrs.json`: topic, audience and channels of every document, fetched only when a filter is set.
 
 Words are runs of letters and digits of any script, folded (lowercase, accents and apostrophes dropped), stop
-words dropped and English words lightly stemmed by `stem`. Scripts written without spaces between words (Han,
+words dropped and English words lightly stemmed by `stem`. Numbers are read as people type them (`numbers`): a
+phone number in any written form is one word of its digits, indexed also as its other forms (`number_forms`:
+with and without the country code, the local part, the last four digits); zero cents and thousands commas are
+dropped (`$45.00` is `45`); a form code's letters and digits are one word (`W-2`, `W 2` and `w2` are `w2`). Scripts written without spaces between words (Han,
 kana, Thai and its neighbours) have no words to find, so their runs become character bigrams, and the index
 also holds their single characters for one-character queries. `assets/search.js` repeats the same steps on
 the query, which is checked in the browser tests."""
@@ -28,12 +31,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
+from ruamel.yaml import YAML
+
 import channels
-from engine.model import Block, Code, FactMention, Image, ListBlock, Text, inline_text, walk_inlines
+from engine.model import (
+    Block, Code, Emphasis, FactMention, Image, Inline, Link, ListBlock, Strike, Strong, Text, inline_text, walk_inlines,
+)
 from engine.select import View
 from renderers import Site
+from renderers.plain_facts import Style, presenters
 
 TEMPLATES = channels.HERE / "templates" / "reference"
+ABBREVIATIONS = TEMPLATES / "abbreviations.yaml"
 CHUNK = 16
 MAX_POSTINGS = 300
 SHORT_CHARS = 240
@@ -57,6 +66,18 @@ SEGMENT = re.compile(f"[{UNSPACED_RANGES}]+|[^{UNSPACED_RANGES}]+")
 UNSPACED = re.compile(f"[{UNSPACED_RANGES}]")
 # Case folding beyond lowercase, the same in `search.js` (it has no casefold): final sigma, sharp s.
 _FOLDS = str.maketrans({"'": None, "\u2019": None, "\u03c2": "\u03c3", "\u00df": "ss"})
+# Numbers as people type them; `search.js` has the same patterns (ASCII classes only: `\d` and `\w` differ).
+THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+ZERO_CENTS = re.compile(r"(?<=[0-9])\.00(?![0-9])")
+# A North American number (+1 optional, area code in brackets or not), any number written with +, a local
+# 555-0142; their separators are dropped.
+PHONE = re.compile(r"(?<![0-9])(?:(?:\+?1[ .-]?)?(?:\([0-9]{3}\) ?|[0-9]{3}[ .-]?)[0-9]{3}[ .-]?[0-9]{4}"
+                   r"|\+[0-9](?:[ .-]?[0-9]){6,14}|[0-9]{3}[.-][0-9]{4})(?![0-9])")
+# A form or code number: W-2, DD-214, I-485; with a space only after one or two letters that are not a word
+# of their own ("in 2 days", "8 am 5 pm" stay apart).
+CODE = re.compile(r"(?<![a-z0-9])([a-z]{1,3})([ -])([0-9]{1,4})(?![a-z0-9])")
+NOT_CODES = frozenset(("am", "pm"))
+DIGIT = re.compile("[0-9]")
 
 
 # ------------------------------------------------------------------------------------------------ words
@@ -73,9 +94,37 @@ def fold(text: str) -> str:
     return kept.translate(_FOLDS)
 
 
+def _code(match: re.Match[str]) -> str:
+    letters, gap, digits = match.groups()
+    if gap == " " and (len(letters) > 2 or letters in STOP_WORDS or letters in NOT_CODES):
+        return match.group(0)
+    return letters + digits
+
+
+def numbers(folded: str) -> str:
+    """Folded text with its numbers as people type them: the separators inside a phone number and a form code,
+    thousands commas and zero cents gone, so `(800) 555-0142`, `W-2` and `$45.00` are one word each."""
+    if not DIGIT.search(folded):  # most text: the patterns below all need a digit
+        return folded
+    folded = ZERO_CENTS.sub("", THOUSANDS.sub("", folded))
+    folded = PHONE.sub(lambda m: re.sub("[^0-9]", "", m.group(0)), folded)
+    return CODE.sub(_code, folded)
+
+
+def number_forms(term: str) -> list[str]:
+    """The other forms a phone number is typed in: 18005550142 is also 8005550142, 5550142 and 0142."""
+    if not (term.isascii() and term.isdigit()) or not 7 <= len(term) <= 15:
+        return []
+    if len(term) == 11 and term[0] == "1":
+        return [term[1:], term[4:], term[-4:]]
+    if len(term) == 10:
+        return ["1" + term, term[3:], term[-4:]]
+    return [term[-4:]]
+
+
 def words(text: str) -> list[str]:
     """The folded words of a text, in order; a run of a script written without spaces is a word of its own."""
-    folded = fold(text)
+    folded = numbers(fold(text))
     if folded.isascii():
         return ASCII_WORD.findall(folded)
     return [segment for word in WORD.findall(folded) for segment in SEGMENT.findall(word)]
@@ -139,10 +188,18 @@ def terms(text: str) -> list[str]:
     return _terms(words(text))
 
 
+def _extra(found: list[str], split: list[str]) -> list[str]:
+    """What a text is indexed under beside its terms: the other forms of its numbers, the single characters of
+    its runs of scripts written without spaces."""
+    return [form for term in found for form in number_forms(term)] + _characters(split)
+
+
 def index_terms(text: str) -> list[str]:
-    """What a text is indexed under: its `terms`, then its single characters of scripts written without spaces."""
+    """What a text is indexed under: its `terms`, then the other forms of its numbers and its single characters
+    of scripts written without spaces."""
     split = words(text)
-    return _terms(split) + _characters(split)
+    found = _terms(split)
+    return found + _extra(found, split)
 
 
 def shard_key(term: str) -> str:
@@ -187,9 +244,25 @@ class Document(Card):
                 "detail": self.detail}
 
 
+PRESENT = presenters(Style())
+
+
+def _said(inlines: Iterable[Inline]) -> str:
+    """Inline text with each shared fact as people read it (`(800) 555-0142`, `$45`), not its canonical form."""
+    parts: list[str] = []
+    for node in inlines:
+        if isinstance(node, FactMention) and node.origin == "ref":
+            parts.append(PRESENT[node.fact.type](node.fact))
+        elif isinstance(node, (Emphasis, Strong, Strike, Link)):
+            parts.append(_said(node.children))
+        else:
+            parts.append(inline_text((node,)))
+    return "".join(parts)
+
+
 def _text(blocks: Iterable[Block]) -> str:
     leaves = [node for node in walk_inlines(tuple(blocks)) if isinstance(node, (Text, Code, FactMention, Image))]
-    return " ".join(inline_text((node,)) for node in leaves)
+    return " ".join(_said((node,)) for node in leaves)
 
 
 def document_of(view: View) -> Document:
@@ -199,7 +272,7 @@ def document_of(view: View) -> Document:
     # An internal answer is published on the reference site only, whatever its `channels` say.
     published = tuple(answer.channels) if answer.audience == "public" else ("reference",)
     return Document(answer.id, answer.question, answer.topic, answer.audience, published,
-                    tuple(answer.asked_as), tuple(answer.tags), inline_text(view.short_answer.inlines),
+                    tuple(answer.asked_as), tuple(answer.tags), _said(view.short_answer.inlines),
                     _text(steps), _text(view.detail))
 
 
@@ -218,8 +291,8 @@ def indexed(document: Document) -> Indexed:
     for name, text in document.fields().items():
         split = words(text)
         found = _terms(split)
-        counts = Counter(found + _characters(split))
-        # The length is in query terms: the single characters indexed beside bigrams do not make a text longer.
+        counts = Counter(found + _extra(found, split))
+        # The length is in query terms: number forms and single characters indexed beside them do not count.
         fields.append((name, len(found), " ".join(" ".join([t] * min(n, 3)) for t, n in sorted(counts.items()))))
     short = document.short
     if len(short) > SHORT_CHARS:
@@ -313,10 +386,34 @@ def index_files(documents: Sequence[Indexed], synonyms: tuple[tuple[str, ...], .
     return files
 
 
+def abbreviations(text: str) -> dict[str, str]:
+    """The shipped list of customer-service abbreviations (`abbreviations.yaml`): abbreviation -> word."""
+    loaded = YAML(typ="safe").load(text) or {}
+    if not isinstance(loaded, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in loaded.items()):
+        raise ValueError(f"{ABBREVIATIONS.name}: write one `abbreviation: word` a line")
+    return {" ".join(words(k)): " ".join(words(v)) for k, v in loaded.items()}
+
+
+def merged(groups: tuple[tuple[str, ...], ...], short: dict[str, str]) -> tuple[tuple[str, ...], ...]:
+    """The knowledge base's synonym groups with the abbreviations added: to the group of their word, or to a new
+    group per word. The knowledge base wins: an abbreviation that is already one of its phrases is left out."""
+    out = [list(group) for group in groups]
+    where = {" ".join(words(phrase)): n for n, group in enumerate(groups) for phrase in group}
+    for abbreviation, word in short.items():
+        if abbreviation in where or abbreviation == word:
+            continue
+        if word not in where:
+            where[word] = len(out)
+            out.append([word])
+        where[abbreviation] = where[word]
+        out[where[word]].append(abbreviation)
+    return tuple(tuple(group) for group in out)
+
+
 def search_files(documents: Sequence[Indexed], site: Site) -> dict[str, bytes]:
     """The search index and its script and stylesheet, for `renderers/reference.py`'s `render_index`."""
     documents = sorted(documents, key=lambda d: d.id)
-    files = index_files(documents, site.synonyms)
+    files = index_files(documents, merged(site.synonyms, abbreviations(ABBREVIATIONS.read_text("utf-8"))))
     files["assets/search.js"] = (TEMPLATES / "search.js").read_bytes()
     files["assets/search.css"] = (TEMPLATES / "search.css").read_bytes()
     return files

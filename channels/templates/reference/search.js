@@ -3,7 +3,9 @@
    stop words dropped and stemmed exactly as the index builder does; each query word also matches by prefix
    and with one or two typos, and a query phrase found in a synonym group also matches the group's other
    phrases. Runs of scripts written without spaces (Chinese, Japanese, Thai) are looked up as character
-   bigrams, exactly, and a single such character as itself. */
+   bigrams, exactly, and a single such character as itself. Numbers are joined as the index builder joins
+   them: a phone number in any written form is its digits, a form code (`W-2`, `W 2`) is one word, zero
+   cents and thousands commas go; the index holds every form of a phone number, so the query needs none. */
 (function () {
   "use strict";
 
@@ -18,6 +20,16 @@
     "\u3038-\u303c\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3ffff}";
   var SEGMENT = new RegExp("[" + UNSPACED_RANGES + "]+|[^" + UNSPACED_RANGES + "]+", "gu");
   var UNSPACED = new RegExp("^[" + UNSPACED_RANGES + "]", "u");
+  // Numbers as people type them: the same patterns as reference_search.py's (see `numbers` there).
+  var THOUSANDS = /(?<=[0-9]),(?=[0-9]{3}(?![0-9]))/g;
+  var ZERO_CENTS = /(?<=[0-9])\.00(?![0-9])/g;
+  var PHONE_SOURCE = "(?<![0-9])(?:(?:\\+?1[ .-]?)?(?:\\([0-9]{3}\\) ?|[0-9]{3}[ .-]?)[0-9]{3}[ .-]?[0-9]{4}" +
+    "|\\+[0-9](?:[ .-]?[0-9]){6,14}|[0-9]{3}[.-][0-9]{4})(?![0-9])";
+  var PHONE = new RegExp(PHONE_SOURCE, "g");
+  var CODE = /(?<![a-z0-9])([a-z]{1,3})([ -])([0-9]{1,4})(?![a-z0-9])/g;
+  var NOT_CODES = new Set(["am", "pm"]);
+  // What a snippet marks as one: a phone number as written, else a run between spaces and punctuation.
+  var SNIPPET_WORDS = new RegExp("(" + PHONE_SOURCE + "|[^\\s/,;:.!?()\"]+)");
 
   var script = document.currentScript;
   var indexUrl = new URL("../search/", script ? script.src : document.baseURI);
@@ -56,10 +68,29 @@
       .replace(/\u03c2/g, "\u03c3").replace(/\u00df/g, "ss");
   }
 
+  // Folded text with a phone number's and a form code's separators, thousands commas and zero cents gone.
+  function numbers(folded) {
+    if (!/[0-9]/.test(folded)) return folded;
+    folded = folded.replace(THOUSANDS, "").replace(ZERO_CENTS, "");
+    folded = folded.replace(PHONE, function (found) { return found.replace(/[^0-9]/g, ""); });
+    return folded.replace(CODE, function (found, letters, gap, digits) {
+      var word = gap === " " && (letters.length > 2 || STOP.has(letters) || NOT_CODES.has(letters));
+      return word ? found : letters + digits;
+    });
+  }
+
+  // The other forms a phone number is typed in, as reference_search.py's number_forms.
+  function numberForms(term) {
+    if (!/^[0-9]{7,15}$/.test(term)) return [];
+    if (term.length === 11 && term[0] === "1") return [term.slice(1), term.slice(4), term.slice(-4)];
+    if (term.length === 10) return ["1" + term, term.slice(3), term.slice(-4)];
+    return [term.slice(-4)];
+  }
+
   // The folded words of a text; a run of a script written without spaces is a word of its own.
   function words(text) {
     var found = [];
-    (fold(text).match(/[\p{L}\p{N}]+/gu) || []).forEach(function (word) {
+    (numbers(fold(text)).match(/[\p{L}\p{N}]+/gu) || []).forEach(function (word) {
       if (/^[\x00-\x7f]*$/.test(word)) found.push(word);
       else found.push.apply(found, word.match(SEGMENT));
     });
@@ -148,7 +179,8 @@
           var t = terms(phrase);
           if (t.length && t.join(" ") !== alternatives[0].terms.join(" ")) alternatives.push({ terms: t, own: false, phrase: phrase });
         });
-        clauses.push({ text: raw.slice(i, i + hit.length).join(" "), alternatives: alternatives, last: i + hit.length === raw.length });
+        clauses.push({ text: raw.slice(i, i + hit.length).join(" "), alternatives: alternatives,
+          last: i + hit.length === raw.length, typoOfSynonym: !hit.exact });
         i += hit.length;
       } else {
         if (!STOP.has(raw[i]) || raw.length === 1) {
@@ -166,18 +198,21 @@
     return typed.length >= 5 && distance(typed, word, 1) <= 1;
   }
 
-  // The longest synonym phrase starting at word i (typos and an unfinished last word allowed).
+  // The longest synonym phrase starting at word i (typos and an unfinished last word allowed); of two as long,
+  // the one typed exactly: "ebill" is a phrase of its own, not a typo of "bill" in an earlier group.
   function synonymAt(stems, i, count) {
     var found = null;
     synonyms.forEach(function (group) {
       group.forEach(function (phrase) {
         var phraseStems = phrase.split(" ").map(stem);
-        if (i + phraseStems.length > count || (found && found.length >= phraseStems.length)) return;
+        if (i + phraseStems.length > count) return;
+        if (found && (found.length > phraseStems.length || (found.length === phraseStems.length && found.exact))) return;
         var exact = true;
         for (var k = 0; k < phraseStems.length; k++) {
           if (!sameWord(stems[i + k], phraseStems[k], i + k === count - 1)) return;
           exact = exact && stems[i + k] === phraseStems[k];
         }
+        if (found && found.length === phraseStems.length && !exact) return;
         found = { group: group, length: phraseStems.length, exact: exact };
       });
     });
@@ -195,19 +230,28 @@
     return "u" + Array.from(key).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
   }
 
+  // A number has no typos: another digit is another number.
+  function digits(term) { return /^[0-9]+$/.test(term); }
+
+  function indexed(term, loaded) {
+    var shard = loaded.shards.get(shardOf(term));
+    return !!shard && Object.prototype.hasOwnProperty.call(shard, term);
+  }
+
   // Index terms a typed term may stand for (among `known`), each with how much to trust it.
   function candidates(typed, known, isLast, fuzzy) {
     var found = [];
     if (known.indexOf(typed) >= 0) found.push({ term: typed, factor: 1 });
     if (!fuzzy) return found;
     // A typed word the index knows is not a typo: only its completions are added.
-    var limit = found.length ? 0 : typed.length >= 8 ? 2 : typed.length >= 4 ? 1 : 0;
+    var limit = found.length || digits(typed) ? 0 : typed.length >= 8 ? 2 : typed.length >= 4 ? 1 : 0;
     known.forEach(function (term) {
       if (term === typed) return;
       var factor = 0;
       if (term.startsWith(typed) && (typed.length >= 3 || (isLast && typed.length >= 2))) {
         factor = 0.6 + 0.3 * typed.length / term.length;
-      } else if (isLast && term.length >= 4 && typed.startsWith(term) && typed.length - term.length <= 3) {
+      } else if (isLast && term.length >= 4 && typed.startsWith(term) && typed.length - term.length <= 3 &&
+          !digits(typed)) {
         factor = 0.8; // an unfinished suffix after a full stem: "chargi" for "charg(e)"
       } else if (limit) {
         var d = distance(typed, term, limit);
@@ -247,7 +291,7 @@
         var shard = shards.get(shardOf(term));
         var pool = shard ? candidates(term, Object.keys(shard), isLast, alt.fuzzy) : [];
         pools.set(term + "|" + isLast + "|" + !!alt.fuzzy, pool);
-        if (!pool.length && alt.fuzzy && term.length >= 4) lost.push([term, isLast]);
+        if (!pool.length && alt.fuzzy && term.length >= 4 && !digits(term)) lost.push([term, isLast]);
       });
       if (!lost.length) return { shards: shards, pools: pools };
       // First letters and first two swapped, by code point (a letter may be two UTF-16 units).
@@ -297,7 +341,12 @@
     var totals = new Map(), covered = new Map(), viaSynonym = new Map();
     clauses.forEach(function (clause) {
       var best = new Map();
-      clause.alternatives.forEach(function (alt) {
+      var alternatives = clause.alternatives;
+      // A word the index knows, typed exactly, is no typo of a synonym phrase: that phrase's group is not used.
+      if (clause.typoOfSynonym && alternatives[0].terms.every(function (t) { return indexed(t, loaded); })) {
+        alternatives = alternatives.slice(0, 1);
+      }
+      alternatives.forEach(function (alt) {
         var sums = new Map(), hits = new Map();
         alt.terms.forEach(function (term, k) {
           var isLast = clause.last && k === alt.terms.length - 1;
@@ -383,12 +432,14 @@
       fragment.appendChild(mark);
       count += 1;
     }
-    text.split(/([^\s/,;:.!?()"]+)/).forEach(function (part) {
+    text.split(SNIPPET_WORDS).forEach(function (part) {
       if (!part) return;
       (part.match(SEGMENT) || []).forEach(function (segment) {
         if (unspaced(segment)) { markCharacters(segment, matched, add); return; }
         var t = terms(segment);
-        add(segment, t.length > 0 && t.every(function (term) { return matched.has(term); }));
+        add(segment, t.length > 0 && t.every(function (term) {
+          return matched.has(term) || numberForms(term).some(function (form) { return matched.has(form); });
+        }));
       });
     });
     return { node: fragment, count: count };
@@ -511,7 +562,7 @@
 
   // The word rules, for the browser tests that check they match the index builder's (Python) ones.
   window.ReferenceSearch = Object.freeze({
-    terms: terms, stem: stem, shard: function (term) { return fileOf(shardOf(term)); }
+    terms: terms, stem: stem, forms: numberForms, shard: function (term) { return fileOf(shardOf(term)); }
   });
 
   function remember() {
