@@ -108,6 +108,25 @@ def scripts_site(search_browser: Any, tmp_path_factory: pytest.TempPathFactory) 
     yield from _serve(write_kb(root / "kb", SCRIPTS_KB), root / "dist")
 
 
+# Form numbers and an amount, each written one way in its answer, to be found as a CSR types them.
+NUMBERS_KB = {
+    "billing/tax-forms": answer_file("We do not send a W-2; ask your employer.\n", question="Do you send tax forms?"),
+    "service/veteran-discount": answer_file("Send a copy of your DD-214 to the office.\n",
+                                            question="Is there a discount for veterans?"),
+    "service/new-residents": answer_file("An I-485 receipt notice is proof of identity for a new account.\n",
+                                         question="What proof of identity do new residents need?"),
+    "billing/returned-check": answer_file("A returned check costs $45.00, added to your next bill.\n",
+                                          question="What happens when a check bounces?"),
+}
+
+
+@pytest.fixture(scope="session")
+def numbers_site(search_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A small knowledge base of form numbers and an amount (NUMBERS_KB), built and served."""
+    root = tmp_path_factory.mktemp("numbers")
+    yield from _serve(write_kb(root / "kb", NUMBERS_KB), root / "dist")
+
+
 @pytest.fixture
 def watched(search_browser: Any) -> Iterator[tuple[Any, Watch]]:
     """A fresh page whose every request, console error and script error is watched; off-host requests are

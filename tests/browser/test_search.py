@@ -1,5 +1,5 @@
-"""Reference-site search in real headless Chromium: typos, synonyms, ranking, every script (Greek, Cyrillic, Han,
-kana), the keyboard flow, filters, a clean page (no console error, failed request or other host) and axe-core on
+"""Reference-site search in real headless Chromium: typos, synonyms, abbreviations, numbers as people type them,
+ranking, every script (Greek, Cyrillic, Han, kana), the keyboard flow, filters, a clean page (no console error, failed request or other host) and axe-core on
 the results state."""
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from renderers.reference_search import file_name, shard_key, terms
+from renderers.reference_search import file_name, number_forms, shard_key, terms
 from tests.browser.search_fixtures import (
-    AXE_URL, Served, Watch, axe_script, scripts_site, search_browser, search_site, watched,
+    AXE_URL, Served, Watch, axe_script, numbers_site, scripts_site, search_browser, search_site, watched,
 )
 from tests.kb import sample
 
-__all__ = ["scripts_site", "search_browser", "search_site", "watched"]  # fixtures, imported so pytest finds them
+__all__ = ["numbers_site", "scripts_site", "search_browser", "search_site", "watched"]  # fixtures, for pytest
 
 Page = tuple[Any, Watch]
 
@@ -65,6 +65,52 @@ def test_synonyms_find_the_answer_and_say_so(watched: Page, search_site: Served,
     assert found[0] == expected
     why = page.text_content("#search-results li:first-child .search-result-why") or ""
     assert "\u2248" in why  # the snippet names the synonym that matched
+
+
+@pytest.mark.parametrize("query", [
+    "555-0142", "(800) 555-0142", "800-555-0142", "8005550142", "18005550142", "+1 800 555 0142", "0142",
+])
+def test_a_phone_number_is_found_in_every_form_people_type(watched: Page, search_site: Served, query: str) -> None:
+    page, _ = watched
+    _open(page, search_site)
+    assert _search(page, query)[0] == "billing/pay-by-phone"
+    why = page.text_content("#search-results li:first-child .search-result-why") or ""
+    assert "(800) 555-0142" in why and "+1800" not in why  # shown as people read it
+    marked = page.eval_on_selector_all("#search-results li:first-child .search-result-why mark",
+                                       "marks => marks.map(m => m.textContent)")
+    assert "(800) 555-0142" in marked
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("w2", "billing/tax-forms"), ("w-2", "billing/tax-forms"), ("W 2", "billing/tax-forms"),
+    ("dd214", "service/veteran-discount"), ("dd-214", "service/veteran-discount"),
+    ("i485", "service/new-residents"), ("i-485", "service/new-residents"),
+    ("$45", "billing/returned-check"), ("45", "billing/returned-check"), ("45.00", "billing/returned-check"),
+])
+def test_form_numbers_and_amounts_are_found_as_typed(watched: Page, numbers_site: Served, query: str,
+                                                     expected: str) -> None:
+    page, _ = watched
+    _open(page, numbers_site)
+    assert _search(page, query)[:1] == [expected]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("ebill", "accounts/paperless-billing"),  # a phrase of its own, not a typo of "bill"
+    ("pymt plan", "billing/payment-arrangements"),  # a shipped abbreviation
+    ("acct number", "accounts/find-account-number"),
+])
+def test_exact_words_and_abbreviations_beat_typos(watched: Page, search_site: Served, query: str,
+                                                  expected: str) -> None:
+    page, _ = watched
+    _open(page, search_site)
+    assert _search(page, query)[0] == expected
+
+
+def test_an_abbreviation_alone_finds_account_answers(watched: Page, search_site: Served) -> None:
+    page, _ = watched
+    _open(page, search_site)
+    found = _search(page, "acct")
+    assert found and all(answer.startswith("accounts/") for answer in found[:3])
 
 
 def test_the_snippet_marks_the_matching_words(watched: Page, search_site: Served) -> None:
@@ -164,6 +210,8 @@ WORD_SAMPLES = [
     "payments 2027 $2.50 naïve", "disconnection notices boxes", "status address buses",
     "Πώς πληρώνω τον ΛΟΓΑΡΙΑΣΜΟ; Σας", "Как оплатить счёт за воду? ЙОД", "如何支付电费账单？", "水道料金の支払い方法",
     "ｶﾞｽ料金 ﾃﾞﾝｷ", "ชำระค่าไฟฟ้า", "iPhone手机 2024年 Straße København ㎒ foo_bar", "𠀀𠀁 a𠀂", "요금 납부",
+    "Call (800) 555-0142 or +1 800 555 0142, 1-800-555-0142, 555.0142 or +44 20 7946 0958",
+    "$1,234.00 $45.00 45.50 2026-03-05 97201-1234", "W-2, w 2, DD-214 i-485 in 2 days 8 am 5 pm ab-12c",
 ]
 
 
@@ -172,6 +220,14 @@ def test_the_word_rules_match_the_index_builder(watched: Page, search_site: Serv
     _open(page, search_site)
     assert page.evaluate("texts => texts.map(t => window.ReferenceSearch.terms(t))", WORD_SAMPLES) == \
         [terms(text) for text in WORD_SAMPLES]
+
+
+def test_the_client_gives_numbers_the_forms_the_index_builder_does(watched: Page, search_site: Served) -> None:
+    page, _ = watched
+    _open(page, search_site)
+    found = [t for text in WORD_SAMPLES for t in terms(text)] + ["0142", "5550142", "8005550142", "18005550142"]
+    assert page.evaluate("found => found.map(t => window.ReferenceSearch.forms(t))", found) == \
+        [number_forms(t) for t in found]
 
 
 def test_the_client_names_shards_as_the_index_builder(watched: Page, search_site: Served) -> None:

@@ -44,9 +44,10 @@ def test_every_answer_is_indexed_under_every_word_of_its_question(questions: lis
         assert all(shard_key(t) == key and all(v > 0 for v in p[1::2]) for t, p in shard.items())
 
 
-@given(ANY_SCRIPT)
+@given(ANY_SCRIPT | st.text("0123456789.,$ ", max_size=20))
 def test_no_letter_or_digit_of_any_script_is_dropped(text: str) -> None:
-    assert "".join(words(text)) == "".join(c for c in fold(text) if c.isalnum())
+    kept = re.sub(r"(?<=[0-9])\.00(?![0-9])", "", fold(text))  # but zero cents: $45.00 is $45
+    assert "".join(words(text)) == "".join(c for c in kept if c.isalnum())
 
 
 @given(ANY_SCRIPT, st.data())

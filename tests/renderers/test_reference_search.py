@@ -1,5 +1,5 @@
-"""The reference search index builder: words of every script, field boosts, shards, result chunks, filter
-attributes."""
+"""The reference search index builder: words of every script, numbers as people type them, abbreviations, field
+boosts, shards, result chunks, filter attributes."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from renderers.reference_search import (
-    CHUNK, MAX_POSTINGS, Document, Indexed, document_of, file_name, fold, index_files, index_terms, indexed,
-    scores, search_files, shard_key, stem, terms, words,
+    ABBREVIATIONS, CHUNK, MAX_POSTINGS, Document, Indexed, abbreviations, document_of, file_name, fold, index_files,
+    index_terms, indexed, merged, number_forms, scores, search_files, shard_key, stem, terms, words,
 )
 from tests.kb import answer_file, load_kb, sample, site_of, views_of, write_kb
 
@@ -66,6 +66,71 @@ def test_mixed_text_splits_at_every_change_of_script() -> None:
     assert words("iPhone手机 2024年 Straße, København; ㎒ foo_bar") == \
         ["iphone", "手机", "2024", "年", "strasse", "københavn", "mhz", "foo", "bar"]
     assert terms("iPhone手机 bills счета") == ["iphon", "手机", "bill", "счета"]  # English stemming only
+
+
+PHONE_FORMS = {"18005550142", "8005550142", "5550142", "0142"}
+
+
+@pytest.mark.parametrize("written", ["(800) 555-0142", "800-555-0142", "+18005550142", "1 (800) 555 0142",
+                                     "800.555.0142"])
+def test_a_phone_number_is_indexed_in_every_form_people_type(written: str) -> None:
+    assert PHONE_FORMS <= set(index_terms(f"Call {written} any time."))
+
+
+@pytest.mark.parametrize("typed, term", [
+    ("555-0142", "5550142"), ("(800) 555-0142", "8005550142"), ("800-555-0142", "8005550142"),
+    ("8005550142", "8005550142"), ("18005550142", "18005550142"), ("+1 800 555 0142", "18005550142"),
+    ("1-800-555-0142", "18005550142"), ("0142", "0142"),
+])
+def test_a_typed_phone_number_is_one_term_of_its_forms(typed: str, term: str) -> None:
+    assert terms(typed) == [term] and term in PHONE_FORMS
+
+
+def test_number_forms_are_only_for_phone_numbers() -> None:
+    assert number_forms("18005550142") == ["8005550142", "5550142", "0142"]
+    assert number_forms("5550142") == ["0142"]
+    assert number_forms("2027") == number_forms("w2") == [] and number_forms("442079460958") == ["0958"]
+    assert terms("2026-03-05 97201-1234") == ["2026", "03", "05", "97201", "1234"]  # dates and ZIP+4 stay apart
+
+
+def test_amounts_are_found_with_or_without_symbol_cents_and_commas() -> None:
+    assert terms("$45") == terms("45") == terms("45.00") == terms("$45.00") == ["45"]
+    assert terms("$2.50") == terms("2.50") == ["2", "50"]
+    assert terms("$1,234.00") == terms("1234") == ["1234"]
+
+
+def test_form_codes_are_one_word_with_or_without_a_hyphen_or_space() -> None:
+    assert terms("W-2") == terms("w2") == terms("W 2") == ["w2"]
+    assert terms("DD-214") == terms("dd214") == terms("dd 214") == ["dd214"]
+    assert terms("I-485") == terms("i485") == ["i485"]
+    assert terms("in 2 days from 8 am to 5 pm") == ["2", "day", "8", "am", "5", "pm"]  # words stay words
+    assert index_terms("Ask for a W-2.") == ["ask", "w2"]
+
+
+def test_a_shared_fact_is_shown_as_people_read_it() -> None:
+    docs = {d.id: d for d in (document_of(v) for v in views_of(sample(), "reference"))}
+    short = docs["billing/pay-by-phone"].short
+    assert "(800) 555-0142" in short and "+1800" not in short
+    assert PHONE_FORMS <= set(index_terms(short))
+
+
+def test_abbreviations_join_their_word_s_group_and_the_knowledge_base_wins() -> None:
+    groups = (("appointment", "visit"), ("technician", "tech"))
+    short = {"appt": "appointment", "tech": "technology", "pymt": "payment", "pmt": "payment", "visit": "visit"}
+    assert merged(groups, short) == (("appointment", "visit", "appt"), ("technician", "tech"),
+                                     ("payment", "pymt", "pmt"))
+
+
+def test_the_shipped_abbreviations_are_in_the_index_s_synonyms() -> None:
+    shipped = abbreviations(ABBREVIATIONS.read_text("utf-8"))
+    assert shipped["acct"] == "account" and shipped["pymt"] == shipped["pmt"] == "payment"
+    kb = sample()
+    files = search_files([indexed(document_of(v)) for v in views_of(kb, "reference")], site_of(kb))
+    groups = json.loads(files["search/meta.json"])["synonyms"]
+    assert ["account", "acct"] in groups
+    assert any("appt" in group and "appointment" in group for group in groups)  # joined the sample's group
+    with pytest.raises(ValueError):
+        abbreviations("- acct\n- account\n")
 
 
 def test_a_non_ascii_shard_is_named_by_its_code_points() -> None:
