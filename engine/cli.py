@@ -198,6 +198,11 @@ def _parser() -> argparse.ArgumentParser:
                           help="fail (exit 2) instead of waiting when a build writes the same --out")
     rollback.add_argument("--to", metavar="RELEASE_ID", help="the release to switch to (default: the one before current)")
 
+    explain = commands.add_parser("explain", help="what a diagnostic code means and what to do about it",
+                                  description="Explain one diagnostic code (e.g. `explain invented-fact`), or list "
+                                              "every code the engine reports.")
+    explain.add_argument("code", nargs="?", metavar="CODE", help="the code, as diagnostics print it")
+
     new = commands.add_parser("new", help="scaffold a new answer file with every field explained",
                               description="Write knowledge/TOPIC/SLUG.md from a template that explains every field.")
     common(new)
@@ -532,7 +537,24 @@ def _rollback_locked(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "report": cmd_report, "diff": cmd_diff,
+def cmd_explain(args: argparse.Namespace) -> int:
+    from engine.codes import CODES, explain
+    from engine.diagnostics import did_you_mean
+
+    if args.code is None:
+        for code in sorted(CODES):
+            print(f"{code:<24} {CODES[code][0]}")
+        return EXIT_OK
+    text = explain(args.code)
+    if text is None:
+        hint = did_you_mean(args.code, CODES) or "run `explain` for the list"
+        print(f"build.py explain: error: no diagnostic code `{args.code}`: {hint}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+COMMANDS = {"explain": cmd_explain, "check": cmd_check, "build": cmd_build, "serve": cmd_serve, "report": cmd_report, "diff": cmd_diff,
             "verify": cmd_verify, "releases": cmd_releases, "rollback": cmd_rollback, "schema": cmd_schema,
             "new": cmd_new}
 

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Iterable, Literal
 
+from engine import codes
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -70,6 +72,7 @@ class Report:
         hint: str | None = None,
         severity: Severity = Severity.ERROR,
     ) -> None:
+        codes.check(code)
         self._items.append(Diagnostic(path, max(line, 1), max(col, 1), severity, code, message, hint))
         if severity is Severity.ERROR:
             self._paths_with_errors.add(path)

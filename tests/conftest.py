@@ -7,6 +7,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, Verbosity, settings
 
+# Every diagnostic the tests provoke must be documented in engine/codes.py (`explain`); subprocesses inherit it.
+os.environ.setdefault("ONE_ANSWER_STRICT_CODES", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
