@@ -47,6 +47,9 @@ class Config(ChannelSpec):
     handoff: str = Field("The full answer is on our website at", min_length=1, max_length=200,
                          description="Said after the spoken part when detail is left out, before the site's address "
                                      "(its host and first path segment, from the web channel's base_url)")
+    handoff_list: str = Field("The full list is on our website at", min_length=1, max_length=200,
+                              description="Said instead of `handoff` when the list a short answer ending in \":\" "
+                                          "introduces is what was left out, so the lead-in does not dangle")
 
 
 # ----------------------------------------------------------------------------------------------- profiles
@@ -546,6 +549,8 @@ def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[
         for block in view.detail:
             sections += _sections(block, ctx)
         return sections, ctx.notes
+    lead_in = inline_text(view.short_answer.inlines).rstrip().endswith(":") and bool(view.detail) \
+        and isinstance(view.detail[0], ListBlock)
     handoff = _handoff(config, ctx)
     left_out: list[Block] = []
     for group in _detail_groups(view.detail):
@@ -557,7 +562,7 @@ def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[
             del ctx.notes[noted:]  # what a block left out would have said about itself does not apply
             left_out += group
     if left_out:
-        sections += handoff
+        sections += _handoff(config, ctx, config.handoff_list) if lead_in and left_out[0] is view.detail[0] else handoff
         why = ("`detail: none` in the ivr settings" if config.detail == "none" else
                f"to stay within the {config.budget_seconds:g} s budget")
         count = len(left_out)
@@ -590,12 +595,13 @@ def handoff_address(base_url: str) -> str:
     return f"{scheme}://{kept}" if scheme else kept
 
 
-def _handoff(config: Config, ctx: _Context) -> list[Section]:
+def _handoff(config: Config, ctx: _Context, phrase: str | None = None) -> list[Section]:
     """The closing that hands the rest of the answer to the website."""
+    said = phrase or config.handoff
     if not ctx.site.base_url:
-        return [Para(((Words(config.handoff.rstrip(" :") + "."),),))]
+        return [Para(((Words(said.rstrip(" :") + "."),),))]
     written = handoff_address(ctx.site.base_url)
-    return [Para(((Words(config.handoff.rstrip() + " "), _sub(ctx.profile, written, _spell_address(written)),
+    return [Para(((Words(said.rstrip() + " "), _sub(ctx.profile, written, _spell_address(written)),
                    Words(".")),))]
 
 

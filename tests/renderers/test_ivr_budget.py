@@ -95,3 +95,15 @@ def test_an_answer_within_budget_is_spoken_whole_without_a_handoff(tmp_path: Pat
 ])
 def test_the_handoff_address_is_the_site_and_one_segment_at_most(base_url: str, spoken: str) -> None:
     assert handoff_address(base_url) == spoken
+
+
+def test_a_lead_in_whose_list_is_left_out_hands_over_the_list(tmp_path: Path) -> None:
+    kb = tmp_path / "knowledge"
+    shutil.copytree(SMALL, kb)
+    items = "".join(f"- {PARAGRAPH}\n" for _ in range(4))
+    (kb / "billing" / "bill-help.md").write_text(ARTICLE.split("---\n")[0] + "---\n" + ARTICLE.split("---\n")[1]
+                                                 + "---\nMany things change your bill, including:\n\n" + items)
+    report = Report()
+    assert build(kb, tmp_path / "dist", report, as_of=AS_OF).published, [d.text() for d in report.errors]
+    said = (tmp_path / "dist" / "ivr" / "billing" / "bill-help.txt").read_text()
+    assert said == "Many things change your bill, including.\n\nThe full list is on our website at riverton.gov/help.\n"
