@@ -61,10 +61,13 @@ class ChannelDiff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    metrics: dict[str, dict[str, list[object]]] = field(default_factory=dict)  # changed id -> metric -> [old, new]
+    indexes: list[str] = field(default_factory=list)  # channel-level files (home, topic pages, search shards)
 
 
 def diff(old: Manifest, new: Manifest) -> dict[str, ChannelDiff]:
-    """Per channel, the answers whose output appeared, disappeared or changed (by file hashes)."""
+    """Per channel, the answers whose output appeared, disappeared or changed (by file hashes), how each changed
+    answer's metrics moved (SMS segments, IVR seconds...), and the channel-level files that changed."""
     result: dict[str, ChannelDiff] = defaultdict(ChannelDiff)
     for answer_id in sorted(set(old.answers) | set(new.answers)):
         before = old.answers[answer_id].channels if answer_id in old.answers else {}
@@ -76,22 +79,40 @@ def diff(old: Manifest, new: Manifest) -> dict[str, ChannelDiff]:
                 result[channel].removed.append(answer_id)
             elif before[channel].files != after[channel].files:
                 result[channel].changed.append(answer_id)
+                moved = {name: [before[channel].metrics.get(name), after[channel].metrics.get(name)]
+                         for name in sorted(set(before[channel].metrics) | set(after[channel].metrics))
+                         if before[channel].metrics.get(name) != after[channel].metrics.get(name)}
+                if moved:
+                    result[channel].metrics[answer_id] = moved
     for path in sorted(set(old.indexes) | set(new.indexes)):
-        channel = path.split("/", 1)[0]
         if old.indexes.get(path) != new.indexes.get(path):
-            bucket = result[channel]
-            (bucket.added if path not in old.indexes else bucket.removed if path not in new.indexes
-             else bucket.changed).append(path)
+            result[path.split("/", 1)[0]].indexes.append(path)
     return dict(sorted(result.items()))
 
 
+def _moved(name: str, values: list[object]) -> str:
+    before, after = values
+    if isinstance(before, (int, float)) and isinstance(after, (int, float)) and not isinstance(before, bool):
+        delta = after - before
+        sign = "+" if delta > 0 else ""
+        return f"{name} {before:g}→{after:g} ({sign}{delta:g})"
+    return f"{name} {before if before is not None else '—'}→{after if after is not None else '—'}"
+
+
 def diff_text(changes: dict[str, ChannelDiff]) -> str:
+    """What a reviewer reads on a pull request: per channel, the answers that changed and how their metrics
+    moved; channel-level files (index pages, search shards) as a count, not a list."""
     if not changes:
         return "no changes\n"
     lines: list[str] = []
     for channel, change in changes.items():
+        extra = f" (and {len(change.indexes)} index file{'s' * (len(change.indexes) != 1)})" if change.indexes else ""
         lines.append(f"{channel}: {len(change.added)} added, {len(change.removed)} removed, "
-                     f"{len(change.changed)} changed")
-        for sign, items in (("+", change.added), ("-", change.removed), ("~", change.changed)):
-            lines.extend(f"  {sign} {item}" for item in items)
+                     f"{len(change.changed)} changed{extra}")
+        lines.extend(f"  + {item}" for item in change.added)
+        lines.extend(f"  - {item}" for item in change.removed)
+        for item in change.changed:
+            moved = change.metrics.get(item, {})
+            how = ", ".join(_moved(name, values) for name, values in moved.items())
+            lines.append(f"  ~ {item}" + (f": {how}" if how else ""))
     return "\n".join(lines) + "\n"

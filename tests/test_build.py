@@ -220,3 +220,25 @@ def test_version_and_quiet() -> None:
     assert ": warning: " in loud.stdout and ": warning: " not in quiet.stdout
     assert quiet.stdout.splitlines() == [line for line in loud.stdout.splitlines() if ": error: " in line]
     assert quiet.stderr == ""
+
+
+def test_diff_says_how_each_channel_changed_and_counts_index_files(tmp_path: Path) -> None:
+    import shutil
+
+    small = ROOT / "tests" / "fixtures" / "small_kb"
+    kb = tmp_path / "kb"
+    shutil.copytree(small, kb)
+    assert run("build", "--kb", str(kb), "--out", str(tmp_path / "one"), "--as-of", "2026-11-23").returncode == 0
+    page = kb / "outages" / "report-outage.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "Check your breakers first.", "Check your breakers first, then look at your neighbours' lights, and note "
+        "the time the power went out."), encoding="utf-8")
+    assert run("build", "--kb", str(kb), "--out", str(tmp_path / "two"), "--as-of", "2026-11-23").returncode == 0
+    text = run("diff", str(tmp_path / "one"), str(tmp_path / "two")).stdout
+    line = next(line for line in text.splitlines() if line.startswith("  ~ outages/report-outage") and "seconds" in line)
+    assert "→" in line and "(+" in line  # e.g. "seconds 12.4→16.8 (+4.4)"
+    assert "index file" in text and "search/" not in text  # index files are counted, not listed
+    changes = json.loads(run("diff", str(tmp_path / "one"), str(tmp_path / "two"), "--format", "json").stdout)
+    seconds = changes["ivr"]["metrics"]["outages/report-outage"]["seconds"]
+    assert seconds[1] > seconds[0]
+    assert all("/" in path for path in changes["reference"]["indexes"])
