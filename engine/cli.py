@@ -203,6 +203,13 @@ def _parser() -> argparse.ArgumentParser:
                                               "every code the engine reports.")
     explain.add_argument("code", nargs="?", metavar="CODE", help="the code, as diagnostics print it")
 
+    init = commands.add_parser("init", help="start a knowledge base of your own (settings, facts, one answer)",
+                               description="Write a new knowledge base into PATH (default knowledge/): "
+                                           "_settings.yaml, _facts.yaml, _synonyms.yaml and one example answer, "
+                                           "each saying what it is for. It checks clean as written.")
+    init.add_argument("path", nargs="?", type=Path, default=Path("knowledge"), metavar="PATH")
+    init.add_argument("--name", default="Our organisation", help="the organisation's name")
+
     new = commands.add_parser("new", help="scaffold a new answer file with every field explained",
                               description="Write knowledge/TOPIC/SLUG.md from a template that explains every field.")
     common(new)
@@ -425,6 +432,23 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from engine.scaffold import knowledge_base
+
+    target: Path = args.path
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        print(f"build.py init: error: {target} exists and is not an empty folder; init writes a new knowledge base",
+              file=sys.stderr)
+        return EXIT_USAGE
+    for relative, text in knowledge_base(args.name, _today()).items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(path)
+    print(f"next: set base_url in {target / '_settings.yaml'}, then `check --kb {target}`", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from engine.scaffold import render, slug_error
 
@@ -554,7 +578,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"explain": cmd_explain, "check": cmd_check, "build": cmd_build, "serve": cmd_serve, "report": cmd_report, "diff": cmd_diff,
+COMMANDS = {"init": cmd_init, "explain": cmd_explain, "check": cmd_check, "build": cmd_build, "serve": cmd_serve, "report": cmd_report, "diff": cmd_diff,
             "verify": cmd_verify, "releases": cmd_releases, "rollback": cmd_rollback, "schema": cmd_schema,
             "new": cmd_new}
 

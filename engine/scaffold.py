@@ -1,4 +1,5 @@
-"""`new`: a scaffolded answer file with every field explained, ready for an editor to fill in."""
+"""`new` and `init`: a scaffolded answer file with every field explained, and a new knowledge base that checks
+clean, ready for an organisation to fill in."""
 from __future__ import annotations
 
 import re
@@ -57,3 +58,49 @@ def render(target: str, today: date) -> str:
     topic, slug = target.split("/")
     question = slug.replace("-", " ").capitalize() + "?"
     return TEMPLATE.format(question=question, topic=topic, slug=slug, today=today.isoformat())
+
+
+# `init`: a knowledge base of one's own. Every file says what it is for; the example answer checks clean.
+KNOWLEDGE_BASE = {
+    "_settings.yaml": """\
+# The organisation this knowledge base speaks for.
+name: {name}
+# ISO 3166 region (phone numbers), ISO 4217 currency (`$` amounts), BCP 47 language of the content.
+region: US
+currency: USD
+language: en-US
+# Channel options, merged over the engine's defaults (see `one-answer schema settings`).
+channels:
+  web:
+    # Where the web pages are published: every channel's "full answer" link points here. Change it.
+    base_url: https://help.example.org
+""",
+    "_facts.yaml": """\
+# Shared facts: typed values referenced as {{{{ group.name }}}} from any answer, so a change here changes every
+# channel of every answer that states it.
+contact:
+  main:
+    type: phone
+    value: (800) 555-0100
+    label: Customer service
+""",
+    "_synonyms.yaml": """\
+# Words customers and answers use for the same thing, for the reference site's search.
+groups:
+  - [bill, invoice, statement]
+""",
+    "general/contact-us.md": """\
+---
+question: How do I contact customer service?
+asked_as: [phone number, talk to someone]
+owner: customer-service-team
+reviewed: {today}
+---
+Call {{{{ contact.main }}}} to talk to customer service.
+""",
+}
+
+
+def knowledge_base(name: str, today: date) -> dict[str, str]:
+    """The files of a new knowledge base, by relative path."""
+    return {path: text.format(name=name, today=today.isoformat()) for path, text in KNOWLEDGE_BASE.items()}

@@ -242,3 +242,15 @@ def test_diff_says_how_each_channel_changed_and_counts_index_files(tmp_path: Pat
     seconds = changes["ivr"]["metrics"]["outages/report-outage"]["seconds"]
     assert seconds[1] > seconds[0]
     assert all("/" in path for path in changes["reference"]["indexes"])
+
+
+def test_init_writes_a_knowledge_base_that_checks_and_builds_clean(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    made = run("init", str(kb), "--name", "Lakeside County")
+    assert made.returncode == 0, made.stderr
+    assert "name: Lakeside County" in (kb / "_settings.yaml").read_text()
+    check = run("check", "--kb", str(kb), "--strict", cwd=tmp_path)
+    assert check.returncode == 0 and "0 errors, 0 warnings" in check.stderr, check.stdout + check.stderr
+    assert run("build", "--kb", str(kb), "--out", str(tmp_path / "dist"), cwd=tmp_path).returncode == 0
+    again = run("init", str(kb))
+    assert again.returncode == 2 and "not an empty folder" in again.stderr
