@@ -74,12 +74,16 @@ def libraries() -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+def site_folders() -> list[str]:
+    """The site-packages folders on `sys.path`: where installed libraries live."""
+    return [entry for entry in sys.path if entry.rstrip("/").endswith(("site-packages", "dist-packages"))]
+
+
 def import_path() -> str:
-    """Where Python finds libraries: PYTHONPATH and the site-packages folders of `sys.path`, which decide which
-    library code a build runs (the script's own folder is left out: `python build.py` and the console script
-    run the same code from different folders)."""
-    sites = [entry for entry in sys.path if entry.rstrip("/").endswith(("site-packages", "dist-packages"))]
-    return "\n".join([os.environ.get("PYTHONPATH", ""), *sites])
+    """Where Python finds libraries: PYTHONPATH and the site-packages folders, which decide which library code
+    a build runs (the script's own folder is left out: `python build.py` and the console script run the same
+    code from different folders)."""
+    return "\n".join([os.environ.get("PYTHONPATH", ""), *site_folders()])
 
 
 @cache

@@ -265,7 +265,7 @@ def _refusal(args: argparse.Namespace, out: Path, cache: Path) -> str | None:
     problem = ownership.out_problem(out, args.kb, CODE_ROOT, release=args.release)
     if problem is None and not args.no_cache:
         problem = ownership.cache_problem(cache, out, args.kb, CODE_ROOT)
-    if problem is None and not getattr(args, "allow_empty", False) and not _has_answers(args.kb):
+    if problem is None and not args.allow_empty and not _has_answers(args.kb):
         problem = (f"--kb {args.kb} holds no answer files (*.md); publishing it would empty {args.out}: check "
                    f"--kb, or pass --allow-empty to publish an empty bundle")
     return problem
@@ -282,7 +282,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build.py build: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        with WriterLock(out, wait=not getattr(args, "no_wait", False),
+        with WriterLock(out, wait=not args.no_wait,
                         waiting=lambda line: print(line, file=sys.stderr, flush=True)):
             return _build_locked(args, out, cache)
     except Busy as busy:
@@ -320,7 +320,7 @@ def _build_locked(args: argparse.Namespace, out: Path, cache: Path) -> int:
         incremental = Incremental(cache, explain)
     result = build(args.kb, out, report, as_of=as_of, only=args.channels,
                    jobs=args.jobs or default_jobs(), keep=keep, incremental=incremental,
-                   keep_going=getattr(args, "keep_going", False))
+                   keep_going=args.keep_going)
     sys.stdout.write(render(report.errors if args.quiet else report.items, args.format))
     if result.up_to_date:
         if not args.quiet:

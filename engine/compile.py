@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 import channels as channel_registry
 import renderers
-from engine.acceptance import Finding, Sorted, sort_findings
+from engine.acceptance import Finding, sort_findings
 from engine.consistency import InternalIndex, Problem, check_output, line_tokens
 from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
@@ -245,7 +245,6 @@ def render_all(answers: list[Answer], work: Plan, jobs: int, executor: Executor 
             for batch in in_order(pool, _render_batch_in_worker, batches, WINDOW * jobs, tick=interrupted.check):
                 interrupted.check()
                 yield from batch
-                interrupted.check()
         except BaseException:
             _stop(pool)
             raise
@@ -330,22 +329,19 @@ def report_findings(answer: Answer, display: str, problems: Iterable[Problem], n
         prefix = f"{channel}: "
         message = note.message if note.message.startswith(prefix) else prefix + note.message
         findings.append(Finding(note.code, message, note.line or 1, note.severity == "error"))
-    if not answer.accepts:
-        sorted_ = Sorted(tuple(findings), (), ())
-    else:
-        sorted_ = sort_findings(answer.accepts, findings)
+    sorted_ = sort_findings(answer.accepts, findings)
     for finding in sorted_.kept:
         report.add(display, finding.line, 1, finding.code, finding.message,
                    severity=Severity.ERROR if finding.error else Severity.WARNING)
-    accepted = tuple(f"{finding.code}: {finding.message} (accepted: {waiver.reason})"
-                     for finding, waiver in sorted_.accepted)
-    for (finding, _), text in zip(sorted_.accepted, accepted):
-        report.warn(display, finding.line, 1, "accepted", text)
+    accepted: list[str] = []
+    for finding, waiver in sorted_.accepted:
+        accepted.append(f"{finding.code}: {finding.message} (accepted: {waiver.reason})")
+        report.warn(display, finding.line, 1, "accepted", accepted[-1])
     for waiver in sorted_.unused if complete else ():
         report.warn(display, waiver.line, 1, "unused-accept",
                     f"`accept:` {waiver.code} about `{waiver.about}` matches nothing this build found",
                     hint="the finding is gone: remove this acceptance")
-    return accepted
+    return tuple(accepted)
 
 
 def default_jobs() -> int:

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator, Mapping
 
 import channels as channel_registry
 from engine import scaffold
@@ -50,7 +50,7 @@ class KnowledgeBase:
     facts: FactTable
     answers: list[Answer]  # sorted by id
     synonyms: Synonyms = Synonyms()
-    failed: tuple[str, ...] = ()  # answer files that did not load (their errors are in the report)
+    failed: Mapping[str, str] = field(default_factory=dict)  # id a file that did not load would have -> its path
 
     def by_id(self) -> dict[str, Answer]:
         return {a.id: a for a in self.answers}
@@ -117,7 +117,7 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
     _check_literals(loaded, report)
     answers = sorted((item.answer for item in loaded), key=lambda a: a.id)
     synonyms = load_synonyms(root, display_path(root / "_synonyms.yaml"), report)
-    return KnowledgeBase(root, settings, facts, answers, synonyms, tuple(sorted(failed.values())))
+    return KnowledgeBase(root, settings, facts, answers, synonyms, dict(sorted(failed.items())))
 
 
 def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],
@@ -190,13 +190,13 @@ def _check_staff_facts(answer: Answer, facts: FactTable, split: Split, display: 
     """A fact for staff only (`audience: internal` in _facts.yaml) may not reach a public answer's customer text."""
     public = walk_inlines(public_blocks(answer.blocks)) + [n for o in answer.overrides for n in o.inlines]
     reported: set[str] = set()
+    numbered = [*enumerate(split.body.split("\n"), start=split.body_line),
+                *enumerate(split.front_matter.split("\n"), start=split.front_matter_line)]
     for node in public:
         fact = facts.get(node.key) if isinstance(node, FactMention) and node.key else None
         if fact is None or fact.audience != "internal" or fact.key in reported:
             continue
         reported.add(fact.key)
-        numbered = [*enumerate(split.body.split("\n"), start=split.body_line),
-                    *enumerate(split.front_matter.split("\n"), start=split.front_matter_line)]
         where = next(((number, line.index(fact.key) + 1) for number, line in numbered if fact.key in line), (1, 1))
         report.add(display, *where, "internal-fact",
                    f"`{{{{ {fact.key} }}}}` is for staff only (audience: internal in _facts.yaml) and this answer is "
@@ -256,35 +256,32 @@ def _fold(answer_id: str) -> str:
     return unicodedata.normalize("NFKC", answer_id).casefold()
 
 
-def _check_ids(loaded: list[Loaded], report: Report) -> None:
+def _repeats(loaded: list[Loaded], key: Callable[[Loaded], str]) -> Iterator[tuple[Loaded, Loaded]]:
+    """(item, the earlier item with the same key), in file order: the later file is the one reported."""
     first: dict[str, Loaded] = {}
     for item in sorted(loaded, key=lambda i: i.display):
-        key = _fold(item.answer.id)
-        if key in first:
-            other = first[key]
-            line, col = item.where("id") if "id" in item.front_matter.data else (1, 1)
-            same = other.answer.id == item.answer.id
-            report.add(item.display, line, col, "duplicate-id",
-                       f"id `{item.answer.id}` is already used by {other.display}"
-                       + ("" if same else f" (as `{other.answer.id}`: ids must differ by more than case)"),
-                       hint="give one of them another `id`")
-        else:
-            first[key] = item
+        other = first.setdefault(key(item), item)
+        if other is not item:
+            yield item, other
+
+
+def _check_ids(loaded: list[Loaded], report: Report) -> None:
+    for item, other in _repeats(loaded, lambda i: _fold(i.answer.id)):
+        line, col = item.where("id") if "id" in item.front_matter.data else (1, 1)
+        same = other.answer.id == item.answer.id
+        report.add(item.display, line, col, "duplicate-id",
+                   f"id `{item.answer.id}` is already used by {other.display}"
+                   + ("" if same else f" (as `{other.answer.id}`: ids must differ by more than case)"),
+                   hint="give one of them another `id`")
 
 
 def _check_questions(loaded: list[Loaded], report: Report) -> None:
     """Two answers to the same question are the copies that drift apart: the later file gets a warning (an error
     would refuse a help center mid-merge; `--strict` makes it one)."""
-    first: dict[str, Loaded] = {}
-    for item in sorted(loaded, key=lambda i: i.display):
-        key = " ".join(item.answer.question.casefold().rstrip("?!. ").split())
-        if key in first:
-            line, col = item.where("question")
-            report.warn(item.display, line, col, "duplicate-question",
-                       f"{first[key].display} already answers this question",
-                       hint="keep one answer and list the other wording in its `asked_as`")
-        else:
-            first[key] = item
+    for item, other in _repeats(loaded, lambda i: " ".join(i.answer.question.casefold().rstrip("?!. ").split())):
+        line, col = item.where("question")
+        report.warn(item.display, line, col, "duplicate-question", f"{other.display} already answers this question",
+                    hint="keep one answer and list the other wording in its `asked_as`")
 
 
 def _check_related(loaded: list[Loaded], report: Report, failed: dict[str, str]) -> None:

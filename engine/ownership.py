@@ -17,7 +17,7 @@ from typing import Literal
 MARKER = ".one-answer"
 Kind = Literal["bundle", "releases", "cache"]
 _CODE_PACKAGES = ("engine", "renderers", "channels")
-_CACHE_NAMES = ("stamp.json", "stamp.json.tmp")
+_CACHE_NAMES = ("stamp.json",)
 _MANIFEST_HEAD = re.compile(rb'\A\{\s*"schema":\s*1,\s*"inputs":\s*"[0-9a-f]{64}"')  # how every manifest opens
 
 
@@ -95,10 +95,10 @@ def out_problem(out: Path, kb: Path, code_root: Path, *, release: bool) -> str |
     problem = protected_problem(out, kb, code_root, "--out")
     if problem:
         return problem
-    if out.is_dir() and marked(out) is None and not _legacy_output(out) and _has_entries(out):
+    kind = marked(out) if out.is_dir() else None
+    if out.is_dir() and kind is None and not _legacy_output(out) and _has_entries(out):
         return (f"--out {out} exists and was not made by one-answer (no {MARKER} marker in it); a build would "
                 f"replace it whole: choose another --out, or empty it first")
-    kind = marked(out)
     if kind == "cache":
         return f"--out {out} is a build cache, not an output folder"
     return None

@@ -11,7 +11,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 import channels as channel_registry
 from engine import ownership, releases, stamp
@@ -206,45 +206,36 @@ def _held_at_load(kb: KnowledgeBase, report: Report) -> dict[str, str] | None:
     """The answers `keep_going` holds back after loading (id -> the first error), or None when an error is not
     an answer file's own (facts, settings, a channel config): then nothing can be published."""
     displays = {display_path(kb.root.parent / a.source): a.id for a in kb.answers}
-    failed = {display: _failed_id(kb.root, display) for display in kb.failed}
+    displays.update({display: answer_id for answer_id, display in kb.failed.items()})
     held: dict[str, str] = {}
     for path in sorted(report.paths_with_errors()):
-        answer_id = displays.get(path) or failed.get(path)
-        if answer_id is None:
+        if path not in displays:
             return None
         first = report.first_error_for(path)
-        held[answer_id] = f"{first.code}: {first.message}" if first else "errors"
+        held[displays[path]] = f"{first.code}: {first.message}" if first else "errors"
     return held
 
 
-def _failed_id(root: Path, display: str) -> str:
-    """The id a file that did not load would have had (its path in the knowledge base)."""
+def _carry(staging: Staging, previous: Path, held: Iterable[str]) -> dict[str, AnswerEntry]:
+    """The previously published versions of held-back answers, their files put into the new bundle; an answer
+    is carried only when each of its files still has the hash its manifest lists (none on a first build)."""
     try:
-        return Path(os.path.relpath(os.path.abspath(display), os.path.abspath(root))).with_suffix("").as_posix()
-    except ValueError:
-        return display
-
-
-def _carry(staging: Staging, previous: Path, answer_id: str) -> AnswerEntry | None:
-    """The previously published version of a held-back answer, its files put into the new bundle when each
-    still has the hash its manifest lists; None when there is none (a first build, a new answer)."""
-    try:
-        old = Manifest.model_validate_json((previous / MANIFEST).read_bytes()).answers.get(answer_id)
+        published = Manifest.model_validate_json((previous / MANIFEST).read_bytes()).answers
     except (OSError, ValueError):
-        return None
-    if old is None:
-        return None
-    try:
-        for entry in old.channels.values():
-            for relative, digest in entry.files.items():
-                if sha256((previous / relative).read_bytes()) != digest:
-                    return None
-        for entry in old.channels.values():
-            for relative, digest in entry.files.items():
+        return {}
+    carried: dict[str, AnswerEntry] = {}
+    for answer_id in held:
+        old = published.get(answer_id)
+        files = [item for entry in old.channels.values() for item in entry.files.items()] if old else []
+        try:
+            if not old or any(sha256((previous / relative).read_bytes()) != digest for relative, digest in files):
+                continue
+            for relative, digest in files:
                 reuse_file(staging, relative, previous, digest)
-    except (OSError, ValueError):
-        return None
-    return old
+        except OSError:
+            continue
+        carried[answer_id] = old
+    return carried
 
 
 def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path, report: Report,
@@ -282,10 +273,7 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
                                              channels=channel_entries, accepted=list(accepted) or None)
     if report.has_errors() and not keep_going:
         return None
-    for answer_id in sorted(result.held_back):
-        carried = _carry(staging, previous, answer_id)
-        if carried is not None:
-            answers[answer_id] = carried
+    answers.update(_carry(staging, previous, sorted(result.held_back)) if result.held_back else {})
     indexes: dict[str, str] = {}
     for channel, files in index_files(work, entries):
         for path, data in sorted(files.items()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from engine.model import Answer, Block, ListBlock, ListItem, Override, Paragraph, Quote, Scoped
+from engine.model import Answer, Block, ListBlock, ListItem, Override, Paragraph, Quote, Scoped, inline_text
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,13 @@ def view(answer: Answer, channel: str, internal_channel: bool, published: frozen
     detail = tuple(b for b in blocks if b is not answer.short_answer and b is not steps)
     related = tuple(r for r in answer.related if r in published)
     return View(answer, channel, blocks, answer.short_answer, steps, detail, answer.override(channel), related)
+
+
+def lead_in_list(view: View) -> ListBlock | None:
+    """The list a short answer ending in ":" introduces (the block right after it), or None: the two belong
+    together, so a channel that cannot carry the list must not leave the colon dangling."""
+    if not inline_text(view.short_answer.inlines).rstrip().endswith(":"):
+        return None
+    at = next((i for i, block in enumerate(view.blocks) if block is view.short_answer), None)
+    following = view.blocks[at + 1] if at is not None and at + 1 < len(view.blocks) else None
+    return following if isinstance(following, ListBlock) else None

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Literal, Mapping
 
 from engine import ownership
-from engine.cache import CACHE_VERSION, CODE_ROOT, code_files, import_path
+from engine.cache import CACHE_VERSION, CODE_ROOT, code_files, import_path, site_folders
 
 FORMAT = 1
 CHANNELS = CODE_ROOT / "channels"
@@ -164,13 +164,12 @@ def _site_stats() -> str:
     entries change when pip installs, upgrades or removes anything (cache.libraries is exact, but costs a
     no-op tens of milliseconds)."""
     lines = []
-    for entry in sys.path:
-        if entry.rstrip("/").endswith(("site-packages", "dist-packages")):
-            try:
-                st = os.stat(entry)
-            except OSError:
-                continue
-            lines.append(f"{entry} {st.st_mtime_ns} {st.st_ino}")
+    for entry in site_folders():
+        try:
+            st = os.stat(entry)
+        except OSError:
+            continue
+        lines.append(f"{entry} {st.st_mtime_ns} {st.st_ino}")
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, inline_text,
 )
-from engine.select import View
+from engine.select import View, lead_in_list
 from renderers import Note, Rendered, Site, plain_facts
 from renderers.ssml_text import clean as _clean
 
@@ -549,20 +549,21 @@ def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[
         for block in view.detail:
             sections += _sections(block, ctx)
         return sections, ctx.notes
-    lead_in = inline_text(view.short_answer.inlines).rstrip().endswith(":") and bool(view.detail) \
-        and isinstance(view.detail[0], ListBlock)
     handoff = _handoff(config, ctx)
+    seconds = timing(sections + handoff, config)[1]  # speech time adds up section by section
     left_out: list[Block] = []
     for group in _detail_groups(view.detail):
         noted = len(ctx.notes)
         spoken = [section for block in group for section in _sections(block, ctx)]
-        if config.detail == "fit" and not left_out and timing(sections + spoken + handoff, config)[1] <= config.budget_seconds:
+        more = timing(spoken, config)[1]
+        if config.detail == "fit" and not left_out and seconds + more <= config.budget_seconds:
             sections += spoken
+            seconds += more
         else:
             del ctx.notes[noted:]  # what a block left out would have said about itself does not apply
             left_out += group
     if left_out:
-        sections += _handoff(config, ctx, config.handoff_list) if lead_in and left_out[0] is view.detail[0] else handoff
+        sections += _handoff(config, ctx, config.handoff_list) if left_out[0] is lead_in_list(view) else handoff
         why = ("`detail: none` in the ivr settings" if config.detail == "none" else
                f"to stay within the {config.budget_seconds:g} s budget")
         count = len(left_out)

@@ -9,9 +9,9 @@ from channels import ChannelSpec
 from engine.facts import DAY_NAMES, FactType, FactValue, normalize_url, says_short_code
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
-    Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, inline_text, walk_inlines,
+    Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
 )
-from engine.select import View
+from engine.select import View, lead_in_list
 from renderers import Metric, Note, Rendered, Site, plain_facts
 from renderers import gsm
 
@@ -178,20 +178,11 @@ def measure(parts: list[str], notes: list[Note] | tuple[Note, ...] = ()) -> Mess
     return Message(text, encoding, units, segments, forcing, tuple(notes))
 
 
-def _lead_in_list(view: View) -> ListBlock | None:
-    """The list a short answer ending in ":" introduces (the block right after it), or None."""
-    if not inline_text(view.short_answer.inlines).rstrip().endswith(":"):
-        return None
-    at = next((i for i, block in enumerate(view.blocks) if block is view.short_answer), None)
-    following = view.blocks[at + 1] if at is not None and at + 1 < len(view.blocks) else None
-    return following if isinstance(following, ListBlock) else None
-
-
 def _derived(view: View, link: str, budget: int, address: str) -> Message:
     """The short answer, the steps' key facts and the link, in the first form that fits. A lead-in ending in
     ":" never dangles: its list travels with it, or, when that does not fit, the colon leads to the address."""
     candidates: list[Message] = []
-    listed = _lead_in_list(view)
+    listed = lead_in_list(view)
     for whole_steps in (True, False):
         writer = _Writer([])
         lead = writer.inlines(view.short_answer.inlines, view.short_answer.line)

@@ -160,6 +160,12 @@ def test_a_changed_library_version_makes_every_record_stale(tmp_path: Path, monk
 
 
 def test_the_import_path_is_part_of_the_code_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    before = cache.import_path()
-    monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
-    assert cache.import_path() != before
+    cache.code_version.cache_clear()
+    try:
+        before = cache.code_version()
+        monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
+        cache.code_version.cache_clear()
+        assert cache.code_version() != before
+    finally:
+        monkeypatch.undo()
+        cache.code_version.cache_clear()
