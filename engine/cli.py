@@ -9,7 +9,11 @@ import signal
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from engine.preview import Preview
+    from engine.serve import PreviewServer
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -158,6 +162,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
                        help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--build", action="store_true", help="build before serving even if the bundle exists")
+    serve.add_argument("--watch", action="store_true",
+                       help="build now and again on every save under --kb, reload open pages, and keep serving the "
+                            "last good bundle (its errors shown in the pages) when a build fails; the editor's "
+                            "preview of every channel is at /_preview/")
 
     report = commands.add_parser("report", help="summarise a published bundle from its manifest",
                                  description="Outputs per channel, overrides used, and the largest SMS, IVR, chat, "
@@ -345,25 +353,29 @@ def _build_locked(args: argparse.Namespace, out: Path, cache: Path) -> int:
     return EXIT_OK
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from engine.releases import bundle_folder, is_release_layout
-    from engine.serve import make_server, urls
+def _build_args(args: argparse.Namespace, *extra: str) -> argparse.Namespace:
+    """`build`'s own arguments for the bundle `args` names, every default taken from the build parser itself."""
+    from engine.releases import is_release_layout
 
+    given = ["build", f"--kb={args.kb}", f"--out={args.out}", *(["--release"] if is_release_layout(args.out) else []),
+             *(["--quiet"] if args.quiet else []), *extra]
+    return _parser().parse_args(given)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from engine.preview import Preview
+    from engine.releases import bundle_folder
+
+    if args.watch:
+        return _serve_watching(args)
     if args.build or not (bundle_folder(args.out) / "manifest.json").is_file():
-        build_args = argparse.Namespace(kb=args.kb, out=args.out, as_of=None, channels=None, jobs=None, format="text",
-                                        release=is_release_layout(args.out), keep=None, cache=None, no_cache=False,
-                                        explain=False, allow_empty=False, no_wait=False, keep_going=False, quiet=False)
-        status = cmd_build(build_args)
+        status = cmd_build(_build_args(args))
         if status != EXIT_OK:
             return status
-    try:
-        server = make_server(bundle_folder(args.out), args.bind, args.port)
-    except OSError as error:
-        print(f"build.py serve: error: cannot listen on {args.bind}:{args.port}: {error.strerror}", file=sys.stderr)
+    server = _listen(args, Preview(args.kb, bundle_folder(args.out), watching=False))
+    if server is None:
         return EXIT_USAGE
-    for label, url in urls(server):
-        print(f"{label}: {url}")
-    print("Serving until Ctrl-C.", flush=True)
+    _announce(server, "Serving until Ctrl-C.")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -371,6 +383,86 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
     return EXIT_OK
+
+
+def _listen(args: argparse.Namespace, preview: Preview) -> PreviewServer | None:
+    from engine.releases import bundle_folder
+    from engine.serve import make_server
+
+    try:
+        return make_server(bundle_folder(args.out), args.bind, args.port, preview)
+    except OSError as error:
+        print(f"build.py serve: error: cannot listen on {args.bind}:{args.port}: {error.strerror}", file=sys.stderr)
+        return None
+
+
+def _announce(server: PreviewServer, last: str) -> None:
+    from engine.serve import urls
+
+    for label, url in urls(server):
+        print(f"{label}: {url}")
+    print(last, flush=True)
+
+
+def _serve_watching(args: argparse.Namespace) -> int:
+    """Build, serve, and build again on every save; a failed build keeps the last good bundle served and its
+    diagnostics shown in the pages (engine/preview.py)."""
+    import threading
+
+    from engine.preview import Preview
+    from engine.releases import bundle_folder
+    from engine.watch import watch
+
+    if not args.kb.is_dir():
+        print(f"build.py serve: error: --kb {args.kb} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    preview = Preview(args.kb, bundle_folder(args.out), watching=True)
+    server = _listen(args, preview)
+    if server is None:
+        return EXIT_USAGE
+    _rebuild(args, preview, [])
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+    _announce(server, "Serving and watching until Ctrl-C.")
+    try:
+        watch(args.kb, lambda paths: _rebuild(args, preview, paths))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
+    return EXIT_OK
+
+
+def _rebuild(args: argparse.Namespace, preview: Preview, changed: list[str]) -> None:
+    """One build through `build`'s own command (its cache, lock and checks), its output captured for the
+    preview and summed up on the terminal."""
+    import contextlib
+    import io
+
+    from engine.diagnostics import Diagnostic, Severity
+
+    printed, said = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(said):
+            status = cmd_build(_build_args(argparse.Namespace(kb=args.kb, out=args.out, quiet=False), "--format=json"))
+    except Exception as error:  # an engine bug must not end the editor's session; it shows in the page
+        status, said = EXIT_CONTENT, io.StringIO(f"the build stopped: {type(error).__name__}: {error}")
+    try:
+        found = json.loads(printed.getvalue() or "[]")
+        diagnostics = tuple(Diagnostic(d["path"], d["line"], d["col"], Severity(d["severity"]), d["code"], d["message"],
+                                       d.get("hint")) for d in found)
+    except (ValueError, KeyError, TypeError):
+        diagnostics = ()
+    note = said.getvalue().strip()
+    preview.record(status == EXIT_OK, diagnostics, note)
+    if changed:
+        print(f"changed: {', '.join(os.path.relpath(p) for p in changed[:3])}{' …' if len(changed) > 3 else ''}",
+              file=sys.stderr)
+    for item in diagnostics:
+        if not args.quiet or item.severity is Severity.ERROR:
+            print(item.text(), file=sys.stderr)
+    if note and (status != EXIT_OK or not args.quiet):
+        print(note if status == EXIT_OK else f"{note}\n(serving the last good bundle)", file=sys.stderr, flush=True)
 
 
 def _manifest(path: Path, command: str):  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 The reference site is at /reference/, the web pages at /web/, every other channel's files under their own
 folder. Each request resolves the path afresh, so a rebuild (an atomic swap of the folder) shows at once.
+With a `Preview` (engine/preview.py) the editor's pages are under /_preview/, and /_preview/events is a
+stream of server-sent events naming each finished build, which the preview's script reloads on.
 
 A preview, not a web server: the reference site carries internal notes, so it answers only requests
 addressed to a name it listens as (a page elsewhere that rebinds its own name to 127.0.0.1 is refused),
@@ -24,9 +26,13 @@ import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
+
+from engine.preview import PREFIX, Preview
 
 SITES = (("Reference site", "reference/"), ("Web pages", "web/"))
+PREVIEW_SITE = ("Editor preview", f"{PREFIX}/")
+EVENT_SECONDS = 15.0  # a comment line this often keeps an idle event stream open through proxies and timeouts
 HEAD_SECONDS = 5.0  # time a client gets to send its request line and headers, and for each write after
 MAX_TARGET = 4096  # characters in a request target; the bundle's paths are far shorter
 ACCEPT_PAUSE = 0.2  # seconds between accepts while out of descriptors: the waiting connection keeps the
@@ -96,6 +102,34 @@ class _Deadline(io.RawIOBase):
         return self._connection.recv_into(buffer)
 
 
+class _Events(io.RawIOBase):
+    """The event stream's body: each read waits for the next build (or a keep-alive), ends when the server closes."""
+
+    def __init__(self, preview: Preview) -> None:
+        self._preview = preview
+        self._seen: int | None = -1  # the first read names the current build at once
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._seen is None:
+            return 0
+        if self._seen == -1:
+            generation: int | None = self._preview.status.generation
+            data = b"retry: 1000\n"
+        else:
+            generation = self._preview.wait(self._seen, EVENT_SECONDS)
+            data = b""
+        if generation is None:
+            self._seen = None
+            return 0
+        data += f"event: build\ndata: {generation}\n\n".encode() if generation != self._seen else b": idle\n\n"
+        self._seen = generation
+        buffer[:len(data)] = data
+        return len(data)
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     """Files from the bundle for GET and HEAD; `/` goes to the reference site; quiet unless a request fails."""
 
@@ -149,6 +183,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._reply(HTTPStatus.BAD_REQUEST)
         if not parts:
             return self._reply(HTTPStatus.FOUND, Location="/reference/")
+        preview = self.server.preview
+        if preview is not None and parts[0] == PREFIX:
+            return self._preview(preview, parts[1:])
         if any(part in (".", "..") or "/" in part for part in parts):
             return self._reply(HTTPStatus.NOT_FOUND)  # browsers resolve dot segments before they ask
         root = Path(os.path.realpath(self.server.root))
@@ -168,16 +205,42 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except OSError as error:
             unavailable = error.errno in OUT_OF_DESCRIPTORS
             return self._reply(HTTPStatus.SERVICE_UNAVAILABLE if unavailable else HTTPStatus.NOT_FOUND)
+        content_type = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if preview is not None and preview.watching and path.suffix == ".html":
+            with body:
+                page = preview.inject(body.read())
+            return self._send(HTTPStatus.OK, content_type, page)
         self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
-                         or "application/octet-stream")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(os.fstat(body.fileno()).st_size))
         self.end_headers()
         return body
 
+    def _send(self, status: HTTPStatus, content_type: str, data: bytes) -> BinaryIO:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        return io.BytesIO(data)
+
+    def _preview(self, preview: Preview, parts: list[str]) -> BinaryIO | None:
+        if parts == ["events"]:
+            self.close_connection = True
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            return _Events(preview)  # type: ignore[return-value]  # read-only, closable: all copyfile needs
+        answer = preview.respond(parts)
+        if answer.status >= 400:
+            self.close_connection = True
+        return self._send(answer.status, answer.content_type, answer.body)
+
     def copyfile(self, source: BinaryIO) -> None:
         while chunk := source.read(64 * 1024):
             self.wfile.write(chunk)
+            if isinstance(source, _Events):
+                self.wfile.flush()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         self._reply(HTTPStatus(code))
@@ -205,7 +268,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         if len(args) > 1 and str(args[1])[:1] in ("4", "5"):
-            super().log_message(format, *args)
+            print(f"{self.address_string()} - - [{self.log_date_time_string()}] {format % args}", file=self.server.log)
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):
@@ -214,8 +277,10 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     head_seconds = HEAD_SECONDS
 
-    def __init__(self, root: Path, bind: str, port: int) -> None:
+    def __init__(self, root: Path, bind: str, port: int, preview: Preview | None = None) -> None:
         self.root = root
+        self.preview = preview
+        self.log: TextIO = sys.stderr  # kept: a rebuild may redirect sys.stderr while requests are answered
         self.address_family = socket.getaddrinfo(bind or None, port, type=socket.SOCK_STREAM,
                                                  flags=socket.AI_PASSIVE)[0][0]
         super().__init__((bind, port), Handler)
@@ -229,7 +294,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
             if error.errno in OUT_OF_DESCRIPTORS:
                 if not self._starved:
                     print("build.py serve: out of file descriptors; new connections wait until others close",
-                          file=sys.stderr)
+                          file=self.log)
                 self._starved = True
                 time.sleep(ACCEPT_PAUSE)
             raise
@@ -240,7 +305,12 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         error = sys.exc_info()[1]
         if not isinstance(error, (ConnectionError, TimeoutError)):  # a client that left or stalled is no news
             print(f"build.py serve: answering {client_address[0]} failed: {type(error).__name__}: {error}",
-                  file=sys.stderr)
+                  file=self.log)
+
+    def server_close(self) -> None:
+        if self.preview is not None:
+            self.preview.close()  # ends every event stream
+        super().server_close()
 
 
 def _inside(root: Path, path: Path) -> Path | None:
@@ -249,11 +319,13 @@ def _inside(root: Path, path: Path) -> Path | None:
     return real if real == root or real.is_relative_to(root) else None
 
 
-def make_server(root: Path, bind: str = "127.0.0.1", port: int = 8000) -> PreviewServer:
-    """A server of the folder `root` (not yet serving: call serve_forever); port 0 picks a free port."""
-    return PreviewServer(root, bind, port)
+def make_server(root: Path, bind: str = "127.0.0.1", port: int = 8000, preview: Preview | None = None) -> PreviewServer:
+    """A server of the folder `root` (not yet serving: call serve_forever); port 0 picks a free port; with a
+    `preview`, the editor's pages too."""
+    return PreviewServer(root, bind, port, preview)
 
 
 def urls(server: http.server.ThreadingHTTPServer) -> list[tuple[str, str]]:
     host, port = server.server_address[:2]
-    return [(label, f"http://{_shown(str(host))}:{port}/{path}") for label, path in SITES]
+    sites = SITES + ((PREVIEW_SITE,) if getattr(server, "preview", None) is not None else ())
+    return [(label, f"http://{_shown(str(host))}:{port}/{path}") for label, path in sites]
