@@ -29,10 +29,6 @@ class Config(ChannelSpec):
     max_quick_replies: int = Field(10, ge=0, description="Most quick replies (from `related`) per answer.")
 
 
-# ------------------------------------------------------------------------------------------- fact forms
-
-PRESENT = plain_facts.presenters(plain_facts.Style())
-
 # ------------------------------------------------------------------------------------------- Markdown
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -92,6 +88,7 @@ class _Writer:
     """Model nodes as chat lines, in Markdown or in plain text; what chat cannot carry becomes a note."""
 
     markdown: bool
+    style: plain_facts.Style = plain_facts.Style()  # facts in the house style, in the knowledge base's locale
     notes: list[Note] = field(default_factory=list)
 
     def text(self, raw: str) -> str:
@@ -120,9 +117,9 @@ class _Writer:
         raise TypeError(f"chat: unknown inline node {type(node).__name__}")
 
     def fact(self, fact: FactValue, in_link: bool) -> str:
-        shown = PRESENT[fact.type](fact)
-        if self.markdown and fact.type is FactType.URL and not in_link and _AUTOLINK_SAFE.match(shown):
-            return f"<{shown}>"
+        shown = plain_facts.written(fact, self.style)
+        if self.markdown and fact.type is FactType.URL and not in_link and _AUTOLINK_SAFE.match(fact.canonical):
+            return f"<{shown}>" if shown == fact.canonical else f"[{self.text(shown)}]({destination(fact.canonical)})"
         return self.text(shown)
 
     def styled(self, node: Emphasis | Strong | Strike, line: int, in_link: bool) -> str:
@@ -137,13 +134,13 @@ class _Writer:
     def link(self, node: Link, line: int) -> str:
         text = self.inlines(node.children, line, in_link=True)
         if not text.strip():  # a link with no words: its target is all the customer can be told
-            return self.text(PRESENT[node.fact.type](node.fact) if node.fact is not None else node.href)
+            return self.text(plain_facts.written(node.fact, self.style) if node.fact is not None else node.href)
         if self.markdown:
             return f"[{text}]({destination(node.href)})" if text.strip() else text
         if node.fact is None or any(isinstance(c, FactMention) and c.fact == node.fact for c in _flat(node.children)) \
                 or says_short_code(node.fact, text):
             return text
-        return f"{text} ({PRESENT[node.fact.type](node.fact)})"
+        return f"{text} ({plain_facts.written(node.fact, self.style)})"
 
     def block(self, block: Block) -> list[str]:
         """The lines of one block (no blank lines inside, except in quotes and code)."""
@@ -249,21 +246,22 @@ class _Snippet:
     notes: list[Note]
 
 
-def _snippet(view: View, config: Config, link: tuple[Section, Section]) -> _Snippet:
-    plain, markdown = _Writer(False), _Writer(True)
+def _snippet(view: View, config: Config, link: tuple[Section, Section], style: plain_facts.Style) -> _Snippet:
+    plain, markdown = _Writer(False, style), _Writer(True, style)
     snippet = _Snippet(_head(view, plain), _head(view, markdown), [*plain.notes, *markdown.notes])
     if config.include_detail and view.override is None:
-        _add_detail(view, config, link, snippet)
+        _add_detail(view, config, link, snippet, style)
     snippet.plain.append(link[0])
     snippet.markdown.append(link[1])
     return snippet
 
 
-def _add_detail(view: View, config: Config, link: tuple[Section, Section], snippet: _Snippet) -> None:
+def _add_detail(view: View, config: Config, link: tuple[Section, Section], snippet: _Snippet,
+                style: plain_facts.Style) -> None:
     """Detail blocks in order, while the snippet (link included) stays within the budget; a heading goes in
     only with the block after it."""
     for group in _groups(view.detail):
-        plain, markdown = _Writer(False), _Writer(True)
+        plain, markdown = _Writer(False, style), _Writer(True, style)
         lines = [plain.block(block) for block in group]
         if len(_join([*snippet.plain, *lines, link[0]])) > config.budget_characters:
             return
@@ -309,7 +307,7 @@ def _over_budget(view: View, characters: int, config: Config, link_line: str) ->
 def render(view: View, config: Config, site: Site) -> Rendered:
     url = site.web_url(view.id)
     link = ([f"{config.link_label}: {url}"], [f"[{escape(config.link_label)}]({destination(url)})"])
-    snippet = _snippet(view, config, link)
+    snippet = _snippet(view, config, link, plain_facts.Style(site.locale))
     plain, markdown = _join(snippet.plain), _join(snippet.markdown)
     replies, reply_notes = _quick_replies(view, config, site)
     notes = list(dict.fromkeys([*snippet.notes, *reply_notes]))

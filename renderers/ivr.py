@@ -5,15 +5,13 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, time
-from decimal import Decimal
 from typing import Callable, Literal, Union
 
-import phonenumbers
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
 from engine.facts import (
-    Duration, FactType, FactValue, Hours, Money, find_facts, is_short_code, normalize_url, says_short_code,
+    FactType, FactValue, Hours, Money, find_facts, normalize_url, says_short_code,
 )
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
@@ -183,15 +181,11 @@ def _piece_words(piece: Piece) -> int:
 
 # ------------------------------------------------------------------------------------------ presenting facts
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
-_DAY_WORDS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _CURRENCY_WORDS = {
     "USD": ("dollar", "dollars", "cent", "cents"), "CAD": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
     "AUD": ("Australian dollar", "Australian dollars", "cent", "cents"), "EUR": ("euro", "euros", "cent", "cents"),
     "GBP": ("pound", "pounds", "penny", "pence"),
 }
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 _SPOKEN_MARKS = {".": "dot", "/": "slash", "-": "dash", "_": "underscore", ":": "colon", "?": "question mark",
                  "=": "equals", "&": "and", "#": "hash", "+": "plus", "~": "tilde", "%": "percent", "@": "at"}
 
@@ -211,21 +205,9 @@ def _spell_address(text: str) -> str:
     return " ".join(word for word in words if word.strip())
 
 
-def _region(site: Site) -> str:
-    """The knowledge base's phone region (`_settings.yaml`), whose numbers are spoken in national form."""
-    return site.locale.region
-
-
 def present_phone(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     number_text, _, extension = fact.canonical.partition(";ext=")
-    if is_short_code(fact):
-        written = number_text
-    else:
-        number = phonenumbers.parse(number_text, None)
-        home = phonenumbers.country_code_for_region(_region(ctx.site))
-        style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == home else \
-            phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        written = phonenumbers.format_number(number, style)
+    written = plain_facts.phone(FactValue(fact.type, number_text, fact.value), _style(ctx))
     digits = re.sub(r"\D", "", written)
     if _can_say(ctx.profile, "telephone"):
         pieces: list[Piece] = [SayAs(written, written, "telephone", None, len(digits))]
@@ -237,15 +219,16 @@ def present_phone(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     return tuple(pieces)
 
 
-def _amount_text(amount: Decimal) -> str:
-    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+def _style(ctx: _Context) -> plain_facts.Style:
+    """The house style (renderers/plain_facts.py) gives every written form: the transcript shows what the other
+    channels show; only what is spoken differs."""
+    return plain_facts.Style(ctx.site.locale)
 
 
 def present_money(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     money = fact.value
     assert isinstance(money, Money)
-    symbol = _SYMBOLS.get(money.currency)
-    written = f"{symbol}{_amount_text(money.amount)}" if symbol else f"{money.currency} {money.amount:.2f}"
+    written = plain_facts.money(fact, _style(ctx))
     one, many, cent, cents = _CURRENCY_WORDS.get(money.currency, (money.currency, money.currency, "cent", "cents"))
     whole = int(money.amount)
     fraction = int((money.amount - whole) * 100)
@@ -258,7 +241,7 @@ def present_money(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
 
 
 def date_display(value: date) -> str:
-    return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
+    return plain_facts.date_words(value)
 
 
 def present_date(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
@@ -270,13 +253,7 @@ def present_date(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
 
 
 def time_display(value: time) -> str:
-    if value == time(12, 0):
-        return "noon"
-    if value == time(0, 0):
-        return "midnight"
-    hour = value.hour % 12 or 12
-    minutes = f":{value.minute:02d}" if value.minute else ""
-    return f"{hour}{minutes} {'am' if value.hour < 12 else 'pm'}"
+    return plain_facts.clock(value)
 
 
 def _clock_piece(value: time, ctx: _Context) -> Piece:
@@ -293,13 +270,7 @@ def present_time(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
 
 
 def _days_text(first: int, last: int) -> str:
-    if (first, last) == (0, 6):
-        return "every day"
-    if (first, last) == (5, 6):
-        return "weekends"
-    if first == last:
-        return _DAY_WORDS[first]
-    return f"{_DAY_WORDS[first]} to {_DAY_WORDS[last]}"
+    return plain_facts.day_span(first, last)
 
 
 def present_hours(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
@@ -314,17 +285,8 @@ def present_hours(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     return (*days, _clock_piece(hours.opens, ctx), Words(" to "), closes)
 
 
-def _plain_number(number: Decimal) -> str:
-    return format(number.normalize(), "f")
-
-
 def present_duration(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
-    span = fact.value
-    assert isinstance(span, Duration)
-    amount = _plain_number(span.low) + (f" to {_plain_number(span.high)}" if span.high is not None else "")
-    plural = span.high is not None or span.low != 1
-    kind = "business " if span.business else ""
-    return (Words(f"{amount} {kind}{span.unit}{'s' if plural else ''}"),)
+    return (Words(plain_facts.duration(fact, _style(ctx))),)
 
 
 def url_display(canonical: str) -> str:

@@ -4,24 +4,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import date, time
-from decimal import Decimal
 from typing import Callable, ClassVar, Iterable, Literal, Sequence, Union
 from urllib.parse import quote
 
-import phonenumbers
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
-from engine.facts import (
-    Duration, FactType, FactValue, Hours, Locale, Money, find_facts, is_short_code, normalize_url,
-)
+from engine.facts import FactType, FactValue, Locale, normalize_url
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, Paragraph,
     Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
 )
 from engine.select import View
-from renderers import IndexEntry, Note, Rendered, Site, ssml_text
+from renderers import IndexEntry, Note, Rendered, Site, plain_facts, ssml_text
 
 CHANNEL = "mobile"
 CARD_VERSION = "1.5"
@@ -168,9 +163,6 @@ def count_elements(elements: Iterable[Element]) -> int:
 # ---------------------------------------------------------------------------------------------------------
 # Facts: one written form per type, in words `engine.facts.find_facts` reads back to the same canonical value.
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 TYPE_TITLES = {
     FactType.PHONE: "Phone", FactType.MONEY: "Amount", FactType.DATE: "Date", FactType.TIME: "Time",
     FactType.HOURS: "Hours", FactType.DURATION: "Time frame", FactType.URL: "Website", FactType.EMAIL: "Email",
@@ -178,118 +170,12 @@ TYPE_TITLES = {
 }
 
 
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+def _written(fact: FactValue, locale: Locale) -> str:
+    return plain_facts.written(fact, plain_facts.Style(locale))
 
 
-def present_phone(fact: FactValue, locale: Locale) -> str:
-    """The national form at home, the international one for other countries (as readers dial it)."""
-    if is_short_code(fact):
-        return fact.canonical
-    number, _, extension = fact.canonical.partition(";ext=")
-    parsed = phonenumbers.parse(number)
-    digits = phonenumbers.national_significant_number(parsed)
-    if parsed.country_code != phonenumbers.country_code_for_region(locale.region):
-        text = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    elif parsed.country_code == 1 and len(digits) == 10:
-        text = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"  # no brackets: nothing a Markdown reader could take
-    else:
-        text = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return f"{text} ext. {extension}" if extension else text
-
-
-_SYMBOLS = {"EUR": "€", "GBP": "£"}
-
-
-def present_money(fact: FactValue, locale: Locale) -> str:
-    """A symbol where it cannot be misread ("$" means the locale's dollar), else the currency code."""
-    money = fact.value
-    assert isinstance(money, Money)
-    amount = f"{money.amount:,.2f}"
-    if money.currency in _SYMBOLS:
-        return _SYMBOLS[money.currency] + amount
-    if money.currency == locale.currency and money.currency in ("USD", "CAD", "AUD"):
-        return f"${amount}"
-    return f"{money.currency} {amount}"
-
-
-def present_date(fact: FactValue, locale: Locale) -> str:
-    day = fact.value
-    assert isinstance(day, date)
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
-
-
-def _clock(moment: time, end_of_day: bool = False) -> str:
-    if end_of_day or (moment.hour, moment.minute) == (0, 0):
-        return "midnight"
-    if (moment.hour, moment.minute) == (12, 0):
-        return "noon"
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
-
-
-def present_time(fact: FactValue, locale: Locale) -> str:
-    moment = fact.value
-    assert isinstance(moment, time)
-    return _clock(moment)
-
-
-def present_hours(fact: FactValue, locale: Locale) -> str:
-    hours = fact.value
-    assert isinstance(hours, Hours)
-    every_day = (hours.first_day, hours.last_day) == (0, 6)
-    if every_day and hours.opens == time(0, 0) and hours.until_midnight:
-        return "24 hours a day, 7 days a week"
-    span = f"{_clock(hours.opens)} to {_clock(hours.closes, hours.until_midnight)}"
-    if hours.first_day is None or hours.last_day is None:
-        return span
-    if every_day:
-        days = "every day"
-    elif hours.first_day == hours.last_day:
-        days = _DAYS[hours.first_day]
-    else:
-        days = f"{_DAYS[hours.first_day]} to {_DAYS[hours.last_day]}"
-    return f"{days}, {span}"
-
-
-def present_duration(fact: FactValue, locale: Locale) -> str:
-    duration = fact.value
-    assert isinstance(duration, Duration)
-    span = _number(duration.low) + (f" to {_number(duration.high)}" if duration.high is not None else "")
-    plural = duration.high is not None or duration.low != 1
-    return f"{span} {'business ' if duration.business else ''}{duration.unit}{'s' if plural else ''}"
-
-
-def present_url(fact: FactValue, locale: Locale) -> str:
-    short = fact.canonical.removeprefix("https://")
-    found = find_facts(short, locale)
-    reads_back = len(found) == 1 and found[0].raw == short and found[0].value == fact
-    return short if reads_back else fact.canonical
-
-
-def present_plain(fact: FactValue, locale: Locale) -> str:
-    return fact.canonical
-
-
-def present_percent(fact: FactValue, locale: Locale) -> str:
-    number = fact.value
-    assert isinstance(number, Decimal)
-    return f"{_number(number)}%"
-
-
-PRESENT: dict[FactType, Callable[[FactValue, Locale], str]] = {
-    FactType.PHONE: present_phone,
-    FactType.MONEY: present_money,
-    FactType.DATE: present_date,
-    FactType.TIME: present_time,
-    FactType.HOURS: present_hours,
-    FactType.DURATION: present_duration,
-    FactType.URL: present_url,
-    FactType.EMAIL: present_plain,
-    FactType.PERCENT: present_percent,
-    FactType.TEXT: present_plain,
-}
+# Every fact in the house style (renderers/plain_facts.py): the card writes what every other channel writes.
+PRESENT: dict[FactType, Callable[[FactValue, Locale], str]] = dict.fromkeys(FactType, _written)
 
 
 def present(fact: FactValue, locale: Locale = Locale()) -> str:

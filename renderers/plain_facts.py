@@ -1,5 +1,11 @@
-"""Typed facts as plain text, for the channels that write words only (chat, SMS): one function per fact type,
-with a `Style` for how roomy or compact each form is."""
+"""The house style: one written form per fact type and locale, used by every channel.
+
+Web pages, cards, chat, text messages and the IVR transcript all write a fact through these functions, so the
+same fee is `$45` everywhere and the same phone number is `800-555-0100` everywhere. A channel adds markup
+around the words (a `tel:` link, a `<time>` element) or a spoken alias beside them, never its own words. The
+one per-channel form is `compact` (text messages): shorter days, months, clock times, hours and ranges.
+Every form reads back, through `engine.facts.find_facts` in the same locale, as the same canonical value.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,23 +15,33 @@ from typing import Callable
 
 import phonenumbers
 
-from engine.facts import Duration, FactType, FactValue, Hours, Money, find_facts, is_short_code
+from engine.facts import DAY_NAMES, Duration, FactType, FactValue, Hours, Locale, Money, find_facts, is_short_code
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+# "$" means the locale's own dollar to a reader (and to the recogniser); these symbols mean one currency anywhere.
+DOLLARS = frozenset({"USD", "CAD", "AUD", "NZD"})
+CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£"}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
+SHORT_MONTHS = tuple(month[:3] for month in MONTHS)
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+EVERY_DAY, WEEKENDS = (0, 6), (5, 6)
 
 
 @dataclass(frozen=True)
 class Style:
-    """How one channel writes facts. Every form must read back, through `engine.facts.find_facts`, as the
-    same canonical value."""
+    """How a channel writes facts: the knowledge base's locale, and whether it needs the compact forms."""
 
-    months: tuple[str, ...] = MONTHS
-    days: tuple[str, ...] = DAYS
-    compact: bool = False  # "8am-5pm", "Mon-Fri", "24/7", "800-555-0100" instead of the roomy forms
-    url: Callable[[str], str] = str  # a canonical URL as the channel shows it
+    locale: Locale = Locale()
+    compact: bool = False
+    url: Callable[[str], str] | None = None  # a canonical URL as the channel shows it (default: `short_url`)
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        return SHORT_MONTHS if self.compact else MONTHS
+
+    @property
+    def days(self) -> tuple[str, ...]:
+        return DAY_NAMES if self.compact else DAYS
 
 
 Presenter = Callable[[FactValue], str]
@@ -35,68 +51,101 @@ def number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def clock(value: time, style: Style) -> str:
+def clock(value: time, style: Style = Style()) -> str:
+    """"9 am", "7:30 pm", "noon", "midnight"; compact "9am", "7:30pm", "12pm"."""
     if not style.compact and value in (time(12, 0), time(0, 0)):
         return "noon" if value.hour == 12 else "midnight"
     minutes = f":{value.minute:02d}" if value.minute else ""
     return f"{value.hour % 12 or 12}{minutes}{'' if style.compact else ' '}{'am' if value.hour < 12 else 'pm'}"
 
 
-def phone(fact: FactValue, style: Style) -> str:
+def closing(hours: Hours, style: Style = Style()) -> str:
+    return "midnight" if hours.until_midnight else clock(hours.closes, style)
+
+
+def day_span(first: int, last: int, style: Style = Style()) -> str:
+    """"Monday to Friday", "every day", "weekends"; compact "Mon-Fri", "daily"."""
+    if (first, last) == EVERY_DAY:
+        return "daily" if style.compact else "every day"
+    if (first, last) == WEEKENDS and not style.compact:
+        return "weekends"
+    if first == last:
+        return style.days[first]
+    return f"{style.days[first]}{'-' if style.compact else ' to '}{style.days[last]}"
+
+
+def is_always_open(hours: Hours) -> bool:
+    return (hours.first_day, hours.last_day) == EVERY_DAY and hours.opens == time(0, 0) and hours.until_midnight
+
+
+def phone(fact: FactValue, style: Style = Style()) -> str:
+    """Short codes as dialled; a number of the locale's country in national form (North American numbers as
+    `800-555-0100`), any other in international form; an extension as "ext. 12"."""
     if is_short_code(fact):
         return fact.canonical
     e164, _, extension = fact.canonical.partition(";ext=")
     parsed = phonenumbers.parse(e164, None)
-    if parsed.country_code == 1 and style.compact:
-        digits = phonenumbers.national_significant_number(parsed)
+    digits = phonenumbers.national_significant_number(parsed)
+    if parsed.country_code != phonenumbers.country_code_for_region(style.locale.region):
+        shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    elif parsed.country_code == 1 and len(digits) == 10:
         shown = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
     else:
-        shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 1
-                                           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return f"{shown} ext. {extension}" if extension else shown
 
 
-def money(fact: FactValue, style: Style) -> str:
-    assert isinstance(fact.value, Money)
-    amount = f"{fact.value.amount:,.2f}".removesuffix(".00")
-    symbol = CURRENCY_SYMBOLS.get(fact.value.currency)
-    return f"{symbol}{amount}" if symbol else f"{fact.value.currency} {amount}"
+def amount(value: Decimal) -> str:
+    """Whole amounts without cents ("1,200"), others with two decimals ("2.50")."""
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
-def day(fact: FactValue, style: Style) -> str:
+def money(fact: FactValue, style: Style = Style()) -> str:
+    """A symbol where it cannot be misread ("$" is the locale's own dollar), else the currency code."""
+    value = fact.value
+    assert isinstance(value, Money)
+    if value.currency in CURRENCY_SYMBOLS:
+        return CURRENCY_SYMBOLS[value.currency] + amount(value.amount)
+    if value.currency == style.locale.currency and value.currency in DOLLARS:
+        return f"${amount(value.amount)}"
+    return f"{value.currency} {amount(value.amount)}"
+
+
+def day(fact: FactValue, style: Style = Style()) -> str:
     assert isinstance(fact.value, date)
-    return f"{style.months[fact.value.month - 1]} {fact.value.day}, {fact.value.year}"
+    return date_words(fact.value, style)
 
 
-def time_of_day(fact: FactValue, style: Style) -> str:
+def date_words(value: date, style: Style = Style()) -> str:
+    return f"{style.months[value.month - 1]} {value.day}, {value.year}"
+
+
+def time_of_day(fact: FactValue, style: Style = Style()) -> str:
     assert isinstance(fact.value, time)
     return clock(fact.value, style)
 
 
-def hours(fact: FactValue, style: Style) -> str:
+def hours(fact: FactValue, style: Style = Style()) -> str:
     value = fact.value
     assert isinstance(value, Hours)
-    if (value.first_day, value.last_day) == (0, 6) and value.opens == time(0, 0) and value.until_midnight:
+    if is_always_open(value):
         return "24/7" if style.compact else "24 hours a day, 7 days a week"
-    to = "-" if style.compact else " to "
-    days = ""
-    if value.first_day is not None and value.last_day is not None:
-        days = style.days[value.first_day]
-        days += "" if value.last_day == value.first_day else f"{to}{style.days[value.last_day]}"
-        days += " " if style.compact else ", "
-    closes = "midnight" if value.until_midnight else clock(value.closes, style)
-    return f"{days}{clock(value.opens, style)}{to}{closes}"
+    span = f"{clock(value.opens, style)}{'-' if style.compact else ' to '}{closing(value, style)}"
+    if value.first_day is None or value.last_day is None:
+        return span
+    return f"{day_span(value.first_day, value.last_day, style)}{' ' if style.compact else ', '}{span}"
 
 
-def duration(fact: FactValue, style: Style) -> str:
+def duration(fact: FactValue, style: Style = Style()) -> str:
     span = fact.value
     assert isinstance(span, Duration)
-    amount = number(span.low) + (f"-{number(span.high)}" if span.high is not None else "")
+    to = "-" if style.compact else " to "
+    low = number(span.low) + (f"{to}{number(span.high)}" if span.high is not None else "")
     plural = span.high is not None or span.low != 1
-    return f"{amount} {'business ' if span.business else ''}{span.unit}{'s' if plural else ''}"
+    return f"{low} {'business ' if span.business else ''}{span.unit}{'s' if plural else ''}"
 
 
-def percent(fact: FactValue, style: Style) -> str:
+def percent(fact: FactValue, style: Style = Style()) -> str:
     assert isinstance(fact.value, Decimal)
     return f"{number(fact.value)}%"
 
@@ -112,11 +161,11 @@ def short_url(canonical: str) -> str:
     return canonical
 
 
-def url(fact: FactValue, style: Style) -> str:
-    return style.url(fact.canonical)
+def url(fact: FactValue, style: Style = Style()) -> str:
+    return (style.url or short_url)(fact.canonical)
 
 
-def as_is(fact: FactValue, style: Style) -> str:
+def as_is(fact: FactValue, style: Style = Style()) -> str:
     return fact.canonical
 
 
@@ -125,6 +174,11 @@ _BY_TYPE: dict[FactType, Callable[[FactValue, Style], str]] = {
     FactType.HOURS: hours, FactType.DURATION: duration, FactType.URL: url, FactType.EMAIL: as_is,
     FactType.PERCENT: percent, FactType.TEXT: as_is,
 }
+
+
+def written(fact: FactValue, style: Style = Style()) -> str:
+    """`fact` in the house style."""
+    return _BY_TYPE[fact.type](fact, style)
 
 
 def presenters(style: Style) -> dict[FactType, Presenter]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
-from engine.facts import DAY_NAMES, FactType, FactValue, normalize_url, says_short_code
+from engine.facts import FactType, FactValue, normalize_url, says_short_code
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
@@ -33,8 +33,11 @@ def compact_url(url: str) -> str:
     return plain_facts.short_url(normalize_url(url))
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-PRESENT = plain_facts.presenters(plain_facts.Style(months=MONTHS, days=DAY_NAMES, compact=True, url=compact_url))
+def style(site: Site) -> plain_facts.Style:
+    """The house style in its compact forms ("Mon-Fri 8am-5pm", "Jan 5, 2027"), links without `https://`."""
+    return plain_facts.Style(site.locale, compact=True, url=compact_url)
+
+
 # The shortest way to pass on a contact fact from a step when the whole step does not fit.
 CONTACT_VERBS = {FactType.PHONE: "Call", FactType.EMAIL: "Email", FactType.URL: "Visit"}
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # what GSM-7 sends as "-"
@@ -48,6 +51,10 @@ class _Writer:
     """Plain text of model nodes; what a text message cannot carry becomes a note."""
 
     notes: list[Note]
+    style: plain_facts.Style = plain_facts.Style(compact=True, url=compact_url)
+
+    def present(self, fact: FactValue) -> str:
+        return plain_facts.written(fact, self.style)
 
     def inlines(self, nodes: tuple[Inline, ...], line: int) -> str:
         parts = [self.inline(node, line) for node in nodes]
@@ -60,7 +67,7 @@ class _Writer:
         if isinstance(node, Text):
             return node.text
         if isinstance(node, FactMention):
-            return PRESENT[node.fact.type](node.fact)
+            return self.present(node.fact)
         if isinstance(node, Code):
             return node.text
         if isinstance(node, (Emphasis, Strong)):
@@ -81,7 +88,7 @@ class _Writer:
         text = self.inlines(node.children, line)
         if node.fact is None or _key(node.fact) in _facts_of_inlines(node.children) or says_short_code(node.fact, text):
             return text
-        return f"{text} ({PRESENT[node.fact.type](node.fact)})"
+        return f"{text} ({self.present(node.fact)})"
 
     def block(self, block: Block) -> str:
         if isinstance(block, (Paragraph, Heading)):
@@ -152,7 +159,7 @@ def _key_facts(view: View, writer: _Writer, whole_steps: bool) -> list[str]:
             parts.append(_sentence(writer.item(item)))
             seen |= {_key(fact) for fact in facts}
         else:
-            parts.extend(_sentence(f"{CONTACT_VERBS[f.type]} {PRESENT[f.type](f)}") for f in new)
+            parts.extend(_sentence(f"{CONTACT_VERBS[f.type]} {writer.present(f)}") for f in new)
             seen |= {_key(fact) for fact in new}
     return parts
 
@@ -178,13 +185,13 @@ def measure(parts: list[str], notes: list[Note] | tuple[Note, ...] = ()) -> Mess
     return Message(text, encoding, units, segments, forcing, tuple(notes))
 
 
-def _derived(view: View, link: str, budget: int, address: str) -> Message:
+def _derived(view: View, link: str, budget: int, address: str, view_style: plain_facts.Style) -> Message:
     """The short answer, the steps' key facts and the link, in the first form that fits. A lead-in ending in
     ":" never dangles: its list travels with it, or, when that does not fit, the colon leads to the address."""
     candidates: list[Message] = []
     listed = lead_in_list(view)
     for whole_steps in (True, False):
-        writer = _Writer([])
+        writer = _Writer([], view_style)
         lead = writer.inlines(view.short_answer.inlines, view.short_answer.line)
         facts = [] if listed is not None and listed is view.steps else _key_facts(view, writer, whole_steps)
         if listed is None:
@@ -193,16 +200,16 @@ def _derived(view: View, link: str, budget: int, address: str) -> Message:
         items = _sentence("; ".join(writer.item(item) for item in listed.items))
         candidates.append(measure([lead, items, *facts, link], writer.notes))
     if listed is not None:
-        writer = _Writer([])
+        writer = _Writer([], view_style)
         lead = writer.inlines(view.short_answer.inlines, view.short_answer.line)
         candidates.append(measure([lead, address, *_key_facts(view, writer, False)], writer.notes))
     fitting = [message for message in candidates if message.segments <= budget]
     return fitting[0] if fitting else min(candidates, key=lambda m: (m.segments, m.units))
 
 
-def _from_override(view: View, config: Config, link: str) -> Message:
+def _from_override(view: View, config: Config, link: str, view_style: plain_facts.Style) -> Message:
     assert view.override is not None
-    writer = _Writer([])
+    writer = _Writer([], view_style)
     text = _sentence(writer.inlines(view.override.inlines, view.override.line))
     with_link = measure([text, link], writer.notes)
     if config.override_link and link and with_link.segments <= config.budget_segments:
@@ -243,9 +250,9 @@ def _ucs2_note(view: View, message: Message) -> Note:
 def render(view: View, config: Config, site: Site) -> Rendered:
     link = " ".join(f"{config.link_label} {compact_url(site.web_url(view.id))}".split())
     if view.override is not None:
-        message = _from_override(view, config, link)
+        message = _from_override(view, config, link, style(site))
     else:
-        message = _derived(view, link, config.budget_segments, compact_url(site.web_url(view.id)))
+        message = _derived(view, link, config.budget_segments, compact_url(site.web_url(view.id)), style(site))
     notes = list(dict.fromkeys(message.notes))
     metrics: dict[str, Metric] = {"encoding": message.encoding, "segments": message.segments,
                                   "characters": message.units, "override": view.override is not None}

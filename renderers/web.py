@@ -6,24 +6,22 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 import jinja2
-import phonenumbers
 from markupsafe import Markup, escape
 from pydantic import ConfigDict, Field, field_validator
 
 import channels
 from channels import ChannelSpec
-from engine.facts import Duration, FactType, FactValue, Hours, Money, find_facts, is_short_code
+from engine.facts import FactType, FactValue, Hours
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
 )
 from engine.select import View
-from renderers import IndexEntry, Note, Rendered, Site
+from renderers import IndexEntry, Note, Rendered, Site, plain_facts
 
 TEMPLATES = channels.HERE / "templates" / "web"
 STYLESHEET = "assets/site.css"
@@ -54,11 +52,6 @@ class Config(ChannelSpec):
 # ------------------------------------------------------------------------------------------ fact presentation
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_DAY_SPANS = {(0, 6): "every day", (5, 6): "weekends"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 def clean(text: str) -> str:
@@ -78,6 +71,10 @@ class Context:
     region: str
     linked: bool = True  # False inside a link's text, where no nested anchor may appear
 
+    @property
+    def style(self) -> plain_facts.Style:
+        return plain_facts.Style(self.site.locale)
+
 
 def region_of(site: Site) -> str:
     """The knowledge base's phone region (`_settings.yaml`), whose numbers are written in national form."""
@@ -96,49 +93,23 @@ def _anchor(href: str, words: Markup, ctx: Context) -> Markup:
 
 
 def date_words(value: date) -> str:
-    return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
+    return plain_facts.date_words(value)
 
 
-def time_words(value: time) -> str:
-    if value == time(12, 0):
-        return "noon"
-    if value == time(0, 0):
-        return "midnight"
-    hour = value.hour % 12 or 12
-    minutes = f":{value.minute:02d}" if value.minute else ""
-    return f"{hour}{minutes} {'am' if value.hour < 12 else 'pm'}"
+def _time_element(value: time, words: str | None = None) -> Markup:
+    return Markup('<time datetime="{}">{}</time>').format(value.strftime("%H:%M"), words or plain_facts.clock(value))
 
 
-def _time_element(value: time) -> Markup:
-    return Markup('<time datetime="{}">{}</time>').format(value.strftime("%H:%M"), time_words(value))
-
-
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+# The words of every fact come from the house style (renderers/plain_facts.py); the web adds only markup.
 
 
 def present_phone(fact: FactValue, ctx: Context) -> Markup:
-    if is_short_code(fact):
-        return _anchor(f"tel:{fact.canonical}", _e(fact.canonical), ctx)
-    base, _, extension = fact.canonical.partition(";ext=")
-    number = phonenumbers.parse(base)
-    style = (phonenumbers.PhoneNumberFormat.NATIONAL if phonenumbers.region_code_for_number(number) == ctx.region
-             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    words = phonenumbers.format_number(number, style) + (f" ext. {extension}" if extension else "")
-    return _anchor(f"tel:{fact.canonical}", _e(words), ctx)
-
-
-def present_money(fact: FactValue, ctx: Context) -> Markup:
-    assert isinstance(fact.value, Money)
-    amount = fact.value.amount
-    number = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    symbol = _SYMBOLS.get(fact.value.currency)
-    return _e(f"{symbol}{number}" if symbol else f"{fact.value.currency} {number}")
+    return _anchor(f"tel:{fact.canonical}", _e(plain_facts.phone(fact, ctx.style)), ctx)
 
 
 def present_date(fact: FactValue, ctx: Context) -> Markup:
     assert isinstance(fact.value, date)
-    return Markup('<time datetime="{}">{}</time>').format(fact.value.isoformat(), date_words(fact.value))
+    return Markup('<time datetime="{}">{}</time>').format(fact.value.isoformat(), plain_facts.day(fact, ctx.style))
 
 
 def present_time(fact: FactValue, ctx: Context) -> Markup:
@@ -149,31 +120,17 @@ def present_time(fact: FactValue, ctx: Context) -> Markup:
 def present_hours(fact: FactValue, ctx: Context) -> Markup:
     h = fact.value
     assert isinstance(h, Hours)
-    if h.until_midnight and h.opens == time(0, 0) and (h.first_day, h.last_day) == (0, 6):
-        return Markup("24 hours a day, 7 days a week")
-    span = Markup("{} to {}").format(_time_element(h.opens), _time_element(h.closes))
+    if plain_facts.is_always_open(h):
+        return _e(plain_facts.hours(fact, ctx.style))
+    span = Markup("{} to {}").format(_time_element(h.opens), _time_element(h.closes, plain_facts.closing(h)))
     if h.first_day is None or h.last_day is None:
         return span
-    days = _DAY_SPANS.get((h.first_day, h.last_day)) or (
-        _DAYS[h.first_day] if h.first_day == h.last_day else f"{_DAYS[h.first_day]} to {_DAYS[h.last_day]}")
-    return Markup("{}, {}").format(days, span)
-
-
-def present_duration(fact: FactValue, ctx: Context) -> Markup:
-    d = fact.value
-    assert isinstance(d, Duration)
-    span = _number(d.low) + (f" to {_number(d.high)}" if d.high is not None else "")
-    plural = d.high is not None or d.low != 1
-    return _e(f"{span} {'business ' if d.business else ''}{d.unit}{'s' if plural else ''}")
+    return Markup("{}, {}").format(plain_facts.day_span(h.first_day, h.last_day), span)
 
 
 def url_words(canonical: str) -> str:
     """The URL as people read it: without `https://` when the short form still reads back as the same URL."""
-    short = canonical.removeprefix("https://")
-    found = find_facts(short)
-    same = (short != canonical and len(found) == 1 and found[0].raw == short and found[0].value is not None
-            and found[0].value.canonical == canonical)
-    return short if same else canonical
+    return plain_facts.short_url(canonical)
 
 
 def present_url(fact: FactValue, ctx: Context) -> Markup:
@@ -184,26 +141,21 @@ def present_email(fact: FactValue, ctx: Context) -> Markup:
     return _anchor(f"mailto:{fact.canonical}", _e(fact.canonical), ctx)
 
 
-def present_percent(fact: FactValue, ctx: Context) -> Markup:
-    assert isinstance(fact.value, Decimal)
-    return _e(f"{_number(fact.value)}%")
-
-
-def present_text(fact: FactValue, ctx: Context) -> Markup:
-    return _e(fact.canonical)
+def present_words(fact: FactValue, ctx: Context) -> Markup:
+    return _e(plain_facts.written(fact, ctx.style))
 
 
 PRESENT: dict[FactType, Callable[[FactValue, Context], Markup]] = {
     FactType.PHONE: present_phone,
-    FactType.MONEY: present_money,
+    FactType.MONEY: present_words,
     FactType.DATE: present_date,
     FactType.TIME: present_time,
     FactType.HOURS: present_hours,
-    FactType.DURATION: present_duration,
+    FactType.DURATION: present_words,
     FactType.URL: present_url,
     FactType.EMAIL: present_email,
-    FactType.PERCENT: present_percent,
-    FactType.TEXT: present_text,
+    FactType.PERCENT: present_words,
+    FactType.TEXT: present_words,
 }
 
 

@@ -95,50 +95,17 @@ def test_short_answer_steps_and_link_in_markdown_plain_text_and_json(tmp_path: P
     rendered = render(view)
     markdown, plain, data = files(rendered)
     assert rendered.primary == "billing/pay.md"
-    assert markdown == ("Call (800) 555-0100 to pay. A card payment costs $2.50.\n\n"
-                        "1. Have your bill ready.\n2. Pay at <https://riverton.gov/pay> by 5 pm.\n\n"
+    assert markdown == ("Call 800-555-0100 to pay. A card payment costs $2.50.\n\n"
+                        "1. Have your bill ready.\n2. Pay at [riverton.gov/pay](https://riverton.gov/pay) by 5 pm.\n\n"
                         "[Full answer](https://riverton.gov/help/billing/pay/)\n")
-    assert plain == ("Call (800) 555-0100 to pay. A card payment costs $2.50.\n\n"
-                     "1. Have your bill ready.\n2. Pay at https://riverton.gov/pay by 5 pm.\n\n"
+    assert plain == ("Call 800-555-0100 to pay. A card payment costs $2.50.\n\n"
+                     "1. Have your bill ready.\n2. Pay at riverton.gov/pay by 5 pm.\n\n"
                      "Full answer: https://riverton.gov/help/billing/pay/\n")
     assert data == {"id": "billing/pay", "text": plain.rstrip("\n"), "markdown": markdown.rstrip("\n"),
                     "url": "https://riverton.gov/help/billing/pay/", "quick_replies": [], "hash": view.answer.hash}
     assert list(data) == ["id", "text", "markdown", "url", "quick_replies", "hash"]
     assert rendered.metrics == {"characters": len(plain) - 1, "quick_replies": 0, "override": False}
     assert rendered.notes == ()
-
-
-@pytest.mark.parametrize(("kind", "value", "shown"), [
-    ("phone", "800.555.0100", "(800) 555-0100"),
-    ("phone", "(800) 555-0100 ext. 12", "(800) 555-0100 ext. 12"),
-    ("phone", "+44 20 7946 0958", "+44 20 7946 0958"),
-    ("money", "$2.50", "$2.50"),
-    ("money", "1200 dollars", "$1,200"),
-    ("money", "GBP 3.5", "£3.50"),
-    ("date", "2026-03-05", "March 5, 2026"),
-    ("time", "19:30", "7:30 pm"),
-    ("time", "12 pm", "noon"),
-    ("time", "00:00", "midnight"),
-    ("hours", "Mon-Fri 07:00-19:00", "Monday to Friday, 7 am to 7 pm"),
-    ("hours", "Saturday, 8 am to noon", "Saturday, 8 am to noon"),
-    ("hours", "24/7", "24 hours a day, 7 days a week"),
-    ("hours", "9 am to 5 pm", "9 am to 5 pm"),
-    ("duration", "ten working days", "10 business days"),
-    ("duration", "1 hour", "1 hour"),
-    ("url", "riverton.gov/pay", "https://riverton.gov/pay"),
-    ("email", "Billing@Riverton.gov", "billing@riverton.gov"),
-    ("percent", "1.50 percent", "1.5%"),
-])
-def test_fact_forms_read_back_as_the_same_fact(kind: str, value: str, shown: str) -> None:
-    fact = parse_value(FactType(kind), value)
-    assert chat.PRESENT[fact.type](fact) == shown
-    found = find_facts(f"It is {shown} now.")
-    assert [(f.type, f.value.canonical if f.value else None, f.raw) for f in found] == [
-        (fact.type, fact.canonical, shown)]
-
-
-def test_every_fact_type_has_one_presentation() -> None:
-    assert set(chat.PRESENT) == set(FactType)
 
 
 def hostile_view(tmp_path: Path) -> View:
@@ -179,7 +146,7 @@ def test_a_url_fact_is_an_autolink_to_exactly_its_address(tmp_path: Path) -> Non
     markdown, plain, _ = files(render(one_view(tmp_path, "See https://riverton.gov/pay_now\\*x\\* today.\n", "chat")))
     hrefs = [t.attrs["href"] for t in all_tokens(MD.parse(markdown)) if t.type == "link_open"]
     assert hrefs[0] == "https://riverton.gov/pay_now*x*"
-    assert plain.splitlines()[0] == "See https://riverton.gov/pay_now*x* today."
+    assert plain.splitlines()[0] == "See riverton.gov/pay_now*x* today."
 
 
 def test_formatting_from_the_answer_survives_in_markdown_only(tmp_path: Path) -> None:
@@ -191,7 +158,7 @@ def test_formatting_from_the_answer_survives_in_markdown_only(tmp_path: Path) ->
         assert kind in kinds
     hrefs = [t.attrs["href"] for t in all_tokens(MD.parse(markdown)) if t.type == "link_open"]
     assert hrefs[0] == "https://riverton.gov/pay?a=1&b=%282%29"
-    assert plain.splitlines()[0] == "Pay now with care, code_1, cash or online (https://riverton.gov/pay?a=1&b=(2))."
+    assert plain.splitlines()[0] == "Pay now with care, code_1, cash or online (riverton.gov/pay?a=1&b=(2))."
     assert [n.code for n in rendered.notes] == ["strikethrough"]
 
 
@@ -214,8 +181,8 @@ def test_an_override_replaces_short_answer_and_steps_but_keeps_link_and_quick_re
     view = dataclasses.replace(view, related=("billing/fees",))
     rendered = chat.render(view, CONFIG, site_for(view, ("billing/fees", "What are the fees?")))
     markdown, plain, data = files(rendered)
-    assert plain == "Hi! Call (800) 555-0100 and say pay.\n\nFull answer: https://riverton.gov/help/billing/pay/\n"
-    assert markdown.startswith("Hi! Call (800) 555-0100 and *say* pay.\n\n[Full answer](")
+    assert plain == "Hi! Call 800-555-0100 and say pay.\n\nFull answer: https://riverton.gov/help/billing/pay/\n"
+    assert markdown.startswith("Hi! Call 800-555-0100 and *say* pay.\n\n[Full answer](")
     assert data["quick_replies"] == [{"title": "What are the fees?", "id": "billing/fees"}]
     assert rendered.metrics["override"] is True
 
@@ -276,7 +243,7 @@ def test_model_nodes_render_in_both_forms(tmp_path: Path) -> None:
     lead = Paragraph((Emphasis((Text(" spaced "),)), Strong((Text("*x*"),)), Code("a ` b"), Code("`"),
                       Link("tel:+18005550100", (Text("call us"),), parse_value(FactType.PHONE, "8005550100"))), 6)
     markdown, plain, _ = files(render(dataclasses.replace(view, short_answer=lead)))
-    assert plain.splitlines()[0] == " spaced *x*a ` b`call us ((800) 555-0100)".strip()
+    assert plain.splitlines()[0] == " spaced *x*a ` b`call us (800-555-0100)".strip()
     inline = MD.parse(markdown)[1].children or []
     assert [t.content for t in inline if t.type == "code_inline"] == ["a ` b`"]
     assert paragraph_texts(markdown)[0] == "spaced *x*a ` b`call us"

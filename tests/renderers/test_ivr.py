@@ -91,13 +91,13 @@ def test_a_small_answer_renders_exactly(tmp_path: Path) -> None:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f"<!-- ivr billing/pay {view.answer.hash} -->\n"
         '<speak version="1.1" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="en-US">\n'
-        '<p>Call <say-as interpret-as="telephone">(800) 555-0100</say-as> to pay '
+        '<p>Call <say-as interpret-as="telephone">800-555-0100</say-as> to pay '
         '<sub alias="2 dollars and 50 cents">$2.50</sub>.</p>\n'
         "<p>\n<s>First, have your bill.</s>\n<s>Finally, call us.</s>\n</p>\n"
         "</speak>\n"
     )
     assert transcript_of(rendered) == (
-        "Call (800) 555-0100 to pay $2.50.\n\nFirst, have your bill.\nFinally, call us.\n")
+        "Call 800-555-0100 to pay $2.50.\n\nFirst, have your bill.\nFinally, call us.\n")
     # 1 + 10 phone digits + 2 + 5 alias words, then 4 and 3: 25 words at 150 a minute
     assert rendered.metrics == {"seconds": 10.0, "words": 25}
     assert rendered.notes == ()
@@ -107,7 +107,7 @@ def test_every_fact_type_is_spoken_unambiguously_and_written_for_the_csr(tmp_pat
     rendered = ivr.render(one_view(tmp_path, ALL_FACTS, "ivr"), config(), SITE)
     ssml = ssml_of(rendered).decode()
     for fragment in (
-        '<say-as interpret-as="telephone">(800) 555-0100</say-as>',
+        '<say-as interpret-as="telephone">800-555-0100</say-as>',
         '<sub alias="2 dollars and 50 cents">$2.50</sub>',
         '<say-as interpret-as="date" format="ymd">2027-01-01</say-as>',
         '<say-as interpret-as="time" format="hms12">5 pm</say-as>',
@@ -121,7 +121,7 @@ def test_every_fact_type_is_spoken_unambiguously_and_written_for_the_csr(tmp_pat
     ):
         assert fragment in ssml
     assert transcript_of(rendered) == (
-        "Call (800) 555-0100. The fee is $2.50. Rates change on January 1, 2027. Pay by 5 pm. We are open "
+        "Call 800-555-0100. The fee is $2.50. Rates change on January 1, 2027. Pay by 5 pm. We are open "
         "Monday to Friday, 8 am to 5 pm. Refunds take 10 business days. Pay at riverton.gov/pay or write to "
         "billing@riverton.gov. The late rate is 1.5%. Visit us at 100 Main Street, Riverton.\n")
 
