@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
+    from engine.check import Checked
     from engine.preview import Preview
     from engine.serve import PreviewServer
 
@@ -89,9 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"one-answer {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--kb", type=Path, default=Path("knowledge"), metavar="PATH",
-                         help="the knowledge base folder (default: knowledge/)")
+    def common(sub: argparse.ArgumentParser, kb_help: str = "the knowledge base folder (default: knowledge/)",
+               kb_default: Path | None = Path("knowledge")) -> None:
+        sub.add_argument("--kb", type=Path, default=kb_default, metavar="PATH", help=kb_help)
         sub.add_argument("--quiet", "-q", action="store_true",
                          help="print errors only: no warnings, no summary or success line")
 
@@ -101,7 +102,13 @@ def _parser() -> argparse.ArgumentParser:
                                             "(same facts everywhere, nothing invented, nothing internal leaked, "
                                             "budgets held); report every problem as "
                                             "path:line:col: severity: code: message.")
-    common(check)
+    common(check, "the knowledge base folder (default: knowledge/; with FILEs, the folder above them holding "
+                  "_settings.yaml or _facts.yaml)", None)
+    check.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                       help="check only these files (e.g. from a pre-commit hook): the whole knowledge base is "
+                            "loaded, but only these answers and the answers that list them in `related` are "
+                            "rendered and reported, with any error in a file every answer depends on; naming a "
+                            "file that is not an answer (e.g. _facts.yaml) reports on everything")
     check.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
                        help="the day to judge review dates and effective windows by (default: today)")
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
@@ -211,10 +218,14 @@ def _parser() -> argparse.ArgumentParser:
                                               "every code the engine reports.")
     explain.add_argument("code", nargs="?", metavar="CODE", help="the code, as diagnostics print it")
 
-    init = commands.add_parser("init", help="start a knowledge base of your own (settings, facts, one answer)",
+    init = commands.add_parser("init", help="start a knowledge base of your own, in a content repository",
                                description="Write a new knowledge base into PATH (default knowledge/): "
                                            "_settings.yaml, _facts.yaml, _synonyms.yaml and one example answer, "
-                                           "each saying what it is for. It checks clean as written.")
+                                           "each saying what it is for; it checks clean as written. Beside it, in "
+                                           "the folder that holds PATH (the content repository), a README for "
+                                           "editors, a .pre-commit-config.yaml running `check` on changed answers, "
+                                           "a GitHub Actions workflow (check, build, verify, keep the bundle) and a "
+                                           ".gitignore; any of these already there is left as it is.")
     init.add_argument("path", nargs="?", type=Path, default=Path("knowledge"), metavar="PATH")
     init.add_argument("--name", default="Our organisation", help="the organisation's name")
 
@@ -226,30 +237,82 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    import channels
-    from engine.compile import default_jobs, gate, load_channels
-    from engine.diagnostics import Report, render, summary
-    from engine.knowledge import load
+    from engine.check import run
+    from engine.diagnostics import render
 
-    if not args.kb.is_dir():
-        print(f"build.py check: error: --kb {args.kb} is not a folder", file=sys.stderr)
+    groups = _check_groups(args)
+    if groups is None:
         return EXIT_USAGE
-    report = Report()
     as_of = args.as_of or _today()
-    names = channels.names()
-    kb = load(args.kb, report, as_of=as_of, channels=names)
-    loaded = load_channels(names, report, settings=kb.settings)
-    if kb.answers and not args.no_render:  # every answer that loaded is rendered and gated, whatever else failed
-        gate(kb, loaded, as_of, report, jobs=args.jobs or default_jobs())
-    items = report.items
-    sys.stdout.write(render([d for d in items if d.severity.value == "error"] if args.quiet else items, args.format))
-    if args.format != "json" and not args.quiet:
-        unchecked = len(kb.failed)
-        print(summary(items, len(kb.answers))
-              + (f"; {unchecked} answer file{'s' * (unchecked != 1)} could not be checked (they failed to load: "
-                 f"see their errors)" if unchecked else ""), file=sys.stderr)
-    failed = report.has_errors() or (args.strict and bool(items))
+    failed = False
+    for kb, files in groups.items():
+        checked = run(kb, as_of, files=files, render=not args.no_render, jobs=args.jobs, progress=not args.quiet)
+        items = checked.shown
+        sys.stdout.write(render([d for d in items if d.severity.value == "error"] if args.quiet else items,
+                                args.format))
+        if args.format != "json" and not args.quiet:
+            print(_check_summary(checked, kb, files), file=sys.stderr)
+        failed |= any(d.severity.value == "error" for d in items) or (args.strict and bool(items))
     return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _check_summary(checked: Checked, kb: Path, files: list[Path]) -> str:
+    from engine.diagnostics import summary
+
+    line = summary(checked.shown, len(checked.kb.answers))
+    if checked.scope == "files" and checked.answers < len(checked.kb.answers):
+        related = checked.answers - len(files)
+        counts = line.split(": ", 1)[1]
+        line = (f"{len(files)} file{'s' * (len(files) != 1)} checked"
+                + (f" with {related} answer{'s' * (related != 1)} relating to them" if related > 0 else "")
+                + f" ({len(checked.kb.answers)} answers loaded): {counts}")
+        if checked.elsewhere:
+            others = len(checked.elsewhere)
+            line += (f"; {others} other finding{'s' * (others != 1)} in {os.path.relpath(kb)} not shown (run check "
+                     f"without files to see them)")
+    unchecked = len(checked.kb.failed)
+    if unchecked:
+        line += (f"; {unchecked} answer file{'s' * (unchecked != 1)} could not be checked (they failed to load: "
+                 f"see their errors)")
+    return line
+
+
+def _check_groups(args: argparse.Namespace) -> dict[Path, list[Path]] | None:
+    """The knowledge bases to check, each with the files named in it (none: report on all of it); None after
+    printing a usage error. A file names its knowledge base (the nearest folder above it holding
+    `_settings.yaml` or `_facts.yaml`) unless --kb is given; a file outside every knowledge base is skipped."""
+    from engine.check import knowledge_base_of
+
+    if not args.files:
+        kb = args.kb or Path("knowledge")
+        if not kb.is_dir():
+            print(f"build.py check: error: --kb {kb} is not a folder", file=sys.stderr)
+            return None
+        return {kb: []}
+    if args.kb is not None and not args.kb.is_dir():
+        print(f"build.py check: error: --kb {args.kb} is not a folder", file=sys.stderr)
+        return None
+    groups: dict[Path, list[Path]] = {}
+    for path in args.files:
+        if not path.is_file():
+            print(f"build.py check: error: {path} is not a file", file=sys.stderr)
+            return None
+        if args.kb is not None:
+            kb = args.kb if _inside(path, args.kb) else None
+        else:
+            kb = knowledge_base_of(path)
+        if kb is None:
+            if not args.quiet:
+                print(f"{path}: not checked: it is in no knowledge base "
+                      f"({f'not under --kb {args.kb}' if args.kb else 'no _settings.yaml or _facts.yaml above it'})",
+                      file=sys.stderr)
+            continue
+        groups.setdefault(kb, []).append(path)
+    return groups
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
 
 
 def _has_answers(kb: Path) -> bool:
@@ -525,20 +588,46 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from engine.scaffold import knowledge_base
+    from engine.scaffold import knowledge_base, repository
 
     target: Path = args.path
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         print(f"build.py init: error: {target} exists and is not an empty folder; init writes a new knowledge base",
               file=sys.stderr)
         return EXIT_USAGE
-    for relative, text in knowledge_base(args.name, _today()).items():
-        path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        print(path)
-    print(f"next: set base_url in {target / '_settings.yaml'}, then `check --kb {target}`", file=sys.stderr)
+    root = target.absolute().parent
+    version = _version() if _version()[:1].isdigit() else None
+    written: list[Path] = []
+    try:
+        for relative, text in knowledge_base(args.name, _today()).items():
+            written.append(_write_new(target / relative, text))
+        for relative, text in repository(args.name, target.absolute().name, version).items():
+            path = root / relative
+            if path.exists():
+                print(f"{_shown_path(path)}: kept as it is (init writes only files that are not there yet)",
+                      file=sys.stderr)
+                continue
+            written.append(_write_new(path, text))
+    except OSError as error:
+        print(f"build.py init: error: cannot write {error.filename or target}: {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(_shown_path(path))
+    print(f"next: set base_url in {target / '_settings.yaml'}, then `check --kb {target}`; {_shown_path(root / 'README.md')} "
+          f"says how editors work here", file=sys.stderr)
     return EXIT_OK
+
+
+def _write_new(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
+def _shown_path(path: Path) -> str:
+    return os.path.relpath(path) if path.is_absolute() else str(path)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
