@@ -47,6 +47,7 @@
   }
   if (!window.EventSource) { return; }
   var events = new EventSource("/_preview/events");
+  events.addEventListener("open", function () { document.documentElement.setAttribute("data-live", "connected"); });
   events.addEventListener("build", function (event) {
     if (known !== null && event.data !== known) {
       events.close();
