@@ -86,6 +86,12 @@ CODES: dict[str, tuple[str, str]] = {
     "invented-fact": ("A channel states a fact the answer does not.", "Fix the override, or `accept:` it with a reason."),
     "internal-leak": ("Eight words in a row of internal text appear in a customer channel.", "Remove them there."),
     "short-answer-not-first": ("A channel does not open with the short answer.", "Make the override lead with it."),
+    "list-left-out": ("Chat leaves out the list a short answer ending in \":\" introduces (or the steps after it) to "
+                      "keep to its budget, and leads to the full answer instead.", "Nothing, or shorten the list."),
+    "step-order": ("A channel gives an answer's steps in another order than the answer does.",
+                   "Fix the override or the channel block; steps keep their source order."),
+    "step-condition": ("A channel gives steps without the heading or lead-in that says whom they are for.",
+                       "Say the condition before the steps (or leave the steps to the web page)."),
     "over-budget": ("An output is over its channel's budget even after degrading.", "Shorten it, or write an override."),
     "detail-left-out": ("The IVR leaves detail out to keep to its time budget and hands over to the website.",
                         "Nothing, or shorten the detail."),

@@ -6,7 +6,9 @@ customer sees or hears; the gate compares it with the answer's view for that cha
 1. missing: every fact of the short answer and the steps (or of the hand-written override) is there;
 2. invented: no fact is there that the view does not hold (the site's own links excepted);
 3. leak: no run of words from a `::: internal` note or an internal answer reaches a customer channel;
-4. short answer first: the output leads with the short answer (or the override).
+4. short answer first: the output leads with the short answer (or the override);
+5. steps keep their meaning: every step list the output carries keeps its source order, and comes after its
+   condition (the heading or lead-in sentence that says whom the steps are for).
 
 Facts compare by (type, canonical value), through the same normaliser the parser uses.
 """
@@ -26,11 +28,12 @@ from engine.model import (
     Scoped, Strike, Strong, Table, Text, walk_inlines,
 )
 from engine.readers import Reading
-from engine.select import View
+from engine.select import Procedure, View
 
 FactKey = tuple[FactType, str]
 LEAK_WORDS = 8  # a run of this many words from an internal text is a leak (fewer coincide by chance)
 LEAD_WORDS = 8  # how much of the short answer must open every output
+STEP_WORDS = 6  # how much of a step (or of a condition) identifies it in an output
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 
@@ -339,6 +342,8 @@ def check_output(view: View, reading: Reading, base_url: str, internal: Internal
     lines = line_tokens(reading, locale) if lines is None else lines
     problems.extend(_leaks(view, lines, internal))
     problems.extend(_lead(view, lines, line, locale))
+    if view.override is None:
+        problems.extend(_steps(view, lines))
     return problems
 
 
@@ -384,3 +389,57 @@ def _lead(view: View, lines: list[list[str]], line: int, locale: Locale) -> list
         return [Problem("short-answer-not-first", view.channel,
                         f"{view.channel} opens with \"{shown}\", not the short answer \"{' '.join(expected)}\"", line)]
     return []
+
+
+# ----------------------------------------------------------------------------------------- steps
+
+
+def _signature(inlines: Iterable[Inline]) -> tuple[str, ...]:
+    """The first words of a text, facts left out (channels write facts and links in their own forms)."""
+    return tuple(token for token in inline_tokens(inlines) if not token.startswith("<"))[:STEP_WORDS]
+
+
+def _item_signature(item: ListItem) -> tuple[str, ...]:
+    first = next((b for b in item.blocks if isinstance(b, (Paragraph, Heading))), None)
+    return _signature(first.inlines) if first is not None else ()
+
+
+def _find(words: list[str], wanted: tuple[str, ...], start: int = 0) -> int | None:
+    size = len(wanted)
+    return next((i for i in range(start, len(words) - size + 1) if tuple(words[i:i + size]) == wanted), None)
+
+
+def _steps(view: View, lines: list[list[str]]) -> list[Problem]:
+    """Every procedure whose steps the output carries: its steps in source order, after its condition."""
+    words = [token for line_tokens in lines for token in line_tokens if not token.startswith("<")]
+    problems: list[Problem] = []
+    for procedure in view.procedures:
+        problems.extend(_procedure(view, procedure, words))
+    return problems
+
+
+def _procedure(view: View, procedure: Procedure, words: list[str]) -> list[Problem]:
+    signatures = [(item.line, sig) for item in procedure.steps.items if len(sig := _item_signature(item)) >= 2]
+    found = [(line, sig, at) for line, sig in signatures if (at := _find(words, sig)) is not None]
+    if not found:
+        return []  # the output does not carry these steps
+    problems: list[Problem] = []
+    cursor = 0
+    for line, sig, _ in found:
+        at = _find(words, sig, cursor)
+        if at is None:
+            problems.append(Problem("step-order", view.channel,
+                                    f"{view.channel} gives the step \"{' '.join(sig)}...\" (line {line}) out of its "
+                                    f"source order", line))
+            break
+        cursor = at + len(sig)
+    first = min(at for _, _, at in found)
+    for condition in procedure.condition:
+        wanted = _signature(condition.inlines)
+        at = _find(words, wanted) if wanted else 0
+        if at is None or at > first:
+            problems.append(Problem("step-condition", view.channel,
+                                    f"{view.channel} gives the steps from line {procedure.steps.line} without what they "
+                                    f"are for: \"{' '.join(wanted)}\" (line {condition.line}) must come before them",
+                                    condition.line))
+    return problems

@@ -14,7 +14,7 @@ from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
 )
-from engine.select import View
+from engine.select import View, lead_in_list
 from renderers import Metric, Note, Rendered, Site, plain_facts
 
 CHANNEL = "chat"
@@ -229,14 +229,35 @@ def _join(sections: list[Section]) -> str:
     return "\n\n".join("\n".join(section) for section in sections if section)
 
 
-def _head(view: View, writer: _Writer) -> list[Section]:
-    """The override, or the short answer and the steps."""
+def _head(view: View, writer: _Writer, keep: int = 2) -> list[Section]:
+    """The override, or the short answer (with the list it introduces, if it ends in ":") and the steps (after
+    their condition, when something scopes them). `keep` degrades: 1 leaves the steps out, 0 the list too (the
+    short answer's colon then leads to the link, never to something else)."""
     if view.override is not None:
         return [writer.paragraph(writer.inlines(view.override.inlines, view.override.line))]
     sections = [writer.block(view.short_answer)]
-    if view.steps is not None:
+    listed = lead_in_list(view)
+    if listed is not None and listed is not view.steps:
+        if keep == 0:
+            return sections
+        sections.append(writer.block(listed))
+    if view.steps is not None and (keep == 2 or listed is None):
+        sections.extend(writer.block(block) for block in view.condition)  # what the steps are for comes first
         sections.append(writer.block(view.steps))
     return sections
+
+
+def _left_out(view: View, keep: int) -> list[Note]:
+    """What a degraded snippet leaves to the full answer, by name."""
+    listed = lead_in_list(view)
+    if view.override is not None or listed is None or listed is view.steps or keep == 2:
+        return []
+    what = [*(["the steps"] if view.steps is not None else []), *(["the list"] if keep == 0 else [])]
+    if not what:
+        return []
+    line = listed.line if keep == 0 else view.steps.line if view.steps is not None else listed.line
+    return [Note("list-left-out", f"{CHANNEL}: {' and '.join(what)} from line {line} would not fit the budget; "
+                 "the snippet leads to the full answer instead", "warning", line)]
 
 
 @dataclass
@@ -247,9 +268,15 @@ class _Snippet:
 
 
 def _snippet(view: View, config: Config, link: tuple[Section, Section], style: plain_facts.Style) -> _Snippet:
-    plain, markdown = _Writer(False, style), _Writer(True, style)
-    snippet = _Snippet(_head(view, plain), _head(view, markdown), [*plain.notes, *markdown.notes])
-    if config.include_detail and view.override is None:
+    """The fullest snippet that fits: the head with the list its short answer introduces and the steps, then
+    without the steps, then the short answer and the link alone (each step down a warning)."""
+    for keep in (2, 1, 0):
+        plain, markdown = _Writer(False, style), _Writer(True, style)
+        snippet = _Snippet(_head(view, plain, keep), _head(view, markdown, keep), [*plain.notes, *markdown.notes])
+        if len(_join([*snippet.plain, link[0]])) <= config.budget_characters:
+            break
+    snippet.notes.extend(_left_out(view, keep))
+    if config.include_detail and view.override is None and keep == 2:
         _add_detail(view, config, link, snippet, style)
     snippet.plain.append(link[0])
     snippet.markdown.append(link[1])
@@ -260,7 +287,8 @@ def _add_detail(view: View, config: Config, link: tuple[Section, Section], snipp
                 style: plain_facts.Style) -> None:
     """Detail blocks in order, while the snippet (link included) stays within the budget; a heading goes in
     only with the block after it."""
-    for group in _groups(view.detail):
+    listed = lead_in_list(view)
+    for group in _groups(tuple(block for block in view.detail if block is not listed)):
         plain, markdown = _Writer(False, style), _Writer(True, style)
         lines = [plain.block(block) for block in group]
         if len(_join([*snippet.plain, *lines, link[0]])) > config.budget_characters:

@@ -499,22 +499,39 @@ def _paragraph_like(blocks: tuple[Block, ...]) -> list[Paragraph | Heading]:
 
 
 def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[Note]]:
-    """The answer as spoken sections: the override if there is one, else short answer, steps, then detail."""
+    """The answer as spoken sections: the override if there is one, else short answer, the steps after what
+    they are for (their condition), then detail."""
     ctx = _Context(view, config, PROFILES[config.profile], site, [], _proper_nouns(view, site))
     if view.override is not None:
         lines = _text_line(view.override.inlines, ctx, view.override.line)
         return [Para(tuple(lines))], ctx.notes
     sections: list[Section] = _sections(view.short_answer, ctx)
+    steps: list[Section] = []
     if view.steps is not None:
-        sections += _sections(view.steps, ctx)
+        for block in view.condition:  # what the steps are for is said, whatever `headings` says
+            steps += [Para(tuple(lines))] if (lines := _text_line(block.inlines, ctx, block.line)) else []
+        steps += _sections(view.steps, ctx)
+    listed = lead_in_list(view)
+    early = listed if listed is not None and listed is not view.steps and steps else None
+    detail = tuple(block for block in view.detail if block is not early)
+    handoff = _handoff(config, ctx)
+    left_out: list[Block] = []
+    if early is not None:  # the list the short answer introduces comes before the steps, as in the answer
+        noted = len(ctx.notes)
+        spoken = _sections(early, ctx)
+        fits = timing(sections + spoken + steps + handoff, config)[1] <= config.budget_seconds
+        if config.detail == "all" or (config.detail == "fit" and fits):
+            sections += spoken
+        else:
+            del ctx.notes[noted:]
+            left_out.append(early)
+    sections += steps
     if config.detail == "all":
-        for block in view.detail:
+        for block in detail:
             sections += _sections(block, ctx)
         return sections, ctx.notes
-    handoff = _handoff(config, ctx)
     seconds = timing(sections + handoff, config)[1]  # speech time adds up section by section
-    left_out: list[Block] = []
-    for group in _detail_groups(view.detail):
+    for group in _detail_groups(detail):
         noted = len(ctx.notes)
         spoken = [section for block in group for section in _sections(block, ctx)]
         more = timing(spoken, config)[1]

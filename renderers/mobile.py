@@ -478,19 +478,27 @@ class _Content:
 
 
 def _derived(view: View, ctx: _Context) -> _Content:
+    """The short answer, then the body in source order: the steps where they stand (after what scopes them),
+    the first block after the short answer set apart unless it is the steps."""
     short = text_blocks(markdown(view.short_answer.inlines, ctx, view.short_answer.line)) + ctx.take_images()
     items: list[Element] = list(short)
     fallback = [plain(view.short_answer.inlines, ctx.locale)]
     key_blocks: tuple[Block, ...] = (view.short_answer,)
+    body = [block for block in view.blocks if block is not view.short_answer]
+    at = next((i for i, block in enumerate(body) if block is view.steps), None)
+    before, after = (body[:at], body[at + 1:]) if at is not None else ([], body)
+    steps: Element | None = None
     if view.steps is not None:
-        items.append(Container(tuple(list_items(view.steps, ctx)), spacing="medium"))
+        fallback.extend(_plain_block(block, ctx.locale) for block in view.condition)
         fallback.extend(f"{view.steps.start + i}. {_plain_blocks(item.blocks, ctx.locale)}"
                         for i, item in enumerate(view.steps.items))
         key_blocks += (view.steps,)
-    detail = elements(view.detail, ctx)
-    if detail:
-        detail[0] = replace(detail[0], separator=True, spacing="medium")
-    items.extend(detail)
+        steps = Container(tuple(list_items(view.steps, ctx)), spacing="medium")
+    rest = [*elements(before, ctx), *((steps,) if steps is not None else ()), *elements(after, ctx)]
+    first = next((i for i, element in enumerate(rest) if element is not steps), None)
+    if first is not None:
+        rest[first] = replace(rest[first], separator=True, spacing="medium")
+    items.extend(rest)
     return _Content(items, walk_inlines(key_blocks), "\n".join(fallback), fallback[0])
 
 

@@ -161,7 +161,14 @@ def _key_facts(view: View, writer: _Writer, whole_steps: bool) -> list[str]:
         else:
             parts.extend(_sentence(f"{CONTACT_VERBS[f.type]} {writer.present(f)}") for f in new)
             seen |= {_key(fact) for fact in new}
-    return parts
+    return [_condition(view, writer), *parts] if parts and view.condition else parts
+
+
+def _condition(view: View, writer: _Writer) -> str:
+    """What the steps are for, said before any of them: "If you can still sign in:" (a heading gets the colon)."""
+    texts = [" ".join(writer.block(block).split()) for block in view.condition]
+    return " ".join(text if text.endswith((":", ".", "?", "!")) else text + (":" if last else ".")
+                    for last, text in ((i == len(texts) - 1, t) for i, t in enumerate(texts)))
 
 
 # ------------------------------------------------------------------------------------------ the message

@@ -1,13 +1,21 @@
 """The consistency gate on real builds: a drifted override, a pasted internal note, and the sample KB."""
 from __future__ import annotations
 
+import re
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from engine.ownership import mark
+from engine.compile import load_channels, plan, render_answer
+from engine.consistency import InternalIndex, Problem, check_output
 from engine.diagnostics import Report
+from engine.facts import Locale
+from engine.knowledge import load
+from engine.ownership import mark
 from engine.publish import build
+from engine.readers import Reading, read
+from engine.select import View, view
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "small_kb"
@@ -83,3 +91,70 @@ def test_a_missing_fact_names_the_fact_and_its_key(tmp_path: Path, monkeypatch) 
     ok, errors = built(kb, tmp_path / "dist", monkeypatch)
     assert not ok
     assert any("missing-fact: sms does not state (800) 555-0100 (phone.main)" in e for e in errors), errors
+
+
+# ------------------------------------------------------------------------- steps keep their meaning
+
+STEPS_KB = ROOT / "tests" / "fixtures" / "realistic_steps_kb"
+CUSTOMER = ("web", "mobile", "ivr", "chat", "sms")
+
+
+def outputs_of(answer_id: str) -> dict[str, tuple[View, Reading, list[Problem]]]:
+    """One fixture answer on every customer channel: its view, what a reader recovers, what the gate says."""
+    report = Report()
+    kb = load(STEPS_KB, report, as_of=AS_OF)
+    loaded = load_channels(CUSTOMER, report)
+    assert not report.has_errors(), [d.text() for d in report.errors]
+    work = plan(kb, loaded, AS_OF)
+    answer = next(a for a in kb.answers if a.id == answer_id)
+    item = render_answer(answer, work)
+    out = {}
+    for name, rendered in item.outputs:
+        channel_view = view(answer, name, False, work.published[name])
+        reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
+        out[name] = (channel_view, reading, [p for p in item.problems if p.channel == name])
+    return out
+
+
+def gate(channel_view: View, reading: Reading) -> list[str]:
+    return [p.code for p in check_output(channel_view, reading, "https://riverton.gov/help", InternalIndex(), Locale())]
+
+
+def test_conditional_steps_pass_the_gate_on_every_channel_as_rendered() -> None:
+    for name, (_, reading, problems) in outputs_of("accounts/reset-password").items():
+        assert problems == [], name
+        if name != "sms":
+            assert reading.text.lower().index("if you can still sign in") < reading.text.lower().index("sign in at")
+
+
+def test_steps_given_out_of_order_are_caught() -> None:
+    for name, (channel_view, reading, _) in outputs_of("accounts/reset-password").items():
+        if name == "sms":
+            continue  # the message carries one step: there is no order to break
+        lines = reading.text.split("\n")
+        first = next(i for i, line in enumerate(lines) if "sign in at" in line.lower())
+        last = next(i for i, line in enumerate(lines) if "new password and select" in line.lower())
+        lines[first], lines[last] = lines[last], lines[first]
+        assert "step-order" in gate(channel_view, replace(reading, text="\n".join(lines))), name
+
+
+def test_steps_given_without_their_condition_are_caught() -> None:
+    for name, (channel_view, reading, _) in outputs_of("accounts/reset-password").items():
+        dropped = re.sub(r"If you can still sign in[.:]?\s?", "", reading.text)
+        assert dropped != reading.text
+        assert gate(channel_view, replace(reading, text=dropped)) == ["step-condition"], name
+
+
+def test_a_lead_in_sentence_is_a_condition_too() -> None:
+    outputs = outputs_of("taxes/payment-plan")
+    for name in ("web", "mobile", "ivr", "chat"):
+        channel_view, reading, problems = outputs[name]
+        assert problems == [] and channel_view.condition and "must first" in reading.text
+        dropped = reading.text.replace("To ask for a plan, you must first", "")
+        assert gate(channel_view, replace(reading, text=dropped)) == ["step-condition"], name
+
+
+def test_a_numbered_list_nobody_introduces_is_not_lifted_into_chat() -> None:
+    channel_view, reading, problems = outputs_of("benefits/apply-for-help")["chat"]
+    assert problems == [] and "disagree" not in reading.text and "review form" not in reading.text
+    assert reading.text.index("proof of income") < reading.text.index("How to apply online")

@@ -77,3 +77,48 @@ def test_nested_blocks_resolve_inside_lists() -> None:
     listing = ListBlock(True, 1, (ListItem((inner,), 3),), 2)
     assert filter_blocks((listing,), "web", False)[0].items[0].blocks == ()
     assert filter_blocks((listing,), "ivr", False)[0].items[0].blocks == (Paragraph((), 3),)
+
+
+PROCEDURES = """It depends on whether you can still sign in.
+
+## If you can still sign in
+
+Follow these steps:
+
+1. Open settings.
+2. Choose a new password.
+
+## If you cannot sign in
+
+1. Select "Forgot password".
+2. Open the email.
+
+Some background.
+
+1. A numbered list that nothing introduces.
+"""
+
+
+def test_steps_are_the_list_a_heading_or_lead_in_introduces_with_that_condition(tmp_path: Path) -> None:
+    kb = load_kb(write_kb(tmp_path, {"accounts/reset": answer_file(PROCEDURES)}))
+    chat = views_of(kb, "chat")[0]
+    assert [[inline_text(c.inlines) for c in p.condition] for p in chat.procedures] == [
+        ["If you can still sign in", "Follow these steps:"], ["If you cannot sign in"]]
+    assert chat.steps is chat.procedures[0].steps and chat.condition == chat.procedures[0].condition
+    assert words((chat.steps,)) == "Open settings. Choose a new password."
+    # the condition is said with the steps, not again as detail; the rest stays in source order
+    assert [b.line for b in chat.detail] == [b.line for b in chat.blocks[4:]]
+
+
+def test_the_list_right_after_the_short_answer_needs_no_condition(tmp_path: Path) -> None:
+    kb = load_kb(write_kb(tmp_path, {"billing/a": answer_file("Pay online.\n\n1. Sign in.\n\n## Later\n\n1. Other.\n")}))
+    web = views_of(kb, "web")[0]
+    assert web.condition == () and words((web.steps,)) == "Sign in."
+    assert len(web.procedures) == 2
+
+
+def test_a_numbered_list_after_plain_detail_is_no_procedure(tmp_path: Path) -> None:
+    kb = load_kb(write_kb(tmp_path, {"billing/a": answer_file("Pay online.\n\nSome detail.\n\n1. A list.\n")}))
+    web = views_of(kb, "web")[0]
+    assert web.steps is None and web.procedures == ()
+    assert len(web.detail) == 2

@@ -310,3 +310,23 @@ def test_rendering_is_deterministic(rendered_sample: list[tuple[View, Rendered]]
     site = site_of(sample())
     for view, rendered in rendered_sample:
         assert chat.render(view, CONFIG, site) == rendered
+
+
+def test_steps_under_a_heading_come_after_it_and_other_procedures_stay_on_the_web(tmp_path: Path) -> None:
+    body = ("It depends on whether you can still sign in.\n\n## If you can still sign in\n\n1. Open settings.\n"
+            "2. Choose a new password.\n\n## If you cannot sign in\n\n1. Select forgot password.\n")
+    markdown, plain, _ = files(render(one_view(tmp_path, body, "chat")))
+    assert plain.split("\n\n")[:3] == ["It depends on whether you can still sign in.", "If you can still sign in",
+                                       "1. Open settings.\n2. Choose a new password."]
+    assert "forgot" not in plain and "**If you can still sign in**" in markdown
+
+
+def test_a_lead_in_list_travels_with_the_short_answer_or_the_colon_leads_to_the_link(tmp_path: Path) -> None:
+    body = "Bring these:\n\n- your bill\n- your ID\n\n## How to apply\n\n1. Fill in the form.\n"
+    rendered = render(one_view(tmp_path, body, "chat"))
+    assert files(rendered)[1].split("\n\n")[:3] == ["Bring these:", "• your bill\n• your ID", "How to apply"]
+    long_items = "".join(f"- {'a long item of the list ' * 6}{i}\n" for i in range(5))
+    rendered = render(one_view(tmp_path / "long", f"Bring these:\n\n{long_items}\n## How to apply\n\n1. Fill in.\n",
+                               "chat"))
+    assert files(rendered)[1].split("\n\n") == ["Bring these:", "Full answer: https://riverton.gov/help/billing/pay/\n"]
+    assert [note.code for note in rendered.notes] == ["list-left-out"]

@@ -150,10 +150,25 @@ def test_names_keep_their_capital_after_first(tmp_path: Path) -> None:
 
 
 def test_short_answer_comes_first_then_steps_then_detail(tmp_path: Path) -> None:
-    body = "Detail-free short answer.\n\nA later paragraph.\n\n1. Do this.\n2. Then that.\n\n- A bullet\n"
+    body = "Detail-free short answer.\n\n1. Do this.\n2. Then that.\n\nA later paragraph.\n\n- A bullet\n"
     text = transcript_of(ivr.render(one_view(tmp_path, body, "ivr"), config(), SITE))
     assert text == ("Detail-free short answer.\n\nFirst, do this.\nFinally, then that.\n\nA later paragraph.\n\n"
                     "A bullet.\n")
+
+
+def test_a_numbered_list_nothing_introduces_stays_where_it_is(tmp_path: Path) -> None:
+    body = "Detail-free short answer.\n\nA later paragraph.\n\n1. Do this.\n2. Then that.\n\n- A bullet\n"
+    text = transcript_of(ivr.render(one_view(tmp_path, body, "ivr"), config(), SITE))
+    assert text == ("Detail-free short answer.\n\nA later paragraph.\n\nFirst, do this.\nFinally, then that.\n\n"
+                    "A bullet.\n")
+
+
+def test_steps_under_a_heading_are_spoken_after_what_they_are_for(tmp_path: Path) -> None:
+    body = ("You can reset it yourself.\n\n## If you can still sign in\n\n1. Open settings.\n2. Choose a new one.\n\n"
+            "## If you cannot sign in\n\nCall us.\n")
+    text = transcript_of(ivr.render(one_view(tmp_path, body, "ivr"), config(headings="pause"), SITE))
+    assert text.startswith("You can reset it yourself.\n\nIf you can still sign in.\n\nFirst, open settings.\n"
+                           "Finally, choose a new one.\n")
 
 
 def test_links_speak_their_text_and_their_address_once(tmp_path: Path) -> None:

@@ -377,14 +377,14 @@ def test_a_scoped_block_or_an_unknown_node_is_a_bug(tmp_path: Path) -> None:
     view = one_view(tmp_path, "Short.\n", "mobile")
     scoped = Scoped("internal", frozenset(), (Paragraph((Text("secret"),), 9),), 9)
     with pytest.raises(TypeError, match="internal"):
-        render(replace(view, detail=(scoped,)))
+        render(replace(view, blocks=(view.short_answer, scoped)))
 
     @dataclass(frozen=True)
     class Alien:
         line: int = 1
 
     with pytest.raises(TypeError, match="Alien"):
-        render(replace(view, detail=(Alien(),)))  # type: ignore[arg-type]
+        render(replace(view, blocks=(view.short_answer, Alien())))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="Alien"):
         render(replace(view, short_answer=Paragraph((Alien(),), 6)))  # type: ignore[arg-type]
 

@@ -231,3 +231,11 @@ def test_rendering_is_deterministic(rendered_sample: list[tuple[View, Rendered]]
     site = site_of(sample())
     for view, rendered in rendered_sample:
         assert sms.render(view, CONFIG, site) == rendered
+
+
+def test_a_step_sent_from_a_conditional_procedure_says_what_it_is_for(tmp_path: Path) -> None:
+    body = ("It depends on whether you can still sign in.\n\n## If you can still sign in\n\n"
+            "1. Sign in at {{ urls.pay }}.\n2. Choose a new password.\n")
+    text = text_of(render(one_view(tmp_path, body, "sms")))
+    assert text.startswith("It depends on whether you can still sign in. If you can still sign in: Sign in at "
+                           "riverton.gov/pay.")
