@@ -88,6 +88,10 @@ CODES: dict[str, tuple[str, str]] = {
     "short-answer-not-first": ("A channel does not open with the short answer.", "Make the override lead with it."),
     "list-left-out": ("Chat leaves out the list a short answer ending in \":\" introduces (or the steps after it) to "
                       "keep to its budget, and leads to the full answer instead.", "Nothing, or shorten the list."),
+    "core-fact-missing": ("A fact the SMS states is not on another customer channel: its hand-written text or a "
+                          "channel block drops it.", "Say the fact there too, or take it out of the SMS."),
+    "core-fact-left-out": ("A fact the SMS states is left out by another channel's shorter derived text.",
+                           "Nothing, or move the fact into the short answer or the steps."),
     "step-order": ("A channel gives an answer's steps in another order than the answer does.",
                    "Fix the override or the channel block; steps keep their source order."),
     "step-condition": ("A channel gives steps without the heading or lead-in that says whom they are for.",

@@ -8,7 +8,9 @@ customer sees or hears; the gate compares it with the answer's view for that cha
 3. leak: no run of words from a `::: internal` note or an internal answer reaches a customer channel;
 4. short answer first: the output leads with the short answer (or the override);
 5. steps keep their meaning: every step list the output carries keeps its source order, and comes after its
-   condition (the heading or lead-in sentence that says whom the steps are for).
+   condition (the heading or lead-in sentence that says whom the steps are for);
+6. core facts stay together (`check_together`, over all of one answer's customer outputs): a fact the most
+   compact channel (SMS) states is stated on every other customer channel too.
 
 Facts compare by (type, canonical value), through the same normaliser the parser uses.
 """
@@ -18,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import phonenumbers
 
@@ -39,10 +42,11 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 @dataclass(frozen=True)
 class Problem:
-    code: str  # missing-fact, invented-fact, internal-leak, short-answer-not-first
+    code: str  # missing-fact, invented-fact, internal-leak, short-answer-not-first, step-*, core-fact-*
     channel: str
     message: str
     line: int
+    severity: Literal["error", "warning"] = "error"
 
 
 # ----------------------------------------------------------------------------------------- tokens
@@ -443,3 +447,69 @@ def _procedure(view: View, procedure: Procedure, words: list[str]) -> list[Probl
                                     f"are for: \"{' '.join(wanted)}\" (line {condition.line}) must come before them",
                                     condition.line))
     return problems
+
+
+# ----------------------------------------------------------------------------------------- core facts
+
+COMPACT = "sms"  # the most compact customer channel: what it states, every channel states
+# Facts a channel hands over to the website by design rather than state (the IVR speaks no web or email
+# address beyond the site it hands over to): left out there, they are a warning whatever left them out.
+HANDED_OVER = {"ivr": frozenset({FactType.URL, FactType.EMAIL})}
+
+
+def check_together(outputs: Iterable[tuple[View, Reading]], base_url: str, locale: Locale,
+                   compact: str = COMPACT) -> list[Problem]:
+    """Core facts stay together: every fact the compact channel's output states (derived or overridden; its
+    link to the full answer aside) is stated on each other customer output of the answer. Dropped by a
+    hand-written text, or by a channel block (the fact is not in that channel's view), it is an error; left
+    out by a derived text that degrades (chat carries the short answer and steps, the IVR detail while it
+    fits), a warning naming the fact. `outputs` are the answer's customer channels only."""
+    given = list(outputs)
+    core = next((reading for v, reading in given if v.channel == compact), None)
+    if core is None:
+        return []
+    facts = {(f.type, f.canonical): f for f in core.facts if not _own_link((f.type, f.canonical), base_url)}
+    problems: list[Problem] = []
+    for channel_view, reading in given:
+        if channel_view.channel == compact:
+            continue
+        seen = {(f.type, f.canonical) for f in reading.facts}
+        flat = fold(reading.text)
+        in_view = allowed_facts(channel_view, locale)
+        for key, fact in facts.items():
+            if key in seen or _said(key, flat):
+                continue
+            problems.append(_dropped(channel_view, key, fact.raw, key in in_view, compact))
+    return problems
+
+
+def _dropped(channel_view: View, key: FactKey, raw: str, in_view: bool, compact: str) -> Problem:
+    channel = channel_view.channel
+    mention = _mention(channel_view, key)
+    label = f" ({mention.key})" if mention is not None and mention.key else ""
+    line = mention_line(channel_view, key)
+    if key[0] in HANDED_OVER.get(channel, frozenset()):
+        return Problem("core-fact-left-out", channel, f"the {compact} states {raw}{label}; {channel} hands web "
+                       "and email addresses over to the website instead of saying them", line, "warning")
+    if channel_view.override is not None:
+        return Problem("core-fact-missing", channel, f"the {compact} states {raw}{label}, but the `{channel}:` "
+                       "override does not: a customer who reads both gets two answers", channel_view.override.line)
+    if not in_view:
+        return Problem("core-fact-missing", channel, f"the {compact} states {raw}{label}, but {channel} never "
+                       "does: a channel block keeps it from this channel", line)
+    return Problem("core-fact-left-out", channel, f"the {compact} states {raw}{label}, but {channel} leaves it "
+                   "out (it keeps to its own length); say it in the short answer or the steps to keep them "
+                   "together", line, "warning")
+
+
+def _mention(channel_view: View, key: FactKey) -> FactMention | None:
+    nodes = walk_inlines(public_blocks(channel_view.answer.blocks))
+    return next((n for n in nodes if isinstance(n, FactMention) and (n.fact.type, n.fact.canonical) == key), None)
+
+
+def mention_line(channel_view: View, key: FactKey) -> int:
+    """The source line of the block that first states the fact (else the short answer's)."""
+    for block in public_blocks(channel_view.answer.blocks):
+        if key in _fact_keys(walk_inlines((block,))):
+            return getattr(block, "line", channel_view.short_answer.line)
+    return channel_view.short_answer.line

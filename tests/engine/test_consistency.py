@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from engine.compile import load_channels, plan, render_answer
-from engine.consistency import InternalIndex, Problem, check_output
+from engine.consistency import InternalIndex, Problem, check_output, check_together
 from engine.diagnostics import Report
 from engine.facts import Locale
 from engine.knowledge import load
@@ -158,3 +158,42 @@ def test_a_numbered_list_nobody_introduces_is_not_lifted_into_chat() -> None:
     channel_view, reading, problems = outputs_of("benefits/apply-for-help")["chat"]
     assert problems == [] and "disagree" not in reading.text and "review form" not in reading.text
     assert reading.text.index("proof of income") < reading.text.index("How to apply online")
+
+
+# ------------------------------------------------------------------------- core facts stay together
+
+
+def together(kb_root: Path, answer_id: str) -> list[Problem]:
+    report = Report()
+    kb = load(kb_root, report, as_of=AS_OF)
+    work = plan(kb, load_channels(CUSTOMER, report), AS_OF)
+    assert not report.has_errors(), [d.text() for d in report.errors]
+    answer = next(a for a in kb.answers if a.id == answer_id)
+    pairs = [(view(answer, name, False, work.published[name]), read(r.primary, r.files[r.primary], work.site.locale))
+             for name, r in render_answer(answer, work).outputs]
+    return check_together(pairs, work.site.base_url, work.site.locale)
+
+
+def test_a_fact_the_sms_states_that_a_shorter_derived_text_leaves_out_is_a_warning_naming_it() -> None:
+    found = together(STEPS_KB, "passports/renew-by-mail")
+    assert [(p.code, p.channel, p.severity) for p in found] == [("core-fact-left-out", "chat", "warning")] * 2
+    assert "$130 (fees.renewal)" in found[0].message and "877-555-0123 (phone.passport_line)" in found[1].message
+    assert {p.line for p in found} == {15}  # the paragraph that states them
+
+
+def test_a_fact_a_channel_block_or_a_hand_written_text_drops_is_an_error(tmp_path: Path) -> None:
+    kb = copy_kb(tmp_path)
+    answer = kb / "billing" / "emergency.md"
+    answer.write_text(
+        "---\nquestion: What do I do in a gas emergency?\nowner: safety\nreviewed: 2026-10-01\n"
+        "sms: \"Leave the building now, then call {{ phone.outage }}.\"\n"
+        "chat: \"Leave the building now.\"\n---\n"
+        "Leave the building now and do not use light switches.\n\n::: except ivr\nThen call {{ phone.outage }}.\n:::\n",
+        encoding="utf-8")
+    found = {(p.channel, p.code, p.severity) for p in together(kb, "billing/emergency")}
+    assert found == {("chat", "core-fact-missing", "error"), ("ivr", "core-fact-missing", "error")}
+
+
+def test_facts_every_channel_states_raise_nothing() -> None:
+    for answer_id in ("accounts/reset-password", "taxes/payment-plan", "benefits/apply-for-help"):
+        assert together(STEPS_KB, answer_id) == []
