@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -20,7 +20,8 @@ from pydantic import ConfigDict, Field
 
 import channels
 from channels import ChannelSpec
-from engine.select import View
+from engine.model import Block, Scoped
+from engine.select import View, lead_in_list
 from renderers import IndexEntry, Metric, Rendered, Site, reference_search
 from renderers.card_html import card_html
 from renderers.web import blocks_html, clean, environment as web_environment
@@ -46,6 +47,9 @@ class Config(ChannelSpec):
                                  "chat": "Chat", "sms": "Text message (SMS)"},
         description="Tab titles of the channel views (channel name -> title).")
     recent: int = Field(10, ge=0, le=100, description="How many recently reviewed answers the home page lists.")
+    shard_bytes: int = Field(reference_search.SHARD_BYTES, ge=1000, le=10_000_000,
+                             description="The largest search index file (a term shard or a vocabulary) before it "
+                                         "is split by a longer prefix: what one typed word may cost to fetch.")
 
 
 @lru_cache(maxsize=1)
@@ -203,8 +207,9 @@ def _pre(text: str, element_id: str = "") -> Markup:
 
 def _web(rendered: Rendered, panel: Panel) -> Panel:
     region = web_region(rendered.files[rendered.primary])
-    content = Markup('<div class="web-view">\n{}\n</div>').format(region)
-    return Panel(panel.channel, panel.title, content, _metrics(rendered, [("words", "Words", "")]))
+    content = Markup('<div class="web-view" id="web-text">\n{}\n</div>').format(region)
+    return Panel(panel.channel, panel.title, content, _metrics(rendered, [("words", "Words", "")]), copy="web-text",
+                 copy_label="Copy the web text")
 
 
 def _mobile(rendered: Rendered, panel: Panel) -> Panel:
@@ -214,17 +219,18 @@ def _mobile(rendered: Rendered, panel: Panel) -> Panel:
         card = None
     metrics = _metrics(rendered, [("bytes", "Size", " bytes"), ("elements", "Elements", ""),
                                   ("actions", "Buttons", "")])
-    return Panel(panel.channel, panel.title, card_html(card), metrics)
+    content = Markup('<div class="card-view" id="mobile-text">\n{}\n</div>').format(card_html(card))
+    return Panel(panel.channel, panel.title, content, metrics, copy="mobile-text", copy_label="Copy the card text")
 
 
 def _ivr(rendered: Rendered, panel: Panel) -> Panel:
     transcript = _text(rendered, ".txt")
     said = Markup("\n").join(Markup("<p>{}</p>").format(clean(line)) for line in transcript.split("\n") if line.strip())
     ssml = rendered.files[rendered.primary].decode("utf-8", "replace")
-    content = Markup('<div class="transcript">\n{}\n</div>\n<details class="ssml">\n<summary>Show the SSML</summary>\n'
+    content = Markup('<div class="transcript" id="ivr-text">\n{}\n</div>\n<details class="ssml">\n<summary>Show the SSML</summary>\n'
                      '<pre class="channel-text"><code>{}</code></pre>\n</details>').format(said, clean(ssml.rstrip()))
     metrics = _metrics(rendered, [("seconds", "Spoken length", " s"), ("words", "Words", "")])
-    return Panel(panel.channel, panel.title, content, metrics)
+    return Panel(panel.channel, panel.title, content, metrics, copy="ivr-text", copy_label="Copy what the phone says")
 
 
 def _chat(rendered: Rendered, panel: Panel) -> Panel:
@@ -290,12 +296,55 @@ def panels(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
 # ----------------------------------------------------------------------------------------------------- pages
 
 
+def notes_first(view: View) -> tuple[Block, ...]:
+    """The answer's blocks for a CSR: the short answer (with the list it leads into), then the internal notes,
+    then the rest in order. On a call the notes (who to transfer to, what to log) matter before the detail."""
+    notes = [b for b in view.blocks if isinstance(b, Scoped) and b.kind == "internal"]
+    if not notes:
+        return view.blocks
+    rest = [b for b in view.blocks if not (isinstance(b, Scoped) and b.kind == "internal")]
+    lead = [view.short_answer, *((listed,) if (listed := lead_in_list(view)) is not None else ())]
+    if not all(any(b is block for block in rest) for b in lead):
+        return tuple(notes) + tuple(rest)  # no short answer among the blocks (a summary): notes come first
+    after = max(next(n for n, block in enumerate(rest) if block is b) for b in lead) + 1
+    return (*rest[:after], *notes, *rest[after:])
+
+
+@dataclass(frozen=True)
+class Badge:
+    kind: str  # stale | expires | expired | future
+    text: str
+
+
+EXPIRES_SOON = 60  # days before `effective_until` that an answer is badged "expires in N days"
+
+
+def date_badges(dates: reference_search.Dates, today: date) -> list[Badge]:
+    """The badges an answer's dates earn on `today`: the same rules as `badges` in assets/site.js, which applies
+    them again in the browser with the reader's date (a site that is not rebuilt still tells the truth)."""
+    day = today.isoformat()
+    found: list[Badge] = []
+    if dates.start and dates.start > day:
+        found.append(Badge("future", "not yet in effect"))
+    if dates.until:
+        left = (date.fromisoformat(dates.until) - today).days
+        if left < 0:
+            found.append(Badge("expired", "expired"))
+        elif left <= EXPIRES_SOON:
+            found.append(Badge("expires", "expires today" if left == 0 else
+                               f"expires in {left} day{'s' if left != 1 else ''}"))
+    if dates.due and dates.due < day:
+        found.append(Badge("stale", "review overdue"))
+    return found
+
+
 def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendered] | None = None) -> Rendered:
     answer = view.answer
     path = f"{view.id}/index.html"
     root = "../" * path.count("/")
-    body = blocks_html(view.blocks, site, short_answer=view.short_answer, steps=view.steps)
+    body = blocks_html(notes_first(view), site, short_answer=view.short_answer, steps=view.steps)
     due = answer.reviewed + timedelta(days=answer.review_every)
+    dates = reference_search.Dates(due.isoformat(), _iso(answer.effective_from), _iso(answer.effective_until))
     shown = panels(view, config, site, outputs or {}) if answer.audience == "public" else []
     related = [{"href": f"{root}{rid}/", "id": rid, "question": clean(site.answers[rid].question)}
                for rid in view.related]
@@ -303,12 +352,17 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
         "answer.html", lang=site.language, site_name=clean(site.name), root=root, title=clean(answer.question),
         answer_id=answer.id, answer_hash=answer.hash, audience=answer.audience, topic=answer.topic,
         topic_title=topic_title(answer.topic), owner=clean(answer.owner), reviewed=answer.reviewed.isoformat(),
-        due=due.isoformat(), stale=site.as_of is not None and due < site.as_of,
+        dates=dates, badges=date_badges(dates, site.as_of) if site.as_of is not None else [],
+        stale=site.as_of is not None and due < site.as_of,
         asked_as=[clean(a) for a in answer.asked_as], tags=[clean(t) for t in answer.tags], body=body,
         related=related, panels=shown, customer_channels=[p.title for p in shown if not p.absent],
         accepted=[{"code": a.code, "about": clean(a.about), "reason": clean(a.reason)} for a in answer.accepts],
     )
     return Rendered(primary=path, files={path: html}, metrics={})
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day is not None else ""
 
 
 @dataclass(frozen=True)
@@ -330,8 +384,11 @@ class Entry:
     search: reference_search.Indexed
 
 
-def index_entry(view: View, config: Config, site: Site) -> Entry:
-    return Entry(view.answer.reviewed.isoformat(), reference_search.indexed(reference_search.document_of(view)))
+def index_entry(view: View, config: Config, site: Site, outputs: Mapping[str, Rendered] | None = None) -> Entry:
+    """`outputs`: this answer's finished customer outputs, when the engine passes them (search then matches a
+    customer's quote against what each plain-text channel really said)."""
+    document = reference_search.document_of(view, outputs)
+    return Entry(view.answer.reviewed.isoformat(), reference_search.indexed(document))
 
 
 def render_index(entries: Sequence[IndexEntry], config: Config, site: Site) -> dict[str, bytes]:
@@ -352,5 +409,6 @@ def render_index(entries: Sequence[IndexEntry], config: Config, site: Site) -> d
     files["assets/site.css"] = web_environment().get_template("site.css").render().encode("utf-8")
     for target, template in ASSETS.items():
         files[target] = environment().loader.get_source(environment(), template)[0].encode("utf-8")  # as written
-    files |= reference_search.search_files([e.entry.search for e in entries], site)
+    files |= reference_search.search_files([e.entry.search for e in entries], site, config.channel_titles,
+                                           config.shard_bytes)
     return dict(sorted(files.items()))

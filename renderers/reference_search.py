@@ -29,16 +29,18 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from datetime import timedelta
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from ruamel.yaml import YAML
 
 import channels
 from engine.model import (
-    Block, Code, Emphasis, FactMention, Image, Inline, Link, ListBlock, Strike, Strong, Text, inline_text, walk_inlines,
+    Answer, Block, Code, Emphasis, FactMention, Heading, Image, Inline, Link, ListBlock, Paragraph, Quote, Scoped, Strike,
+    Strong, Text, inline_text, walk_inlines,
 )
-from engine.select import View
-from renderers import Site
+from engine.select import View, filter_blocks
+from renderers import Rendered, Site
 from renderers.plain_facts import Style, presenters
 
 TEMPLATES = channels.HERE / "templates" / "reference"
@@ -46,10 +48,14 @@ ABBREVIATIONS = TEMPLATES / "abbreviations.yaml"
 CHUNK = 16
 MAX_POSTINGS = 300
 SHORT_CHARS = 240
+SAID_CHARS = 700  # what a channel said, as kept for matching a customer's quote
+SHARD_BYTES = 48_000  # a term shard or vocabulary file larger than this is split by a longer prefix
 SATURATION = 12.0
 LENGTH_NORM = 0.5
 # How much a word counts in each field; the customer's own words (asked_as) count almost as much as the title.
-BOOSTS = {"question": 10.0, "asked_as": 8.0, "tags": 6.0, "topic": 4.0, "short": 4.0, "steps": 2.0, "detail": 1.0}
+# "told" is what only some channels said (an `ivr:` override, a `::: only ivr` block): "the phone told me to press 9".
+BOOSTS = {"question": 10.0, "asked_as": 8.0, "tags": 6.0, "topic": 4.0, "short": 4.0, "told": 4.0, "steps": 2.0,
+          "detail": 1.0}
 STOP_WORDS = frozenset(
     "a an and are as at be but by can could do does for from has have how i if im in into is it its me my of on or "
     "our so than that the their them then there these they this to too us was we what when where which who why "
@@ -202,16 +208,38 @@ def index_terms(text: str) -> list[str]:
     return found + _extra(found, split)
 
 
-def shard_key(term: str) -> str:
-    """The shard a term is in: its first two characters, or one for a script written without spaces (a shard
-    per bigram would be a file per term)."""
-    return term[:1] if unspaced(term) else term[:2]
+def shard_key(term: str, keys: frozenset[str] = frozenset()) -> str:
+    """The shard a term is in: the longest prefix of it that is a shard key (`keys`, as listed in meta.json), or
+    its base key: its first two characters, one for a script written without spaces (a shard per bigram would
+    be a file per term). A base shard over `SHARD_BYTES` is split by a longer prefix (`split_shards`)."""
+    base = term[:1] if unspaced(term) else term[:2]
+    for length in range(len(term), len(base), -1):
+        if term[:length] in keys:
+            return term[:length]
+    return base
 
 
 def file_name(key: str) -> str:
-    """A shard or vocabulary key as a file name: itself when plain ASCII, else `u` and its code points in hex
-    (`u3c0-3bb`), which no plain key (two characters at most) can be and any server and file system takes."""
-    return key if ASCII_WORD.fullmatch(key) else "u" + "-".join(f"{ord(c):x}" for c in key)
+    """A shard or vocabulary key as a file name: itself when plain ASCII, else `u-` and its code points in hex
+    (`u-3c0-3bb`), which no plain key (letters and digits only) can be and any server and file system takes."""
+    return key if ASCII_WORD.fullmatch(key) else "u-" + "-".join(f"{ord(c):x}" for c in key)
+
+
+def split_shards(shard: dict[str, list[int]], key: str, most: int) -> Iterator[tuple[str, dict[str, list[int]]]]:
+    """A shard as it is written: whole while its file is at most `most` bytes, else the terms no longer than its
+    key kept under it and the rest split by their next character, each part split again if still too large."""
+    longer = {t: p for t, p in shard.items() if len(t) > len(key)}
+    if not longer or len(_json(shard)) <= most:
+        yield key, shard
+        return
+    kept = {t: p for t, p in shard.items() if len(t) <= len(key)}
+    if kept:
+        yield key, kept
+    parts: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for term, postings in longer.items():
+        parts[term[:len(key) + 1]][term] = postings
+    for part, terms_ in sorted(parts.items()):
+        yield from split_shards(terms_, part, most)
 
 
 # ------------------------------------------------------------------------------------------------ documents
@@ -231,17 +259,39 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Said:
+    """Text customers got on some channels: `specific` when not every channel the answer is on says it (an
+    override, a `::: only` or `::: except` block), else text every one of them shares."""
+
+    channels: tuple[str, ...]
+    text: str
+    specific: bool
+
+
+@dataclass(frozen=True)
+class Dates:
+    """The dates a result's badges are computed from in the browser (ISO dates, "" when not set)."""
+
+    due: str = ""  # the next review
+    start: str = ""  # effective_from
+    until: str = ""  # effective_until
+
+
+@dataclass(frozen=True)
 class Document(Card):
-    """One answer as search sees it: its card and the text of each field."""
+    """One answer as search sees it: its card, the text of each field, what each customer channel said."""
 
     short: str
     steps: str
     detail: str
+    told: tuple[Said, ...] = ()  # what only some channels said (always from the answer's own text)
+    said: tuple[Said, ...] = ()  # what each channel said, whole (its finished output where known)
+    dates: Dates = Dates()
 
     def fields(self) -> dict[str, str]:
         return {"question": self.question, "asked_as": " ".join(self.asked_as), "tags": " ".join(self.tags),
                 "topic": self.topic.replace("-", " "), "short": self.short, "steps": self.steps,
-                "detail": self.detail}
+                "detail": self.detail, "told": " ".join(s.text for s in self.told)}
 
 
 PRESENT = presenters(Style())
@@ -265,15 +315,88 @@ def _text(blocks: Iterable[Block]) -> str:
     return " ".join(_said((node,)) for node in leaves)
 
 
-def document_of(view: View) -> Document:
-    """The one place that reads an answer for search: everything search needs of it."""
+def _prose(blocks: Iterable[Block]) -> str:
+    """Blocks as one line of prose, facts as people read them (for snippets: `_text` is for terms only)."""
+    parts: list[str] = []
+    for block in blocks:
+        if isinstance(block, (Paragraph, Heading)):
+            parts.append(_said(block.inlines))
+        elif isinstance(block, ListBlock):
+            parts.extend(_prose(item.blocks) for item in block.items)
+        elif isinstance(block, (Quote, Scoped)):
+            parts.append(_prose(block.blocks))
+        else:
+            parts.append(_text((block,)))
+    return " ".join(" ".join(parts).split())
+
+
+def _segments(answer: Answer, customers: tuple[str, ...]) -> list[Said]:
+    """What each customer channel says, from the canonical answer: its override, else its blocks with
+    `::: only`/`::: except` resolved and `::: internal` gone, a segment per run of blocks the same channels
+    share (a block holding a scoped block splits by channel)."""
+    overridden = [o for o in answer.overrides if o.channel in customers]
+    derived = tuple(c for c in customers if c not in {o.channel for o in overridden})
+    segments = [Said((o.channel,), _said(o.inlines), True) for o in overridden]
+    for block in answer.blocks:
+        texts: dict[str, list[str]] = {}
+        for channel in derived:
+            text = _prose(filter_blocks((block,), channel, False))
+            if text:
+                texts.setdefault(text, []).append(channel)
+        for text, channels in texts.items():
+            said = Said(tuple(channels), text, tuple(channels) != derived)
+            last = segments[-1] if segments else None
+            if last is not None and last.channels == said.channels and last.specific == said.specific:
+                segments[-1] = Said(said.channels, f"{last.text} {text}", said.specific)
+            else:
+                segments.append(said)
+    return segments
+
+
+def _output_text(channel: str, rendered: Rendered) -> str | None:
+    """The words a customer got on a plain-text channel, from its finished output (None for other channels)."""
+    suffix = {"sms": "", "chat": ".txt", "ivr": ".txt"}.get(channel)
+    if suffix is None:
+        return None
+    path = rendered.primary if not suffix else rendered.primary.rsplit(".", 1)[0] + suffix
+    data = rendered.files.get(path)
+    return " ".join(data.decode("utf-8", "replace").split()) if data is not None else None
+
+
+def said_by(derived: list[Said], customers: tuple[str, ...],
+            outputs: Mapping[str, Rendered] | None = None) -> tuple[Said, ...]:
+    """What each customer channel told the customer: the finished output of a plain-text channel when this
+    build's outputs are given, else (and for the other channels) the answer's own text per channel."""
+    exact: list[Said] = []
+    for channel in customers:
+        text = _output_text(channel, outputs[channel]) if outputs and channel in outputs else None
+        if text:
+            exact.append(Said((channel,), text, False))
+    rest = tuple(c for c in customers if c not in {s.channels[0] for s in exact})
+    kept = [Said(tuple(c for c in s.channels if c in rest), s.text, s.specific) for s in derived]
+    return tuple(s for s in kept if s.channels) + tuple(exact)
+
+
+def document_of(view: View, outputs: Mapping[str, Rendered] | None = None) -> Document:
+    """The one place that reads an answer for search: everything search needs of it. `outputs`: this answer's
+    finished customer outputs, when the caller has them."""
     answer = view.answer
     steps: tuple[ListBlock, ...] = (view.steps,) if view.steps else ()
     # An internal answer is published on the reference site only, whatever its `channels` say.
     published = tuple(answer.channels) if answer.audience == "public" else ("reference",)
+    customers = tuple(c for c in published if c != view.channel and c != "reference")
+    due = answer.reviewed + timedelta(days=answer.review_every)
+    dates = Dates(due.isoformat(), answer.effective_from.isoformat() if answer.effective_from else "",
+                  answer.effective_until.isoformat() if answer.effective_until else "")
+    derived = _segments(answer, customers)
+    # Told: what only some channels say and this site's own view of the answer does not show (an override, a
+    # `::: only ivr` block); a `::: except sms` block is already in the detail.
+    shown = _prose(view.blocks)
+    told = tuple(s for s in derived if s.specific and s.text not in shown)
     return Document(answer.id, answer.question, answer.topic, answer.audience, published,
                     tuple(answer.asked_as), tuple(answer.tags), _said(view.short_answer.inlines),
-                    _text(steps), _text(view.detail))
+                    _text(steps), _text(view.detail), told,
+                    said_by(derived, customers, outputs), dates)
 
 
 @dataclass(frozen=True)
@@ -284,6 +407,9 @@ class Indexed(Card):
 
     short: str  # cut to SHORT_CHARS
     fields: tuple[tuple[str, int, str], ...]  # (field, its length in terms, its terms: each at most 3 times)
+    told: tuple[Said, ...] = ()  # each cut to SHORT_CHARS
+    said: tuple[Said, ...] = ()  # each cut to SAID_CHARS
+    dates: Dates = Dates()
 
 
 def indexed(document: Document) -> Indexed:
@@ -294,11 +420,15 @@ def indexed(document: Document) -> Indexed:
         counts = Counter(found + _extra(found, split))
         # The length is in query terms: number forms and single characters indexed beside them do not count.
         fields.append((name, len(found), " ".join(" ".join([t] * min(n, 3)) for t, n in sorted(counts.items()))))
-    short = document.short
-    if len(short) > SHORT_CHARS:
-        short = short[:SHORT_CHARS].rsplit(" ", 1)[0] + "\u2026"
     return Indexed(document.id, document.question, document.topic, document.audience, document.channels,
-                   document.asked_as, document.tags, short, tuple(fields))
+                   document.asked_as, document.tags, _cut(document.short, SHORT_CHARS), tuple(fields),
+                   tuple(Said(s.channels, _cut(s.text, SHORT_CHARS), s.specific) for s in document.told),
+                   tuple(Said(s.channels, _cut(s.text, SAID_CHARS), s.specific) for s in document.said),
+                   document.dates)
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[:most].rsplit(" ", 1)[0] + "\u2026"
 
 
 # ------------------------------------------------------------------------------------------------ index
@@ -347,40 +477,78 @@ def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_MARKUP).encode("utf-8")
 
 
-def _shown(document: Indexed, topics: list[str]) -> list[object]:
+def _mask(channels: Iterable[str], names: list[str]) -> int:
+    return sum(1 << names.index(c) for c in channels if c in names)
+
+
+def _shown(document: Indexed, topics: list[str], names: list[str]) -> list[object]:
+    dates = document.dates
     return [document.id, document.question, topics.index(document.topic), int(document.audience == "internal"),
-            list(document.asked_as), list(document.tags), document.short]
+            list(document.asked_as), list(document.tags), document.short, [dates.due, dates.start, dates.until],
+            [[_mask(s.channels, names), s.text] for s in document.told]]
 
 
 def _channel_mask(document: Indexed, names: list[str]) -> int:
-    return sum(1 << names.index(c) for c in document.channels if c in names)
+    return _mask(document.channels, names)
 
 
-def index_files(documents: Sequence[Indexed], synonyms: tuple[tuple[str, ...], ...]) -> dict[str, bytes]:
-    """Every file of the search index for these documents (in the order given: that is the doc numbering)."""
+def _vocabulary(shards: dict[str, dict[str, list[int]]], most: int) -> tuple[dict[str, bytes], list[str], dict[str, list[int]]]:
+    """Every word term (no bigrams: they are looked up exactly; no numbers: another digit is another number) by
+    its first letter, for typos after it: a file per letter, or per letter and term length when that file
+    would be over `most` bytes (a typo changes the length by two at most, so a query needs five of them)."""
+    by_letter: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(shards):
+        if not unspaced(key):
+            by_letter[key[0]].extend(t for t in shards[key] if not t.isdigit())
+    files: dict[str, bytes] = {}
+    whole: list[str] = []
+    by_length: dict[str, list[int]] = {}
+    for letter, known in sorted(by_letter.items()):
+        if not known:
+            continue
+        data = _json(sorted(known))
+        if len(data) <= most:
+            files[f"search/v/{file_name(letter)}.json"] = data
+            whole.append(letter)
+            continue
+        lengths: dict[int, list[str]] = defaultdict(list)
+        for term in known:
+            lengths[len(term)].append(term)
+        by_length[letter] = sorted(lengths)
+        for length, group in sorted(lengths.items()):
+            files[f"search/v/{file_name(letter)}-{length}.json"] = _json(sorted(group))
+    return files, whole, by_length
+
+
+def index_files(documents: Sequence[Indexed], synonyms: tuple[tuple[str, ...], ...],
+                titles: Mapping[str, str] | None = None, shard_bytes: int = SHARD_BYTES) -> dict[str, bytes]:
+    """Every file of the search index for these documents (in the order given: that is the doc numbering).
+    `titles`: what to call each channel in a result; `shard_bytes`: the largest term shard or vocabulary file
+    before it is split by a longer prefix."""
     topics = sorted({d.topic for d in documents})
     present = {c for d in documents for c in d.channels}
     names = [c for c in CHANNEL_ORDER if c in present] + sorted(present - set(CHANNEL_ORDER))
-    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    base: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for term, postings in scores(documents).items():
-        shards[shard_key(term)][term] = [value for pair in postings for value in pair]
+        base[shard_key(term)][term] = [value for pair in postings for value in pair]
+    shards = {key: part for whole in sorted(base) for key, part in split_shards(base[whole], whole, shard_bytes)}
     files = {f"search/t/{file_name(key)}.json": _json(shard) for key, shard in sorted(shards.items())}
-    vocabulary: dict[str, list[str]] = defaultdict(list)
-    for key in sorted(shards):
-        if not unspaced(key):  # bigrams are looked up exactly: no typos to forgive
-            vocabulary[key[0]].extend(shards[key])
-    files.update({f"search/v/{file_name(letter)}.json": _json(known) for letter, known in sorted(vocabulary.items())})
+    vocabulary, letters, lengths = _vocabulary(shards, shard_bytes)
+    files.update(vocabulary)
     for start in range(0, len(documents), CHUNK):
-        chunk = [_shown(d, topics) for d in documents[start:start + CHUNK]]
-        files[f"search/d/{start // CHUNK}.json"] = _json(chunk)
+        chunk = documents[start:start + CHUNK]
+        files[f"search/d/{start // CHUNK}.json"] = _json([_shown(d, topics, names) for d in chunk])
+        files[f"search/c/{start // CHUNK}.json"] = _json([[[_mask(s.channels, names), s.text] for s in d.said]
+                                                          for d in chunk])
     files["search/attrs.json"] = _json({
         "topic": [topics.index(d.topic) for d in documents],
         "internal": "".join("1" if d.audience == "internal" else "0" for d in documents),
         "channels": [_channel_mask(d, names) for d in documents],
     })
     files["search/meta.json"] = _json({
-        "version": 1, "count": len(documents), "chunk": CHUNK, "shards": sorted(shards), "vocabulary": sorted(vocabulary),
-        "topics": topics, "channels": names,
+        "version": 2, "count": len(documents), "chunk": CHUNK, "shards": sorted(shards), "vocabulary": letters,
+        "vocabulary_lengths": lengths, "topics": topics, "channels": names,
+        "channel_titles": [(titles or {}).get(name, name) for name in names],
         "synonyms": [[" ".join(words(p)) for p in group] for group in synonyms],
     })
     return files
@@ -410,10 +578,12 @@ def merged(groups: tuple[tuple[str, ...], ...], short: dict[str, str]) -> tuple[
     return tuple(tuple(group) for group in out)
 
 
-def search_files(documents: Sequence[Indexed], site: Site) -> dict[str, bytes]:
+def search_files(documents: Sequence[Indexed], site: Site, titles: Mapping[str, str] | None = None,
+                 shard_bytes: int = SHARD_BYTES) -> dict[str, bytes]:
     """The search index and its script and stylesheet, for `renderers/reference.py`'s `render_index`."""
     documents = sorted(documents, key=lambda d: d.id)
-    files = index_files(documents, merged(site.synonyms, abbreviations(ABBREVIATIONS.read_text("utf-8"))))
+    files = index_files(documents, merged(site.synonyms, abbreviations(ABBREVIATIONS.read_text("utf-8"))), titles,
+                        shard_bytes)
     files["assets/search.js"] = (TEMPLATES / "search.js").read_bytes()
     files["assets/search.css"] = (TEMPLATES / "search.css").read_bytes()
     return files

@@ -127,6 +127,67 @@ def numbers_site(search_browser: Any, tmp_path_factory: pytest.TempPathFactory) 
     yield from _serve(write_kb(root / "kb", NUMBERS_KB), root / "dist")
 
 
+# Answers whose dates move: one that expires soon after the build day, one not reviewed for a while.
+DATES_KB = {
+    "billing/winter-rates": answer_file("Winter rates apply until mid December.\n", question="What are the winter rates?",
+                                        effective_until="2026-12-15", reviewed="2026-11-01", review_every="365"),
+    "billing/old-policy": answer_file("Bills are due in 21 days.\n", question="When is my bill due?",
+                                      reviewed="2026-01-01", review_every="360"),
+}
+
+
+@pytest.fixture(scope="session")
+def dates_site(search_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A small knowledge base whose badges depend on the day (DATES_KB), built and served."""
+    root = tmp_path_factory.mktemp("dates")
+    yield from _serve(write_kb(root / "kb", DATES_KB), root / "dist")
+
+
+SHARD_BYTES = 12000  # low, so a few hundred generated answers split some shards as 100,000 would
+
+
+@pytest.fixture(scope="session")
+def generated_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated knowledge base of 300 answers (benchmarks/generate.py)."""
+    from benchmarks.generate import generate
+    root = tmp_path_factory.mktemp("generated") / "kb"
+    generate(root, 300)
+    return root
+
+
+@pytest.fixture(scope="session")
+def whole_site(search_browser: Any, generated_kb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The generated knowledge base with the default shard threshold: nothing is split at this size."""
+    yield from _serve(generated_kb, tmp_path_factory.mktemp("whole") / "dist")
+
+
+@pytest.fixture(scope="session")
+def sharded_site(search_browser: Any, generated_kb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The same knowledge base with a shard threshold low enough to split, as 100,000 answers would."""
+    root = tmp_path_factory.mktemp("sharded")
+    kb = root / "kb"
+    shutil.copytree(generated_kb, kb)
+    settings = kb / "_settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + f"channels:\n  reference:\n    shard_bytes: {SHARD_BYTES}\n",
+                        encoding="utf-8")
+    yield from _serve(kb, root / "dist")
+
+
+def customer_text(kb: Path, answer_id: str, channel: str) -> str:
+    """What a customer got on `channel` for one answer: the channel's real output, rendered by the engine (a
+    plain-text channel's primary file, or its `.txt` beside it)."""
+    import channels
+    from engine.compile import load_channels, plan, render_answer
+    from engine.knowledge import load
+    report = Report()
+    loaded = load(kb, report, as_of=AS_OF)
+    work = plan(loaded, load_channels(channels.names(), report), AS_OF)
+    answer = next(a for a in loaded.answers if a.id == answer_id)
+    rendered = dict(render_answer(answer, work).outputs)[channel]
+    text = rendered.files.get(rendered.primary.rsplit(".", 1)[0] + ".txt", rendered.files[rendered.primary])
+    return text.decode("utf-8")
+
+
 @pytest.fixture
 def watched(search_browser: Any) -> Iterator[tuple[Any, Watch]]:
     """A fresh page whose every request, console error and script error is watched; off-host requests are

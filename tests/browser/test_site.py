@@ -30,8 +30,11 @@ def test_the_internal_answer_is_internal(sample_site: Site) -> None:
     assert set(manifest["answers"][PUBLIC]["channels"]) == {*PANELS, "reference"}
 
 
+NARROW = {"width": 1000, "height": 800}  # below the side-by-side width: the channel views are tabs
+
+
 def test_the_answer_page_shows_each_channel_view(sample_site: Site, open_page: Opener) -> None:
-    page, watch = open_page()
+    page, watch = open_page(viewport=NARROW)
     page.goto(answer_url(sample_site, PUBLIC))
     tabs = page.get_by_role("tab")
     assert tabs.count() == len(PANELS)
@@ -56,7 +59,7 @@ def test_the_answer_page_shows_each_channel_view(sample_site: Site, open_page: O
 
 
 def test_copy_buttons_copy(sample_site: Site, open_page: Opener) -> None:
-    page, watch = open_page(permissions=["clipboard-read", "clipboard-write"])
+    page, watch = open_page(permissions=["clipboard-read", "clipboard-write"], viewport=NARROW)
     page.goto(answer_url(sample_site, PUBLIC))
     page.get_by_role("button", name="Copy id").click()
     assert page.evaluate("navigator.clipboard.readText()") == PUBLIC
@@ -68,11 +71,48 @@ def test_copy_buttons_copy(sample_site: Site, open_page: Opener) -> None:
     page.get_by_role("button", name="Copy the chat text").click()
     chat = (sample_site.root / "chat" / f"{PUBLIC}.txt").read_text(encoding="utf-8").rstrip("\n")
     assert page.evaluate("navigator.clipboard.readText()") == chat
+    page.get_by_role("tab", name="Phone (IVR)").click()
+    page.get_by_role("button", name="Copy what the phone says").click()
+    transcript = (sample_site.root / "ivr" / f"{PUBLIC}.txt").read_text(encoding="utf-8")
+    assert page.evaluate("navigator.clipboard.readText()").split() == transcript.split()
+    page.get_by_role("tab", name="Web page").click()
+    page.get_by_role("button", name="Copy the web text").click()
+    assert "press 2" in page.evaluate("navigator.clipboard.readText()")
+    assert watch.problems() == []
+
+
+def test_wide_screens_show_the_channels_side_by_side(sample_site: Site, open_page: Opener) -> None:
+    page, watch = open_page(viewport={"width": 1400, "height": 900})
+    page.goto(answer_url(sample_site, PUBLIC))
+    assert page.get_by_role("tab").count() == 0
+    boxes = [page.locator(f"#channel-{name}").bounding_box() for name in PANELS]
+    assert all(box is not None for box in boxes)
+    assert len({round(box["y"]) for box in boxes if box}) < len(PANELS)  # some share a row
+    page.set_viewport_size(NARROW)
+    assert page.get_by_role("tab").count() == len(PANELS)  # narrower again: tabs
+    assert watch.problems() == []
+
+
+@pytest.mark.parametrize("answer", [PUBLIC, INTERNAL, "outages/downed-power-line", "billing/payment-arrangements"])
+def test_the_short_answer_is_on_the_first_screen_at_320_px(sample_site: Site, open_page: Opener, answer: str) -> None:
+    page, watch = open_page(viewport={"width": 320, "height": 640})
+    page.goto(answer_url(sample_site, answer))
+    box = page.locator("#answer .short-answer").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 640, box
+    assert watch.problems() == []
+
+
+def test_the_answer_and_notes_come_before_the_channels_and_metadata(sample_site: Site, open_page: Opener) -> None:
+    page, watch = open_page()
+    page.goto(answer_url(sample_site, "outages/downed-power-line"))
+    top = {selector: page.locator(selector).first.bounding_box()["y"] for selector in (
+        "#answer .short-answer", "#answer .internal-note", ".channel-views", ".answer-facts")}
+    assert list(top) == sorted(top, key=top.__getitem__)
     assert watch.problems() == []
 
 
 def test_tabs_follow_the_keyboard(sample_site: Site, open_page: Opener) -> None:
-    page, watch = open_page()
+    page, watch = open_page(viewport=NARROW)
     page.goto(answer_url(sample_site, PUBLIC))
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"

@@ -2,6 +2,7 @@
 once; home and topic pages; every page inert and strictly parsed."""
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
@@ -72,7 +73,7 @@ def test_the_answer_page_shows_every_channel_view(small: Path) -> None:
     panels = {e.get("id"): e for e in root.iter("section") if "channel-panel" in (e.get("class") or "")}
     assert list(panels) == ["channel-web", "channel-mobile", "channel-ivr", "channel-chat", "channel-sms"]
     web = panels["channel-web"]
-    assert "Call (800) 555-0100 to pay." in words(web) and not web.findall(".//h2")
+    assert re.search(r"Call \(?800\)?[ -]555-0100 to pay\.", words(web)) and not web.findall(".//h2")
     assert [e.tag for e in web.iter() if e.tag in ("h2", "h3", "h4")] == ["h3", "h4"]  # the web page's h2 moves down
     card = next(e for e in panels["channel-mobile"].iter("div") if e.get("class") == "ac-card")
     assert "Call 800-555-0100 to pay." in words(card) and not card.findall(".//pre")
@@ -83,7 +84,8 @@ def test_the_answer_page_shows_every_channel_view(small: Path) -> None:
     assert f"Encoding GSM-7 Segments {outputs['sms'].metrics['segments']}" in words(panels["channel-sms"])
     assert "".join(by_id(root, "chat-text").itertext()) == outputs["chat"].files["billing/pay.txt"].decode().rstrip("\n")
     copy = {b.get("data-copy-target") for b in root.iter("button")}
-    assert copy == {"answer-id-text", "chat-text", "sms-text"}
+    assert copy == {"answer-id-text", "web-text", "mobile-text", "ivr-text", "chat-text", "sms-text"}
+    assert all(words(by_id(root, target)) for target in copy)  # every channel's text has a button
     assert all(b.get("hidden") is not None for b in root.iter("button"))  # shown by the script only
 
 
@@ -160,8 +162,8 @@ def test_home_lists_recent_answers_and_topics_and_includes_search() -> None:
             root = parse(data)
             assert not [e for e in root.iter() if e.get("style") is not None or e.tag == "style"], path
             scripts = [s.get("src") for s in root.iter("script")]
-            own = ["assets/site.js", "assets/search.js"] if path == "index.html" else ["assets/site.js"]
-            assert sorted(scripts) == sorted(("../" * path.count("/")) + name for name in own), path
+            own = ["assets/site.js", "assets/search.js"]  # search on every page
+            assert len(by_id(root, "search-q").attrib) and sorted(scripts) == sorted(("../" * path.count("/")) + name for name in own), path
 
 
 def test_every_sample_page_is_inert_and_carries_the_policy() -> None:
@@ -215,3 +217,65 @@ def test_the_web_view_never_lets_markup_through(html: str) -> None:
         assert element.tag in kept, shown
         assert not [n for n in element.attrib if n.startswith("on") or n in ("style", "src", "id")], shown
         assert not (element.get("href") or "").lower().startswith("javascript"), shown
+
+
+# ------------------------------------------------------------------------------------------------ for a call
+
+NOTES_KB = {
+    "outages/line": answer_file(
+        "Stay 30 feet away and call {{ phone.outage }}.\n\n1. Keep others back.\n2. Call us.\n\n"
+        "Treat every line as live.\n\n::: internal\nDispatch a crew at once: code DL1.\n:::\n",
+        question="What do I do about a downed line?", effective_until="2026-12-15"),
+    "billing/lead": answer_file("You can pay three ways:\n\n- online\n- by phone\n\nMore detail here.\n\n"
+                                "::: internal\nNote for staff.\n:::\n", question="How can I pay?",
+                                reviewed="2025-01-01"),
+}
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_kb(tmp_path_factory.mktemp("notes") / "kb", NOTES_KB)
+
+
+def _order(root: ET.Element, *markers: str) -> list[int]:
+    text = words(root)
+    return [text.index(marker) for marker in markers]
+
+
+def test_the_answer_and_its_notes_come_first_then_channels_then_metadata(notes: Path) -> None:
+    root = page_of(outputs_for(notes, "outages/line"))
+    answer = words(by_id(root, "answer"))
+    assert answer.index("Stay 30 feet away") < answer.index("Dispatch a crew") < answer.index("Keep others back")
+    positions = _order(root, "Stay 30 feet away", "Dispatch a crew", "What the customer gets", "About this answer",
+                       "Owner billing-team")
+    assert positions == sorted(positions)
+
+
+def test_notes_follow_the_list_a_short_answer_leads_into(notes: Path) -> None:
+    answer = words(by_id(page_of(outputs_for(notes, "billing/lead")), "answer"))
+    assert answer.index("by phone") < answer.index("Note for staff") < answer.index("More detail")
+
+
+def test_date_badges_are_written_for_the_build_day_with_the_dates_for_the_browser(notes: Path) -> None:
+    root = page_of(outputs_for(notes, "outages/line"))
+    holder = next(e for e in root.iter("span") if e.get("class") == "date-badges")
+    assert holder.get("data-until") == "2026-12-15" and holder.get("data-due")
+    assert words(holder) == "Expires in 22 days"  # AS_OF is 2026-11-23
+    lead = next(e for e in page_of(outputs_for(notes, "billing/lead")).iter("span") if e.get("class") == "date-badges")
+    assert words(lead) == "Review overdue"
+
+
+@pytest.mark.parametrize("today, until, start, due, expected", [
+    ("2026-11-23", "2026-12-15", "", "2027-01-01", ["expires in 22 days"]),
+    ("2026-12-14", "2026-12-15", "", "2027-01-01", ["expires in 1 day"]),
+    ("2026-12-15", "2026-12-15", "", "2027-01-01", ["expires today"]),
+    ("2026-12-16", "2026-12-15", "", "2027-01-01", ["expired"]),
+    ("2026-09-01", "2026-12-15", "", "2027-01-01", []),  # more than 60 days ahead
+    ("2026-11-23", "", "2026-12-01", "2027-01-01", ["not yet in effect"]),
+    ("2027-01-02", "", "", "2027-01-01", ["review overdue"]),
+    ("2027-01-01", "", "", "2027-01-01", []),  # due today is not overdue yet
+])
+def test_date_badges(today: str, until: str, start: str, due: str, expected: list[str]) -> None:
+    from datetime import date as day
+    found = reference.date_badges(reference.reference_search.Dates(due, start, until), day.fromisoformat(today))
+    assert [b.text for b in found] == expected

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from renderers.reference_search import (
-    ABBREVIATIONS, CHUNK, MAX_POSTINGS, Document, Indexed, abbreviations, document_of, file_name, fold, index_files,
+    ABBREVIATIONS, CHUNK, PRESENT, MAX_POSTINGS, Document, Indexed, abbreviations, document_of, file_name, fold, index_files,
     index_terms, indexed, merged, number_forms, scores, search_files, shard_key, stem, terms, words,
 )
+from renderers import Rendered
 from tests.kb import answer_file, load_kb, sample, site_of, views_of, write_kb
 
 
@@ -110,7 +111,8 @@ def test_form_codes_are_one_word_with_or_without_a_hyphen_or_space() -> None:
 def test_a_shared_fact_is_shown_as_people_read_it() -> None:
     docs = {d.id: d for d in (document_of(v) for v in views_of(sample(), "reference"))}
     short = docs["billing/pay-by-phone"].short
-    assert "(800) 555-0142" in short and "+1800" not in short
+    written = PRESENT["phone"](sample().facts.facts["phone.payments"].value)  # the house style's form, whatever it is
+    assert written in short and "+1800" not in short and written != "+18005550142"
     assert PHONE_FORMS <= set(index_terms(short))
 
 
@@ -135,7 +137,7 @@ def test_the_shipped_abbreviations_are_in_the_index_s_synonyms() -> None:
 
 def test_a_non_ascii_shard_is_named_by_its_code_points() -> None:
     assert [shard_key(t) for t in ("meter", "λογαριασμο", "电费", "𠀀𠀁")] == ["me", "λο", "电", "𠀀"]
-    assert [file_name(k) for k in ("me", "λο", "电", "𠀀", "aø")] == ["me", "u3bb-3bf", "u7535", "u20000", "u61-f8"]
+    assert [file_name(k) for k in ("me", "λο", "电", "𠀀", "aø")] == ["me", "u-3bb-3bf", "u-7535", "u-20000", "u-61-f8"]
 
 
 def test_every_script_gets_its_shards_and_only_words_get_a_vocabulary() -> None:
@@ -147,11 +149,11 @@ def test_every_script_gets_its_shards_and_only_words_get_a_vocabulary() -> None:
     for key in meta["shards"]:
         shard = json.loads(files[f"search/t/{file_name(key)}.json"])
         assert shard and all(shard_key(term) == key for term in shard)
-    assert json.loads(files["search/t/u3bb-3bf.json"])["λογαριασμο"][0::2] == [0]
-    assert json.loads(files["search/t/u7535.json"])["电费"][0::2] == [2]
-    assert json.loads(files["search/t/u8d26.json"])["账"][0::2] == [2]
+    assert json.loads(files["search/t/u-3bb-3bf.json"])["λογαριασμο"][0::2] == [0]
+    assert json.loads(files["search/t/u-7535.json"])["电费"][0::2] == [2]
+    assert json.loads(files["search/t/u-8d26.json"])["账"][0::2] == [2]
     assert "λ" in meta["vocabulary"] and "电" not in meta["vocabulary"]
-    assert "search/v/u3bb.json" in files
+    assert "search/v/u-3bb.json" in files
 
 
 def test_single_characters_do_not_make_a_field_longer() -> None:
@@ -240,3 +242,86 @@ def test_the_sample_site_gets_its_files_and_assets() -> None:
     meta = json.loads(files["search/meta.json"])
     assert meta["count"] == len(entries)
     assert b"ReferenceSearch" in files["assets/search.js"]
+
+
+# ------------------------------------------------------------------------------------------------ channel text
+
+
+CHANNELS_KB = {
+    "billing/pay": answer_file(
+        "Pay online or by phone.\n\n::: only ivr\nTo pay now, press 1.\n:::\n\n::: except sms\nOr visit the office.\n:::\n"
+        "\n::: internal\nStaff only: check the log.\n:::\n",
+        sms='"Pay at riverton.gov/pay or call us."'),
+}
+
+
+def _channels_doc(tmp_path: Path) -> Document:
+    kb = load_kb(write_kb(tmp_path / "kb", CHANNELS_KB))
+    return document_of(next(v for v in views_of(kb, "reference") if v.id == "billing/pay"))
+
+
+def test_what_only_some_channels_said_is_told_with_its_channels(tmp_path: Path) -> None:
+    document = _channels_doc(tmp_path)
+    told = {s.channels: s.text for s in document.told}
+    assert told[("ivr",)] == "To pay now, press 1." and told[("sms",)] == "Pay at riverton.gov/pay or call us."
+    assert not any("office" in text for text in told.values())  # the site's own view already shows it
+    assert "press" in document.fields()["told"] and "press" not in document.fields()["detail"]
+    assert not any("Staff only" in s.text for s in (*document.told, *document.said))  # never a customer's
+
+
+def test_what_each_channel_said_covers_every_channel_and_is_its_output_when_known(tmp_path: Path) -> None:
+    document = _channels_doc(tmp_path)
+    by_channel: dict[str, str] = {}
+    for said in document.said:
+        for channel in said.channels:
+            by_channel[channel] = f"{by_channel.get(channel, '')} {said.text}".strip()
+    assert set(by_channel) == {"web", "mobile", "ivr", "chat", "sms"}
+    assert by_channel["sms"] == "Pay at riverton.gov/pay or call us."
+    assert "press 1" in by_channel["ivr"] and "office" in by_channel["ivr"] and "press" not in by_channel["web"]
+    kb = load_kb(tmp_path / "kb")
+    view = next(v for v in views_of(kb, "reference") if v.id == "billing/pay")
+    sms = Rendered("billing/pay.txt", {"billing/pay.txt": b"Pay at riverton.gov/pay\nor call  us. Reply STOP"})
+    exact = document_of(view, {"sms": sms})
+    assert [s.text for s in exact.said if s.channels == ("sms",)] == ["Pay at riverton.gov/pay or call us. Reply STOP"]
+
+
+def test_results_carry_dates_and_told_text_and_chunks_carry_what_was_said(tmp_path: Path) -> None:
+    document = indexed(_channels_doc(tmp_path))
+    files = index_files([document], (), {"ivr": "Phone (IVR)"})
+    meta = json.loads(files["search/meta.json"])
+    row = json.loads(files["search/d/0.json"])[0]
+    assert row[7] == [document.dates.due, "", ""] and document.dates.due
+    ivr = 1 << meta["channels"].index("ivr")
+    assert [ivr, "To pay now, press 1."] in row[8]
+    assert meta["channel_titles"][meta["channels"].index("ivr")] == "Phone (IVR)"
+    said = json.loads(files["search/c/0.json"])[0]
+    assert any(mask & ivr and "press 1" in text for mask, text in said)
+
+
+def test_a_large_shard_splits_by_a_longer_prefix_and_terms_find_theirs() -> None:
+    docs = [_doc(n, f"payment payments payable paying pays pay{n} pal{n}") for n in range(60)]
+    files = index_files(docs, (), shard_bytes=1500)
+    meta = json.loads(files["search/meta.json"])
+    keys = frozenset(meta["shards"])
+    assert "pa" not in keys or all(len(t) <= 2 for t in json.loads(files["search/t/pa.json"]))
+    assert {k for k in keys if k.startswith("pay")} and {k for k in keys if k.startswith("pal")}
+    found: dict[str, str] = {}
+    for key in keys:
+        shard = json.loads(files[f"search/t/{file_name(key)}.json"])
+        for term in shard:
+            found[term] = key
+        splittable = any(len(t) > len(key) for t in shard)
+        assert not splittable or len(files[f"search/t/{file_name(key)}.json"]) <= 1500, key
+    assert found and all(shard_key(term, keys) == key for term, key in found.items())
+    assert set(found) == set(scores(docs))  # every term is in exactly one shard
+
+
+def test_a_large_vocabulary_splits_by_term_length() -> None:
+    docs = [_doc(n, " ".join(f"word{n}x{k}" + "y" * (k % 4) for k in range(30))) for n in range(20)]
+    files = index_files(docs, (), shard_bytes=2000)
+    meta = json.loads(files["search/meta.json"])
+    assert "w" not in meta["vocabulary"] and meta["vocabulary_lengths"]["w"]
+    for length in meta["vocabulary_lengths"]["w"]:
+        assert all(len(t) == length for t in json.loads(files[f"search/v/w-{length}.json"]))
+    assert not any(path.startswith("search/v/") and json.loads(files[path]) and
+                   all(t.isdigit() for t in json.loads(files[path])) for path in files)  # numbers have no typos

@@ -12,9 +12,15 @@
   var STOP = new Set(("a an and are as at be but by can could do does for from has have how i if im in into is it " +
     "its me my of on or our so than that the their them then there these they this to too us was we what when " +
     "where which who why will with would you your").split(" "));
-  var SHOWN = 10;
+  var SHOWN = 8;  // results shown at first: a CSR on a call reads the first few, not a list of 48
+  var MORE = 30;  // shown after "Show more"
+  var FLOOR = 0.2;  // beyond the fifth, a result scoring under this share of the best one waits for "Show more"
+  var QUOTE_TERMS = 6;  // a query of this many words or more may be text a customer quotes back to us
+  var QUOTE_CHECKED = 10;  // how many of the best results a quote is compared with, channel by channel
+  var QUOTE_SHARE = 0.75;  // the share of a quote's words one channel's text must hold to be what was quoted
   var SYNONYM_FACTOR = 0.9;
   var MAX_CANDIDATES = 40;
+  var MAX_CHILD_SHARDS = 3;
   // Scripts written without spaces between words: the same ranges as UNSPACED_RANGES in reference_search.py.
   var UNSPACED_RANGES = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3005-\u3007\u3021-\u3029\u3031-\u3035" +
     "\u3038-\u303c\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3ffff}";
@@ -223,11 +229,37 @@
 
   // A term's shard, as reference_search.py's shard_key and file_name: its first two characters (one for a
   // script written without spaces), named by their code points in hex unless plain ASCII.
-  function shardOf(term) { return Array.from(term).slice(0, unspaced(term) ? 1 : 2).join(""); }
+  // A shard over the size threshold is split by a longer prefix, every key listed in meta.json: a term is in
+  // the shard of its longest listed prefix, else of its first two characters.
+  var shardMemo = new Map();
+  function shardOf(term) {
+    if (shardMemo.has(term)) return shardMemo.get(term);
+    var chars = Array.from(term);
+    var base = unspaced(term) ? 1 : 2;
+    var key = chars.slice(0, base).join("");
+    for (var n = chars.length; meta && n > base; n--) {
+      var prefix = chars.slice(0, n).join("");
+      if (meta.shardSet.has(prefix)) { key = prefix; break; }
+    }
+    if (meta) shardMemo.set(term, key);
+    return key;
+  }
 
   function fileOf(key) {
     if (/^[a-z0-9]+$/.test(key)) return key;
-    return "u" + Array.from(key).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
+    return "u-" + Array.from(key).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
+  }
+
+  // The vocabulary files a typo of `term` may be in: its first letter's, or, where that was split by length,
+  // those of the lengths two edits away.
+  function vocabularyFiles(term) {
+    var letter = Array.from(term)[0];
+    if (meta.vocabulary.indexOf(letter) >= 0) return ["v/" + fileOf(letter) + ".json"];
+    var lengths = (meta.vocabulary_lengths || {})[letter] || [];
+    var size = Array.from(term).length;
+    return lengths.filter(function (n) { return Math.abs(n - size) <= 2; }).map(function (n) {
+      return "v/" + fileOf(letter) + "-" + n + ".json";
+    });
   }
 
   // A number has no typos: another digit is another number.
@@ -281,34 +313,49 @@
 
   // Every typed term's candidates: from its own shard; when that has none, from the vocabulary of its first
   // letter (a slip after the first letter) and the shard of its first two letters swapped.
+  // The shards split off under a typed term ("pay" split into "paym", "payo"): its completions are there.
+  // Only a few are fetched (MAX_CHILD_SHARDS): a short word with many completions keeps those in its own shard.
+  function childShards(term, isLast, alt) {
+    var completes = alt.fuzzy && (term.length >= 3 || (isLast && term.length >= 2));
+    if (!completes || !meta.splitKeys.length) return [];
+    var found = meta.splitKeys.filter(function (key) { return key.length > term.length && key.startsWith(term); });
+    return found.length <= MAX_CHILD_SHARDS ? found : [];
+  }
+
   function resolve(clauses) {
     var shards = new Map(), pools = new Map();
     var keys = new Set();
-    eachTerm(clauses, function (term) { keys.add(shardOf(term)); });
+    eachTerm(clauses, function (term, isLast, alt) {
+      keys.add(shardOf(term));
+      childShards(term, isLast, alt).forEach(function (key) { keys.add(key); });
+    });
     return fetchShards(keys, shards).then(function () {
       var lost = [];
       eachTerm(clauses, function (term, isLast, alt) {
         var shard = shards.get(shardOf(term));
-        var pool = shard ? candidates(term, Object.keys(shard), isLast, alt.fuzzy) : [];
+        var known = shard ? Object.keys(shard) : [];
+        childShards(term, isLast, alt).forEach(function (key) { known = known.concat(Object.keys(shards.get(key) || {})); });
+        var pool = known.length ? candidates(term, known, isLast, alt.fuzzy) : [];
         pools.set(term + "|" + isLast + "|" + !!alt.fuzzy, pool);
         if (!pool.length && alt.fuzzy && term.length >= 4 && !digits(term)) lost.push([term, isLast]);
       });
       if (!lost.length) return { shards: shards, pools: pools };
       // First letters and first two swapped, by code point (a letter may be two UTF-16 units).
       var first = function (term) { return Array.from(term)[0]; };
-      var swap = function (term) { var c = Array.from(term); return c[1] + c[0]; };
-      var vocabularies = new Set(lost.map(function (item) { return first(item[0]); }));
-      return Promise.all(Array.from(vocabularies).filter(function (letter) {
-        return meta.vocabulary.indexOf(letter) >= 0;
-      }).map(function (letter) {
-        return fetchJson("v/" + fileOf(letter) + ".json").then(function (known) { return [letter, known]; });
+      var swap = function (term) { var c = Array.from(term); return c[1] + c[0] + c.slice(2).join(""); };
+      var vocabularies = new Set();
+      lost.forEach(function (item) { vocabularyFiles(item[0]).forEach(function (path) { vocabularies.add(path); }); });
+      return Promise.all(Array.from(vocabularies).map(function (path) {
+        return fetchJson(path).then(function (known) { return [path, known]; });
       })).then(function (pairs) {
-        var byLetter = new Map(pairs);
-        var swapped = new Set(lost.map(function (item) { return swap(item[0]); }));
+        var byFile = new Map(pairs);
+        var swapped = new Set(lost.map(function (item) { return shardOf(swap(item[0])); }));
         return fetchShards(swapped, shards).then(function () {
           var more = new Set();
           lost.forEach(function (item) {
-            var known = (byLetter.get(first(item[0])) || []).concat(Object.keys(shards.get(swap(item[0])) || {}));
+            var known = [];
+            vocabularyFiles(item[0]).forEach(function (path) { known = known.concat(byFile.get(path) || []); });
+            known = known.concat(Object.keys(shards.get(shardOf(swap(item[0]))) || {}));
             var pool = candidates(item[0], known, item[1], true).filter(function (c) { return c.term !== item[0]; });
             pools.set(item[0] + "|" + item[1] + "|true", pool);
             pool.forEach(function (c) { more.add(shardOf(c.term)); });
@@ -412,10 +459,10 @@
 
   // ---------------------------------------------------------------------------------------------- results
 
-  function documents(docs) {
+  function documents(docs, folder) {
     var chunks = Array.from(new Set(docs.map(function (doc) { return Math.floor(doc / meta.chunk); })));
     return Promise.all(chunks.map(function (n) {
-      return fetchJson("d/" + n + ".json").then(function (rows) { return [n, rows]; });
+      return fetchJson(folder + "/" + n + ".json").then(function (rows) { return [n, rows]; });
     })).then(function (pairs) {
       var byChunk = new Map(pairs);
       return docs.map(function (doc) { return byChunk.get(Math.floor(doc / meta.chunk))[doc % meta.chunk]; });
@@ -462,22 +509,48 @@
     }
   }
 
-  // The field that best shows why the answer matched: the customer's words, the tags or the short answer.
-  function why(row, matched, inQuestion) {
+  // The titles of the channels in a mask (meta.channels order), joined for a sentence.
+  function channelNames(mask) {
+    var names = [];
+    meta.channels.forEach(function (name, k) {
+      if (mask & (1 << k)) names.push((meta.channel_titles || [])[k] || name);
+    });
+    return names.join(", ");
+  }
+
+  // The field that best shows why the answer matched: the customer's words, the tags, what some channels told
+  // the customer, or the short answer. A quote is shown with the channel text it matched.
+  function why(row, matched, inQuestion, quote) {
+    if (quote) {
+      var quoted = highlighted(quote.text, matched);
+      return { label: "Told on " + channelNames(quote.mask), node: quoted.node, count: quoted.count, told: true };
+    }
     var options = row[4].map(function (phrase) { return ["Customer words", phrase]; });
     if (row[5].length) options.push(["Tags", row[5].join(", ")]);
     options.push(["Answer", row[6]]);
+    // What only some channels said wins only with more of the words: the answer's own text comes first.
+    (row[8] || []).forEach(function (told) { options.push(["Told on " + channelNames(told[0]), told[1], true]); });
     var best = null;
     options.forEach(function (option) {
       var shown = highlighted(option[1], matched);
-      if (!best || shown.count > best.count) best = { label: option[0], node: shown.node, count: shown.count };
+      if (!best || shown.count > best.count) {
+        best = { label: option[0], node: shown.node, count: shown.count, told: !!option[2] };
+      }
     });
     if (best.count === 0 && !inQuestion) best.label = "Found in the steps or detail; answer";
     return best;
   }
 
-  function resultItem(doc, row, matched, synonymsUsed, index) {
+  function badge(text, kind) {
+    var element = document.createElement("strong");
+    element.className = "search-badge search-badge-" + kind;
+    element.textContent = text;
+    return element;
+  }
+
+  function resultItem(doc, row, matched, synonymsUsed, index, quote) {
     var item = document.createElement("li");
+    item.className = "search-result";
     var link = document.createElement("a");
     link.className = "search-result-link";
     link.href = new URL("../" + row[0] + "/", script ? script.src : document.baseURI).href;
@@ -487,17 +560,17 @@
     item.appendChild(link);
     var metaLine = document.createElement("span");
     metaLine.className = "search-result-meta";
-    metaLine.textContent = row[0] + " \u00b7 " + meta.topics[row[2]];
-    if (row[3]) {
-      var badge = document.createElement("strong");
-      badge.className = "search-badge";
-      badge.textContent = "internal";
-      metaLine.appendChild(badge);
-    }
+    var code = document.createElement("code");
+    code.textContent = row[0];
+    metaLine.appendChild(code);
+    metaLine.appendChild(document.createTextNode(" \u00b7 " + meta.topics[row[2]]));
+    if (row[3]) metaLine.appendChild(badge("internal", "internal"));
+    var dates = window.ReferenceDates ? window.ReferenceDates.badges(row[7] || [], new Date()) : [];
+    dates.forEach(function (found) { metaLine.appendChild(badge(found.text, found.kind)); });
     item.appendChild(metaLine);
-    var reason = why(row, matched, title.count > 0);
+    var reason = why(row, matched, title.count > 0, quote);
     var line = document.createElement("span");
-    line.className = "search-result-why";
+    line.className = "search-result-why" + (reason.told ? " search-result-told" : "");
     line.appendChild(document.createTextNode(reason.label + ": "));
     line.appendChild(reason.node);
     if (synonymsUsed && synonymsUsed.length) {
@@ -509,34 +582,104 @@
     return item;
   }
 
+  // How many of the ranked results to show: the best few, and beyond the fifth only those near the best.
+  function shownCount(ranked, all) {
+    if (all) return Math.min(ranked.length, MORE);
+    var count = Math.min(ranked.length, SHOWN);
+    var floor = ranked.length ? ranked[0].score * FLOOR : 0;
+    while (count > 5 && ranked[count - 1].score < floor) count -= 1;
+    return count;
+  }
+
+  var shownSequence = -1;
+  var pendingOpen = false;
+  var moreButton = null;
+
   function show(query, started, found, rows, mine) {
     if (mine !== sequence) return;
+    shownSequence = mine;
     list.replaceChildren();
     rows.forEach(function (row, k) {
       var doc = found.ranked[k].doc;
-      list.appendChild(resultItem(doc, row, found.matched.get(doc) || new Set(), found.viaSynonym.get(doc), k));
+      list.appendChild(resultItem(doc, row, found.matched.get(doc) || new Set(), found.viaSynonym.get(doc), k,
+        found.quotes && found.quotes.get(doc)));
     });
     list.hidden = rows.length === 0;
     var total = found.ranked.length;
+    var quoted = found.quotes && rows.length && found.quotes.get(found.ranked[0].doc);
     statusLine.textContent = total === 0 ? "No answer matches \u201c" + query + "\u201d." :
+      (quoted ? "Looks like what we told a customer: best match told on " + channelNames(quoted.mask) + ". " : "") +
       total + (total === 1 ? " answer" : " answers") + " for \u201c" + query + "\u201d" +
       (total > rows.length ? ", best " + rows.length + " shown." : ".");
+    if (moreButton) {
+      var hidden = Math.min(total, MORE) - rows.length;
+      moreButton.hidden = hidden <= 0;
+      moreButton.textContent = "Show " + hidden + " more";
+    }
     list.dataset.query = query;
     list.dataset.state = stateOf(query);
     list.dataset.ms = String(Math.round((performance.now() - started) * 10) / 10);
+    if (pendingOpen) {
+      pendingOpen = false;
+      var first = links()[0];
+      if (first) location.href = first.href;
+    }
   }
 
   function clear(query) {
     sequence += 1;
+    shownSequence = sequence;
+    pendingOpen = false;
     list.replaceChildren();
     list.hidden = true;
+    if (moreButton) moreButton.hidden = true;
     statusLine.textContent = "";
     list.dataset.query = query;
     list.dataset.state = stateOf(query);
     list.dataset.ms = "0";
   }
 
-  function search(started) {
+  // ---------------------------------------------------------------------------------------------- quotes
+
+  // Does the typed term `typed` appear among a text's terms (exactly, or with a slip in a long word)?
+  function saidIn(typed, known) {
+    if (known.has(typed)) return true;
+    if (digits(typed) || typed.length < 5) return false;
+    var found = false;
+    known.forEach(function (term) { if (!found && distance(typed, term, 1) <= 1) found = true; });
+    return found;
+  }
+
+  // Text a customer quotes back (an SMS, a chat line, what the phone said): each of the best results' channel
+  // texts is compared word by word with it, and the results re-ordered by how much of it the best one holds.
+  function matchQuote(query, found) {
+    var wanted = Array.from(new Set(terms(query)));
+    if (wanted.length < QUOTE_TERMS) return Promise.resolve(found);
+    var checked = found.ranked.slice(0, QUOTE_CHECKED);
+    return documents(checked.map(function (r) { return r.doc; }), "c").then(function (said) {
+      var quotes = new Map();
+      checked.forEach(function (result, k) {
+        var best = null;
+        (said[k] || []).forEach(function (segment) {
+          var known = new Set(terms(segment[1]));
+          known.forEach(function (term) { numberForms(term).forEach(function (f) { known.add(f); }); });
+          var share = wanted.filter(function (term) { return saidIn(term, known); }).length / wanted.length;
+          if (!best || share > best.share) best = { share: share, mask: segment[0], text: segment[1] };
+        });
+        result.quote = best && best.share >= QUOTE_SHARE ? best.share : 0;
+        if (result.quote) quotes.set(result.doc, best);
+      });
+      // Results holding most of the quote in one channel's text come first; the rest keep their order.
+      var order = checked.slice().sort(function (a, b) { return b.quote - a.quote || b.score - a.score; });
+      found.ranked = order.concat(found.ranked.slice(QUOTE_CHECKED));
+      found.quotes = quotes;
+      return found;
+    });
+  }
+
+  // `more`: show every result up to MORE, focusing the one at that index (the first one newly shown).
+  function search(started, more) {
+    var all = more !== undefined;
     var query = input.value.trim();
     remember();
     if (!meta) return;
@@ -548,10 +691,18 @@
     Promise.all([resolve(clauses), filterOf(activeFilters())])
       .then(function (loaded) {
         if (mine !== sequence) return null;
-        found = rank(clauses, loaded[0], loaded[1]);
-        return documents(found.ranked.slice(0, SHOWN).map(function (r) { return r.doc; }));
+        return matchQuote(query, rank(clauses, loaded[0], loaded[1]));
       })
-      .then(function (rows) { if (rows) show(query, started, found, rows, mine); })
+      .then(function (ranked) {
+        if (!ranked || mine !== sequence) return null;
+        found = ranked;
+        return documents(found.ranked.slice(0, shownCount(found.ranked, all)).map(function (r) { return r.doc; }), "d");
+      })
+      .then(function (rows) {
+        if (!rows) return;
+        show(query, started, found, rows, mine);
+        if (all && links()[more]) links()[more].focus();
+      })
       .catch(function (error) {
         if (mine !== sequence) return;
         statusLine.textContent = "Search is unavailable: " + error.message;
@@ -565,7 +716,11 @@
     terms: terms, stem: stem, forms: numberForms, shard: function (term) { return fileOf(shardOf(term)); }
   });
 
+  // The home page keeps the query and filters in its address (Back, sharing); the box on other pages does not.
+  var home = form.hasAttribute("data-home");
+
   function remember() {
+    if (!home) return;
     var params = new URLSearchParams();
     if (input.value.trim()) params.set("q", input.value.trim());
     Object.keys(filters).forEach(function (name) {
@@ -576,6 +731,7 @@
   }
 
   function restore() {
+    if (!home) return;
     var params = new URLSearchParams(location.search);
     input.value = params.get("q") || "";
     Object.keys(filters).forEach(function (name) {
@@ -601,6 +757,18 @@
     }
   });
 
+  // Enter opens the first result of what is typed now: when those results are not on screen yet (the index
+  // is still being fetched), they open as soon as they are.
+  function openFirst() {
+    var current = list.dataset.query === input.value.trim() && shownSequence === sequence;
+    if (current && meta) {
+      var first = links()[0];
+      if (first) location.href = first.href;
+    } else if (input.value.trim()) {
+      pendingOpen = true;
+    }
+  }
+
   input.addEventListener("keydown", function (event) {
     var found = links();
     if (event.key === "ArrowDown" && found.length) {
@@ -608,7 +776,7 @@
       found[0].focus();
     } else if (event.key === "Enter") {
       event.preventDefault();
-      if (found.length) location.href = found[0].href;
+      openFirst();
     } else if (event.key === "Escape" && input.value) {
       event.preventDefault();
       input.value = "";
@@ -632,31 +800,52 @@
     }
   });
 
-  input.addEventListener("input", function () { search(performance.now()); });
+  input.addEventListener("input", function () { pendingOpen = false; search(performance.now()); });
   Object.keys(filters).forEach(function (name) {
     if (filters[name]) filters[name].addEventListener("change", function () { search(performance.now()); });
   });
-  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  form.addEventListener("submit", function (event) { event.preventDefault(); openFirst(); });
+
+  moreButton = document.createElement("button");
+  moreButton.type = "button";
+  moreButton.className = "search-more";
+  moreButton.hidden = true;
+  moreButton.addEventListener("click", function () { search(performance.now(), links().length); });
+  list.after(moreButton);
 
   form.hidden = false;
   restore();
-  input.focus();
-  fetchJson("meta.json").then(function (loaded) {
-    meta = loaded;
-    meta.shardSet = new Set(meta.shards);
-    synonyms = meta.synonyms;
-    if (filters.channel) {
-      meta.channels.forEach(function (name) {
-        var option = document.createElement("option");
-        option.value = name;
-        option.textContent = name;
-        filters.channel.appendChild(option);
-      });
-      restore();
-    }
-    list.dataset.ready = "1";
-    if (input.value.trim()) search(performance.now());
-  }).catch(function (error) {
-    statusLine.textContent = "Search is unavailable: " + error.message;
-  });
+  var loading = null;
+  // The home page loads the index at once; other pages when the box is first used (a page read and left
+  // fetches nothing).
+  function load() {
+    if (loading) return loading;
+    loading = fetchJson("meta.json").then(function (loaded) {
+      meta = loaded;
+      meta.shardSet = new Set(meta.shards);
+      meta.splitKeys = meta.shards.filter(function (key) { return Array.from(key).length > 2; });
+      synonyms = meta.synonyms;
+      if (filters.channel) {
+        meta.channels.forEach(function (name) {
+          var option = document.createElement("option");
+          option.value = name;
+          option.textContent = name;
+          filters.channel.appendChild(option);
+        });
+        restore();
+      }
+      list.dataset.ready = "1";
+      if (input.value.trim()) search(performance.now());
+    }).catch(function (error) {
+      statusLine.textContent = "Search is unavailable: " + error.message;
+    });
+    return loading;
+  }
+  if (home) {
+    input.focus();
+    load();
+  } else {
+    input.addEventListener("focus", load);
+    if (document.activeElement === input) load();
+  }
 })();

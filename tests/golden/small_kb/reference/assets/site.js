@@ -1,7 +1,55 @@
-/* The reference site's enhancements: copy buttons and channel tabs. Pages work without it: the buttons stay
-   hidden and every channel view shows as its own section. Served as assets/site.js (no inline script: CSP). */
+/* The reference site's enhancements: copy buttons, channel views as tabs on narrow screens (side by side on
+   wide ones), and date badges computed with today's date. Pages work without it: the buttons stay hidden,
+   every channel view shows as its own section and the badges are those of the build day. Served as
+   assets/site.js (no inline script: CSP). */
 (function () {
   "use strict";
+
+  var EXPIRES_SOON = 60;  // as EXPIRES_SOON in renderers/reference.py
+  var WIDE = "(min-width: 75rem)";  // side by side from here, tabs below
+
+  // A local date as YYYY-MM-DD (the CSR's day, not UTC's).
+  function isoDay(now) {
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  }
+
+  function daysBetween(from, to) {
+    return Math.round((Date.parse(to + "T00:00:00Z") - Date.parse(from + "T00:00:00Z")) / 86400000);
+  }
+
+  // The badges an answer's dates ([review due, effective from, effective until], ISO or "") earn on `now`:
+  // the same rules as date_badges in renderers/reference.py. Search results use them too.
+  function badges(dates, now) {
+    var day = isoDay(now);
+    var found = [];
+    if (dates[1] && dates[1] > day) found.push({ kind: "future", text: "not yet in effect" });
+    if (dates[2]) {
+      var left = daysBetween(day, dates[2]);
+      if (left < 0) found.push({ kind: "expired", text: "expired" });
+      else if (left <= EXPIRES_SOON) {
+        found.push({ kind: "expires", text: left === 0 ? "expires today" : "expires in " + left + (left === 1 ? " day" : " days") });
+      }
+    }
+    if (dates[0] && dates[0] < day) found.push({ kind: "stale", text: "review overdue" });
+    return found;
+  }
+
+  window.ReferenceDates = Object.freeze({ badges: badges, today: isoDay });
+
+  function setUpDates() {
+    Array.prototype.forEach.call(document.querySelectorAll(".date-badges"), function (holder) {
+      var dates = [holder.getAttribute("data-due") || "", holder.getAttribute("data-from") || "",
+        holder.getAttribute("data-until") || ""];
+      holder.replaceChildren();
+      badges(dates, new Date()).forEach(function (found) {
+        var element = document.createElement("strong");
+        element.className = "badge badge-" + found.kind;
+        element.textContent = found.text.charAt(0).toUpperCase() + found.text.slice(1);
+        holder.appendChild(element);
+      });
+    });
+  }
 
   function announce(message) {
     var status = document.querySelector(".copy-status");
@@ -26,7 +74,8 @@
   function copy(button) {
     var target = document.getElementById(button.getAttribute("data-copy-target"));
     if (!target) { return; }
-    var text = target.textContent.replace(/\n+$/, "");
+    // Preformatted text as it is; rendered HTML (the web view, the card) as a reader sees it, line by line.
+    var text = (target.tagName === "PRE" ? target.textContent : target.innerText).replace(/\s+$/, "");
     var label = button.getAttribute("data-copy-label") || "the text";
     var done = function () { announce("Copied " + label + "."); };
     var failed = function () { announce("Could not copy: select the text and copy it by hand."); };
@@ -76,16 +125,38 @@
       return tab;
     });
     container.insertBefore(list, container.firstChild);
-    container.classList.add("tabs-ready");
+    var wide = window.matchMedia(WIDE);
+    var current = 0;
 
     function select(index, focus) {
+      current = index;
       tabs.forEach(function (tab, i) {
         var selected = i === index;
         tab.setAttribute("aria-selected", selected ? "true" : "false");
         tab.tabIndex = selected ? 0 : -1;
-        panels[i].hidden = !selected;
+        panels[i].hidden = !selected && !wide.matches;
       });
       if (focus) { tabs[index].focus(); }
+    }
+
+    // Wide screens show every channel side by side: no tabs then, and the panels are plain sections again.
+    function layout() {
+      list.hidden = wide.matches;
+      container.classList.toggle("tabs-ready", !wide.matches);
+      container.classList.toggle("side-by-side", wide.matches);
+      panels.forEach(function (panel, i) {
+        if (wide.matches) {
+          panel.removeAttribute("role");
+          panel.removeAttribute("aria-labelledby");
+          panel.setAttribute("aria-labelledby", panel.id + "-heading");
+          panel.removeAttribute("tabindex");
+        } else {
+          panel.setAttribute("role", "tabpanel");
+          panel.setAttribute("aria-labelledby", tabs[i].id);
+          panel.tabIndex = 0;
+        }
+      });
+      select(current, false);
     }
 
     tabs.forEach(function (tab, index) {
@@ -110,7 +181,9 @@
       return panels.findIndex(function (panel) { return target !== null && panel.contains(target); });
     }
     var initial = fromHash();
-    select(initial >= 0 ? initial : 0, false);
+    current = initial >= 0 ? initial : 0;
+    layout();
+    if (wide.addEventListener) { wide.addEventListener("change", layout); }
     window.addEventListener("hashchange", function () {
       var wanted = fromHash();
       if (wanted >= 0) { select(wanted, false); }
@@ -118,6 +191,7 @@
   }
 
   function start() {
+    setUpDates();
     setUpCopyButtons();
     Array.prototype.forEach.call(document.querySelectorAll("[data-tabs]"), setUpTabs);
   }
