@@ -152,6 +152,7 @@ def test_every_page_loads_cleanly_from_this_host_only(sample_site: Site, open_pa
     pages = [path for path in every if path.count("/") <= 2] + [path for path in every if path.count("/") > 2][::9]
     for path in pages:
         page.goto(sample_site.url(path))
+        page.wait_for_load_state("networkidle")  # the home page fetches the search index as it loads
         assert page.evaluate("window.__csp") == [], path
     assert watch.problems() == []
 
