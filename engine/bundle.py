@@ -9,6 +9,7 @@ import itertools
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,22 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def signature(path: str | Path) -> int | None:
+    """What a published file looks like from `stat` alone: inode, size, modification time and mode, as one
+    number. Hard-linking the file into the next bundle keeps it; writing into the file changes its size or
+    its modification time, so a match lets a build reuse the file without reading it. None for anything but a
+    regular file."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return _signature_of(st) if stat.S_ISREG(st.st_mode) else None
+
+
+def _signature_of(st: os.stat_result) -> int:
+    return hash((st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_mode))
+
+
 class Staging:
     """A new bundle being written beside the published one; nothing is visible until `publish`."""
 
@@ -77,6 +94,7 @@ class Staging:
         self.out = out
         self.path = out.parent / f".{out.name}.staging-{os.getpid()}"
         self.written: dict[str, str] = {}
+        self.signatures: dict[str, int] = {}  # relative path -> `signature` of each answer output placed
         self._folders: set[str] = {""}  # folders (relative) made in this staging: one mkdir each, not one per file
         try:
             remove_stale(out.parent, (f".{out.name}.staging-", f".{out.name}.old-"))
@@ -107,13 +125,20 @@ class Staging:
     def write(self, relative: str, data: bytes) -> str:
         """Write one file; returns its sha256. A path written twice or leaving the bundle is a bug."""
         try:
-            target = Path(self.place(relative))
-            target.write_bytes(data)
-            os.chmod(target, READ_ONLY)
+            fd = os.open(self.place(relative), os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fchmod(fd, READ_ONLY)  # whatever the umask
+                st = os.fstat(fd)
+            finally:
+                os.close(fd)
         except OSError as error:
             raise BundleError(f"cannot write {self.path / relative}: {error.strerror or error}") from error
         digest = sha256(data)
         self.written[relative] = digest
+        self.signatures[relative] = _signature_of(st)
         return digest
 
     def seal(self, manifest: Manifest) -> None:
@@ -349,10 +374,11 @@ def inputs_hash(files: Mapping[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def reuse_file(staging: Staging, relative: str, previous: Path, digest: str) -> str:
+def reuse_file(staging: Staging, relative: str, previous: Path, digest: str, known: int | None = None) -> str:
     """Put the previous bundle's unchanged file at `relative` in `staging`: hard-linked where the filesystem
     allows (the bundle is never written in place, so sharing the inode is safe), else copied. The caller
-    vouches for `digest` (the previous manifest's hash of that file)."""
+    vouches for `digest` (the previous manifest's hash of that file) and may pass the file's `signature`,
+    which a hard link keeps."""
     source = os.path.join(previous, relative)
     try:
         target = staging.place(relative)
@@ -360,9 +386,12 @@ def reuse_file(staging: Staging, relative: str, previous: Path, digest: str) -> 
             os.link(source, target)
         except OSError:
             shutil.copyfile(source, target)
+            os.chmod(target, READ_ONLY)
+            known = None
     except OSError as error:
         raise BundleError(f"cannot reuse {previous / relative}: {error.strerror or error}") from error
     staging.written[relative] = digest
+    staging.signatures[relative] = known if known is not None else signature(target) or 0
     return digest
 
 

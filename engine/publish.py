@@ -131,7 +131,8 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
     try:
         previous = releases.bundle_folder(out)  # the published bundle unchanged outputs are taken from
         made = _outputs(kb, work, jobs, executor, session, previous)
-        manifest = _render_into(kb, work, staging, previous, report, made, result, inputs, keep_going)
+        known = session.known if session is not None else {}
+        manifest = _render_into(kb, work, staging, previous, report, made, result, inputs, keep_going, known)
         if manifest is None or (report.has_errors() and not result.held_back):
             staging.discard()
             return result
@@ -146,7 +147,7 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
     if session is not None and not result.held_back:  # a build with errors is never a no-op to repeat
         published = sha256(manifest.dump())
         session.save(UpToDate(build_key(inputs, out, as_of, only), published, tuple(report.items),
-                              tuple(sorted(result.outputs.items()))))
+                              tuple(sorted(result.outputs.items()))), staging.signatures)
         _stamp(session.settings, snap, files, kb_root, out, as_of, only, keep, published, report, result)
     result.published = True
     result.manifest = manifest
@@ -240,7 +241,7 @@ def _carry(staging: Staging, previous: Path, held: Iterable[str]) -> dict[str, A
 
 def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path, report: Report,
                  items: Iterator[tuple[Answer, list[Made], tuple[Problem, ...]]], result: BuildResult,
-                 inputs: str, keep_going: bool = False) -> Manifest | None:
+                 inputs: str, keep_going: bool = False, known: Mapping[str, int] | None = None) -> Manifest | None:
     answers: dict[str, AnswerEntry] = {}
     entries: dict[str, list[IndexEntry]] = {c.name: [] for c in work.channels}
     progress = Progress(len(kb.answers))
@@ -260,7 +261,8 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
             channel = made.channel
             if report.has_errors() and not keep_going:
                 continue  # keep collecting every problem, write nothing more
-            hashes = {f"{channel}/{path}": _put(staging, previous, f"{channel}/{path}", data) for path, data in made.files}
+            hashes = {f"{channel}/{path}": _put(staging, previous, f"{channel}/{path}", data, known or {})
+                      for path, data in made.files}
             metrics = dict(made.metrics)
             metrics.setdefault("override", answer.override(channel) is not None)
             if made.notes:  # what the channel could not carry as written, e.g. a table read as a pointer
@@ -282,7 +284,7 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
                     held_back=dict(sorted(result.held_back.items())) or None)
 
 
-def _put(staging: Staging, previous: Path, relative: str, data: bytes | str) -> str:
+def _put(staging: Staging, previous: Path, relative: str, data: bytes | str, known: Mapping[str, int]) -> str:
     if isinstance(data, bytes):
         return staging.write(relative, data)
-    return reuse_file(staging, relative, previous, data)
+    return reuse_file(staging, relative, previous, data, known.get(relative))

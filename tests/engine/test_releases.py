@@ -118,10 +118,10 @@ def test_a_failed_write_leaves_the_current_release_and_every_release_intact(
     first = release(out)
     before = tree(out / RELEASES)
 
-    def fail(self: Path, data: bytes) -> int:
+    def fail(fd: int, data: bytes) -> int:
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(Path, "write_bytes", fail)
+    monkeypatch.setattr(os, "write", fail)
     report = Report()
     assert not build(SMALL, out, report, as_of=AS_OF, jobs=1, keep=5).published
     monkeypatch.undo()
