@@ -91,13 +91,14 @@ class CachedLoader:
         self.current: dict[str, tuple[str, Sealed]] = {}
         self.texts: dict[str, str] = {}  # answer id -> digest of its file's bytes
         self.reused = 0
+        self.given: Mapping[str, bytes] = {}  # file system path -> bytes already read for this build
 
     def __call__(self, path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],
                  report: Report) -> Loaded | None:
         if refusal(path, root) is not None:  # a pipe or a link out: the loader refuses it unread
             return load_answer(path, root, facts, locale, channels, report)
         try:
-            data = path.read_bytes()
+            data = self.given.get(os.fspath(path)) or path.read_bytes()
         except OSError:
             return load_answer(path, root, facts, locale, channels, report)
         key = digest(data, str(path), str(root), display_path(path), repr(locale), "\0".join(channels))
@@ -154,10 +155,16 @@ def may_repeat(entry: Entry, grams: list[tuple[str, ...]]) -> bool:
     return any(all(fingerprint(token) in seen for token in gram) for gram in grams)
 
 
-def internal_prints(work: Plan) -> dict[int, int]:
-    """The leak check's internal runs, each gram's fingerprint -> its source's."""
-    return {fingerprint("\0".join(gram)): fingerprint(f"{source}\0{line}")
-            for gram, (source, line) in work.internal.runs.items()}
+def internal_prints(work: Plan) -> dict[tuple[str, ...], tuple[int, int]]:
+    """The leak check's internal runs, each gram -> (its fingerprint, its source's)."""
+    sources: dict[tuple[str, int], int] = {}
+    prints: dict[tuple[str, ...], tuple[int, int]] = {}
+    for gram, where in work.internal.runs.items():
+        source = sources.get(where)
+        if source is None:
+            source = sources[where] = fingerprint(f"{where[0]}\0{where[1]}")
+        prints[gram] = (fingerprint("\0".join(gram)), source)
+    return prints
 
 
 @dataclass(frozen=True)
@@ -295,9 +302,10 @@ class Session:
         """The answers to render, and the cached entries of the others (their files present in `out`)."""
         context = Context.of(work)
         published = previous_files(out)
-        internal, self.internal = self.internal, internal_prints(work)
-        new_runs = [gram for gram in work.internal.runs  # added, or now from another answer or line
-                    if internal.get(fingerprint("\0".join(gram))) != self.internal[fingerprint("\0".join(gram))]]
+        prints = internal_prints(work)
+        internal, self.internal = self.internal, dict(prints.values())
+        new_runs = [gram for gram, (gram_print, source) in prints.items()  # added, or now from another answer or line
+                    if internal.get(gram_print) != source]
         gone = internal.keys() - self.internal.keys()
         render: list[Answer] = []
         reused: dict[str, Entry] = {}

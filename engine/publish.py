@@ -54,10 +54,18 @@ class Progress:
             print(f"\rrendering {done}/{self.total}", end="" if done < self.total else "\n", file=sys.stderr)
 
 
-def read_inputs(kb_root: Path, channel_folder: Path) -> dict[str, bytes]:
+def read_inputs(kb_root: Path, channel_folder: Path, by_path: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """Every file the build depends on (`stamp.input_files`), by a stable relative name (for the manifest's
-    `inputs` hash)."""
-    return {name: _input_bytes(Path(path), base) for name, path, base in stamp.input_files(kb_root, channel_folder)}
+    `inputs` hash); `by_path` is filled with the same bytes by file system path, for the loader."""
+    files: dict[str, bytes] = {}
+    for name, path, base in stamp.input_files(kb_root, channel_folder):
+        files[name] = _input_bytes(Path(path), base)
+        if by_path is not None and not files[name].startswith(_MARKER):
+            by_path[path] = files[name]
+    return files
+
+
+_MARKER = b"\0"  # starts what `_input_bytes` gives for a file it did not read
 
 
 def _input_bytes(path: Path, base: Path) -> bytes:
@@ -65,11 +73,11 @@ def _input_bytes(path: Path, base: Path) -> bytes:
     so, which changes the inputs hash without reading it (the loader then reports the file)."""
     refused = refusal(path, base)
     if refused is not None:
-        return f"\0refused:{refused[0]}".encode()
+        return _MARKER + f"refused:{refused[0]}".encode()
     try:
         return path.read_bytes()
     except OSError as error:
-        return f"\0unreadable:{error.errno}".encode()
+        return _MARKER + f"unreadable:{error.errno}".encode()
 
 
 def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[str, ...] | None = None,
@@ -98,7 +106,8 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
         return result
     names = channel_registry.names()
     snap = stamp.snapshot(kb_root, channel_registry.HERE) if incremental is not None else None  # before reading
-    files = read_inputs(kb_root, channel_registry.HERE)
+    read: dict[str, bytes] = {}
+    files = read_inputs(kb_root, channel_registry.HERE, read if incremental is not None else None)
     inputs = inputs_hash(files)
     session = None
     if incremental is not None:
@@ -113,6 +122,7 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
             return result
         stamp.forget(incremental.folder)
         session = Session(incremental)
+        session.loader.given = read  # the answer files are read once, for the inputs hash and the parse
     kb = load(kb_root, report, as_of=as_of, channels=names, load_one=session.loader if session else None)
     gc.freeze()  # the model lives to the end: the collector need not scan it again, nor forked workers copy it
     loaded = load_channels(only or names, report, settings=kb.settings)
