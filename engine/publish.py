@@ -142,6 +142,7 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
         previous = releases.bundle_folder(out)  # the published bundle unchanged outputs are taken from
         made = _outputs(kb, work, jobs, executor, session, previous)
         known = session.known if session is not None else {}
+        staging.known = known
         manifest = _render_into(kb, work, staging, previous, report, made, result, inputs, keep_going, known)
         if manifest is None or (report.has_errors() and not result.held_back):
             staging.discard()
