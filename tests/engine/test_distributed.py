@@ -34,3 +34,28 @@ def test_a_build_on_a_local_cluster_of_worker_processes_equals_a_local_build(tmp
     assert rendered_on, "no answer was rendered on the cluster"
     assert remote.items == local.items
     assert tree(tmp_path / "cluster") == tree(tmp_path / "local")
+
+
+def test_build_dask_local_on_the_command_line_publishes_the_same_bundle(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install -e '.[scale]')")
+    from engine.cli import main
+
+    common = ["--kb", str(SAMPLE), "--as-of", AS_OF.isoformat(), "--no-cache", "--quiet"]
+    assert main(["build", *common, "--out", str(tmp_path / "local"), "--jobs", "1"]) == 0
+    assert main(["build", *common, "--out", str(tmp_path / "cluster"), "--jobs", "2", "--dask", "local"]) == 0
+    assert tree(tmp_path / "cluster") == tree(tmp_path / "local")
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install -e '.[scale]')")
+    from engine import cluster
+    from engine.cli import main
+
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 2)
+
+    code = main(["build", "--kb", str(SAMPLE), "--out", str(tmp_path / "dist"), "--as-of", AS_OF.isoformat(),
+                 "--no-cache", "--dask", "tcp://127.0.0.1:9"])
+    assert code == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+    assert not (tmp_path / "dist").exists()
