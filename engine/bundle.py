@@ -9,6 +9,7 @@ import itertools
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -70,22 +71,125 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class Staging:
-    """A new bundle being written beside the published one; nothing is visible until `publish`."""
+def signature(path: str | Path) -> int | None:
+    """What a published file looks like from `stat` alone: inode, size, modification time and mode, as one
+    number. Hard-linking the file into the next bundle keeps it; writing into the file changes its size or
+    its modification time, so a match lets a build reuse the file without reading it. None for anything but a
+    regular file."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return _signature_of(st) if stat.S_ISREG(st.st_mode) else None
 
-    def __init__(self, out: Path) -> None:
+
+def _signature_of(st: os.stat_result) -> int:
+    return hash((st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_mode))
+
+
+class Staging:
+    """A new bundle being written beside the published one; nothing is visible until `publish`.
+
+    With `recycle`, the bundle published before the current one (kept beside it as the spare, `spare_path`) is
+    taken as the staging folder and brought up to date in place, so an edit costs a write per changed file,
+    not a write or link per file of the bundle. Its manifest goes first: a tree without one is never trusted
+    again. A file is kept only when the spare's manifest gives it the hash wanted now and its `signature` is
+    the one `known` records for the published file (one inode shared by both), or else when its bytes still
+    have that hash; every other file is replaced by a new inode (never written into: another bundle may share
+    it) and what the new bundle does not have is removed before the manifest is written."""
+
+    def __init__(self, out: Path, recycle: bool = False) -> None:
         self.out = out
         self.path = out.parent / f".{out.name}.staging-{os.getpid()}"
         self.written: dict[str, str] = {}
+        self.signatures: dict[str, int] = {}  # relative path -> `signature` of each answer output placed
+        self.known: Mapping[str, int] = {}  # the published bundle's signatures, as the last build recorded them
+        self.present: dict[str, str] = {}  # files already in the folder (a recycled spare): path -> sha256
+        self.recycled = False
         self._folders: set[str] = {""}  # folders (relative) made in this staging: one mkdir each, not one per file
         try:
             remove_stale(out.parent, (f".{out.name}.staging-", f".{out.name}.old-"))
             if self.path.exists():
                 shutil.rmtree(self.path)
+            if recycle and self._claim_spare():
+                return
             self.path.mkdir(parents=True)
             ownership.mark(self.path, "bundle")
         except OSError as error:
             raise BundleError(f"cannot create {self.path}: {error.strerror or error}") from error
+
+    @property
+    def spare_path(self) -> Path:
+        return spare_of(self.out)
+
+    def _claim_spare(self) -> bool:
+        """Take the spare as this staging folder, if it is a whole bundle of ours (its manifest readable)."""
+        spare = self.spare_path
+        if not spare.is_dir() or spare.is_symlink() or ownership.marked(spare) is None:
+            return False
+        os.rename(spare, self.path)  # from here on a kill leaves a staging folder, which remove_stale removes
+        try:
+            manifest = Manifest.model_validate_json((self.path / MANIFEST).read_bytes())
+            (self.path / MANIFEST).unlink()
+        except (OSError, ValueError):
+            remove(self.path)
+            return False
+        self.present = {path: sha for entry in manifest.answers.values() for channel in entry.channels.values()
+                        for path, sha in channel.files.items()}
+        self.present.update(manifest.indexes)
+        self._scrub("")
+        self.recycled = True
+        return True
+
+    def _scrub(self, folder: str) -> None:
+        """Remove from the recycled folder whatever its manifest does not list: a stray file, a link, a pipe."""
+        with os.scandir(os.path.join(self.path, folder)) as entries:
+            for entry in entries:
+                relative = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    self._scrub(relative)
+                    try:
+                        os.rmdir(entry.path)  # only when left empty
+                    except OSError:
+                        pass
+                elif not (entry.is_file(follow_symlinks=False) and relative in self.present
+                          or relative == ownership.MARKER):
+                    os.unlink(entry.path)
+
+    def keeps(self, relative: str, digest: str, data: bytes | None = None) -> bool:
+        """Whether the recycled folder's file at `relative` can stay as it is; if not, its name is freed."""
+        if relative not in self.present:
+            return False
+        path = os.path.join(self.path, relative)
+        if self.present[relative] == digest:
+            seen = signature(path)
+            recorded = self.known.get(relative)
+            if seen is not None and (seen == recorded or _holds(path, digest, data)):
+                self.signatures[relative] = seen
+                return True
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        return False
+
+    def sweep(self) -> None:
+        """Remove what a recycled folder holds that the new bundle does not, and the folders left empty."""
+        emptied: set[str] = set()
+        for relative in self.present.keys() - self.written.keys():
+            try:
+                os.unlink(os.path.join(self.path, relative))
+            except FileNotFoundError:
+                pass
+            emptied.add(relative.rpartition("/")[0])
+        for folder in sorted(emptied, key=lambda f: -f.count("/")):
+            while folder:
+                try:
+                    os.rmdir(os.path.join(self.path, folder))
+                except OSError:
+                    break  # not empty (or already gone)
+                folder = folder.rpartition("/")[0]
+        self.present = {}
 
     def check_new(self, relative: str) -> None:
         """A path written twice or leaving the bundle is a bug. Only plain relative POSIX paths pass: no empty,
@@ -106,28 +210,44 @@ class Staging:
 
     def write(self, relative: str, data: bytes) -> str:
         """Write one file; returns its sha256. A path written twice or leaving the bundle is a bug."""
+        digest = sha256(data)
         try:
-            target = Path(self.place(relative))
-            target.write_bytes(data)
-            os.chmod(target, READ_ONLY)
+            target = self.place(relative)
+            if self.present and self.keeps(relative, digest, data):
+                self.written[relative] = digest
+                return digest
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, READ_ONLY)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fchmod(fd, READ_ONLY)  # whatever the umask
+                st = os.fstat(fd)
+            finally:
+                os.close(fd)
         except OSError as error:
             raise BundleError(f"cannot write {self.path / relative}: {error.strerror or error}") from error
-        digest = sha256(data)
         self.written[relative] = digest
+        self.signatures[relative] = _signature_of(st)
         return digest
 
     def seal(self, manifest: Manifest) -> None:
         """Write the manifest last and flush everything to disk: the folder is now a complete bundle."""
+        try:
+            self.sweep()
+        except OSError as error:
+            raise BundleError(f"cannot clean {self.path}: {error.strerror or error}") from error
         self.write(MANIFEST, manifest.dump())
         try:
             _sync_tree(self.path)
         except OSError as error:
             raise BundleError(f"cannot flush {self.path}: {error.strerror or error}") from error
 
-    def publish(self, manifest: Manifest) -> None:
+    def publish(self, manifest: Manifest, keep_spare: bool = False) -> None:
+        """Seal and swap into place; with `keep_spare` the bundle it replaces becomes the spare."""
         self.seal(manifest)
         try:
-            swap_into_place(self.path, self.out)
+            swap_into_place(self.path, self.out, self.spare_path if keep_spare else None)
             sync_folder(self.out.parent)  # the swap itself survives a power cut
         except OSError as error:
             raise BundleError(f"cannot publish into {self.out}: {error.strerror or error}") from error
@@ -224,8 +344,14 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_into_place(staging: Path, out: Path) -> None:
-    """Make `staging` the published `out` in one step; the old bundle is thrown away afterwards (`trash`).
+def spare_of(out: Path) -> Path:
+    """Where the bundle published before `out`'s is kept for the next build to recycle: `.<out>.spare`."""
+    return out.parent / f".{out.name}.spare"
+
+
+def swap_into_place(staging: Path, out: Path, spare: Path | None = None) -> None:
+    """Make `staging` the published `out` in one step; the old bundle is thrown away afterwards (`trash`), or
+    kept as `spare` when there is none.
 
     With renameat2 the exchange is atomic: at every instant `out` is the complete old or the complete new
     bundle. Elsewhere two renames leave a moment with no `out` at all (never a mixed one)."""
@@ -234,6 +360,9 @@ def swap_into_place(staging: Path, out: Path) -> None:
         return
     if _exchange(staging, out):
         try:
+            if spare is not None and not os.path.lexists(spare):
+                os.rename(staging, spare)
+                return
             trash(staging, old_name(out))
         except OSError:  # the new bundle is published all the same; the staging name is known to remove_stale too
             remove(staging)
@@ -349,21 +478,38 @@ def inputs_hash(files: Mapping[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def reuse_file(staging: Staging, relative: str, previous: Path, digest: str) -> str:
+def reuse_file(staging: Staging, relative: str, previous: Path, digest: str, known: int | None = None) -> str:
     """Put the previous bundle's unchanged file at `relative` in `staging`: hard-linked where the filesystem
     allows (the bundle is never written in place, so sharing the inode is safe), else copied. The caller
-    vouches for `digest` (the previous manifest's hash of that file)."""
+    vouches for `digest` (the previous manifest's hash of that file) and may pass the file's `signature`,
+    which a hard link keeps."""
     source = os.path.join(previous, relative)
     try:
         target = staging.place(relative)
+        if staging.present and staging.keeps(relative, digest):
+            staging.written[relative] = digest
+            return digest
         try:
             os.link(source, target)
         except OSError:
             shutil.copyfile(source, target)
+            os.chmod(target, READ_ONLY)
+            known = None
     except OSError as error:
         raise BundleError(f"cannot reuse {previous / relative}: {error.strerror or error}") from error
     staging.written[relative] = digest
+    staging.signatures[relative] = known if known is not None else signature(target) or 0
     return digest
+
+
+def _holds(path: str, digest: str, data: bytes | None) -> bool:
+    """Whether the file at `path` has these bytes (`data`, when given) or this sha256."""
+    try:
+        with open(path, "rb") as file:
+            found = file.read()
+    except OSError:
+        return False
+    return found == data if data is not None else sha256(found) == digest
 
 
 def _syncfs(root: Path) -> bool:

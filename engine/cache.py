@@ -29,8 +29,8 @@ CACHE_VERSION = 2
 _MAGIC = b"one-answer-cache 2\n"
 KEY_VARIABLE = "ONE_ANSWER_CACHE_KEY"
 # The distributions the engine imports; with what they require in turn, their versions key the cache.
-LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "ruamel.yaml", "pydantic", "jinja2", "phonenumbers", "html5lib",
-             "idna")
+LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "ruamel.yaml", "pydantic", "jinja2", "phonenumbers", "selectolax",
+             "idna", "publicsuffixlist")
 _PACKAGES = ("engine", "renderers", "channels")
 
 

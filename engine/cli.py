@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -158,6 +159,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="fail (exit 2) instead of waiting when another build or rollback writes the same --out")
     build.add_argument("--explain", action="store_true",
                        help="print why each answer is rendered again (`id: reason`) on standard error")
+    build.add_argument("--dask", metavar="ADDRESS",
+                       help="render on a Dask cluster: a scheduler address (tcp://host:8786), or `local` for a "
+                            "LocalCluster of --jobs worker processes; needs the `scale` extra")
 
     serve = commands.add_parser("serve", help="serve the built output folder locally (reference site and web pages)",
                                 description="Serve the output folder over HTTP on this machine: the reference site "
@@ -373,6 +377,7 @@ def _build_locked(args: argparse.Namespace, out: Path, cache: Path) -> int:
                 print(f"{args.out} is up to date", file=sys.stderr)
             return EXIT_OK
 
+    from engine import cluster
     from engine.compile import default_jobs
     from engine.diagnostics import Report, render
     from engine.incremental import Incremental
@@ -389,9 +394,15 @@ def _build_locked(args: argparse.Namespace, out: Path, cache: Path) -> int:
     if not args.no_cache:
         explain = (lambda line: print(line, file=sys.stderr)) if args.explain else None
         incremental = Incremental(cache, explain)
-    result = build(args.kb, out, report, as_of=as_of, only=args.channels,
-                   jobs=args.jobs or default_jobs(), keep=keep, incremental=incremental,
-                   keep_going=args.keep_going)
+    jobs = args.jobs or default_jobs()
+    try:
+        with contextlib.ExitStack() as stack:
+            pool = stack.enter_context(cluster.executor(args.dask, jobs)) if args.dask else None
+            result = build(args.kb, out, report, as_of=as_of, only=args.channels, jobs=jobs, executor=pool, keep=keep,
+                           incremental=incremental, keep_going=args.keep_going)
+    except cluster.ClusterError as error:
+        print(f"build.py build: error: {error}; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
     sys.stdout.write(render(report.errors if args.quiet else report.items, args.format))
     if result.up_to_date:
         if not args.quiet:

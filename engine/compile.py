@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import signal
 import threading
@@ -221,6 +220,18 @@ def _render_batch_in_worker(answers: list[Answer]) -> list[AnswerOutputs]:
     return [render_answer(answer, _WORKER_PLAN) for answer in answers]
 
 
+def _render_batch(answers: list[Answer], work: Plan) -> list[AnswerOutputs]:
+    return [render_answer(answer, work) for answer in answers]
+
+
+def _shared(executor: Executor, work: Plan) -> object:
+    """The plan as each task should carry it: sent once to every worker of a Dask cluster (a task then names
+    it), and with each batch on any other executor."""
+    client = getattr(executor, "_client", None)  # distributed.client.ClientExecutor
+    scatter = getattr(client, "scatter", None)
+    return scatter(work, broadcast=True, hash=False) if scatter is not None else work
+
+
 BATCH = 32  # answers a worker renders per task: enough to make the round trip cheap, small enough to stream
 WINDOW = 4  # tasks per worker submitted and not yet read back
 
@@ -236,7 +247,10 @@ def render_all(answers: list[Answer], work: Plan, jobs: int, executor: Executor 
             yield render_answer(answer, work)
         return
     if executor is not None:
-        yield from in_order(executor, functools.partial(render_answer, work=work), answers, WINDOW * max(1, jobs))
+        shared = _shared(executor, work)
+        batches = (answers[start:start + BATCH] for start in range(0, len(answers), BATCH))
+        for batch in in_order(executor, _render_batch, batches, WINDOW * max(1, jobs), extra=(shared,)):
+            yield from batch
         return
     with _deferred_interrupt() as interrupted:
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(work,))
@@ -283,17 +297,18 @@ def _deferred_interrupt() -> Iterator[_Interrupt]:
     interrupt.check()  # a Ctrl-C after the last check still stops the build
 
 
-def in_order(pool: Executor, fn: Callable[[T], R], items: Iterable[T], window: int,
-             tick: Callable[[], None] | None = None) -> Iterator[R]:
-    """`fn` over `items` on `pool`, results in the items' order, with at most `window` tasks submitted and not
-    yet read (Executor.map submits every item at once, and keeps every result a slow reader has not reached).
-    `tick` is called every few hundredths of a second while a result is awaited (to act on an interrupt)."""
+def in_order(pool: Executor, fn: Callable[..., R], items: Iterable[T], window: int,
+             tick: Callable[[], None] | None = None, extra: tuple[object, ...] = ()) -> Iterator[R]:
+    """`fn(item, *extra)` over `items` on `pool`, results in the items' order, with at most `window` tasks
+    submitted and not yet read (Executor.map submits every item at once, and keeps every result a slow reader
+    has not reached). `tick` is called every few hundredths of a second while a result is awaited (to act on an
+    interrupt)."""
     pending: deque[Future[R]] = deque()
     try:
         for item in items:
             if len(pending) >= window:
                 yield _result(pending.popleft(), tick)
-            pending.append(pool.submit(fn, item))
+            pending.append(pool.submit(fn, item, *extra))
         while pending:
             yield _result(pending.popleft(), tick)
     finally:

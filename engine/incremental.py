@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import channels as channel_registry
-from engine.bundle import sha256
+from engine.bundle import sha256, signature
 from engine.cache import Sealed, Store, code_version, digest
 from engine.compile import AnswerOutputs, Plan
 from engine.consistency import Problem
@@ -91,13 +91,14 @@ class CachedLoader:
         self.current: dict[str, tuple[str, Sealed]] = {}
         self.texts: dict[str, str] = {}  # answer id -> digest of its file's bytes
         self.reused = 0
+        self.given: Mapping[str, bytes] = {}  # file system path -> bytes already read for this build
 
     def __call__(self, path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],
                  report: Report) -> Loaded | None:
         if refusal(path, root) is not None:  # a pipe or a link out: the loader refuses it unread
             return load_answer(path, root, facts, locale, channels, report)
         try:
-            data = path.read_bytes()
+            data = self.given.get(os.fspath(path)) or path.read_bytes()
         except OSError:
             return load_answer(path, root, facts, locale, channels, report)
         key = digest(data, str(path), str(root), display_path(path), repr(locale), "\0".join(channels))
@@ -154,10 +155,16 @@ def may_repeat(entry: Entry, grams: list[tuple[str, ...]]) -> bool:
     return any(all(fingerprint(token) in seen for token in gram) for gram in grams)
 
 
-def internal_prints(work: Plan) -> dict[int, int]:
-    """The leak check's internal runs, each gram's fingerprint -> its source's."""
-    return {fingerprint("\0".join(gram)): fingerprint(f"{source}\0{line}")
-            for gram, (source, line) in work.internal.runs.items()}
+def internal_prints(work: Plan) -> dict[tuple[str, ...], tuple[int, int]]:
+    """The leak check's internal runs, each gram -> (its fingerprint, its source's)."""
+    sources: dict[tuple[str, int], int] = {}
+    prints: dict[tuple[str, ...], tuple[int, int]] = {}
+    for gram, where in work.internal.runs.items():
+        source = sources.get(where)
+        if source is None:
+            source = sources[where] = fingerprint(f"{where[0]}\0{where[1]}")
+        prints[gram] = (fingerprint("\0".join(gram)), source)
+    return prints
 
 
 @dataclass(frozen=True)
@@ -279,6 +286,7 @@ class Session:
     records: dict[str, Record] = field(default_factory=dict)
     previous: dict[str, Record] = field(default_factory=dict)
     internal: dict[int, int] = field(default_factory=dict)  # the leak check's runs at the last build
+    known: dict[str, int] = field(default_factory=dict)  # the published bundle's files: path -> `signature`
 
     def __post_init__(self) -> None:
         self.store = Store(self.settings.folder)
@@ -287,14 +295,17 @@ class Session:
         renders = self.store.load("renders")
         if isinstance(renders, tuple) and len(renders) == 2:
             self.previous, self.internal = renders
+        known = self.store.load("signatures")
+        self.known = known if isinstance(known, dict) else {}
 
     def split(self, kb: KnowledgeBase, work: Plan, out: Path) -> tuple[list[Answer], dict[str, Entry]]:
         """The answers to render, and the cached entries of the others (their files present in `out`)."""
         context = Context.of(work)
         published = previous_files(out)
-        internal, self.internal = self.internal, internal_prints(work)
-        new_runs = [gram for gram in work.internal.runs  # added, or now from another answer or line
-                    if internal.get(fingerprint("\0".join(gram))) != self.internal[fingerprint("\0".join(gram))]]
+        prints = internal_prints(work)
+        internal, self.internal = self.internal, dict(prints.values())
+        new_runs = [gram for gram, (gram_print, source) in prints.items()  # added, or now from another answer or line
+                    if internal.get(gram_print) != source]
         gone = internal.keys() - self.internal.keys()
         render: list[Answer] = []
         reused: dict[str, Entry] = {}
@@ -303,7 +314,7 @@ class Session:
             key = key_of(found)
             old = self.previous.get(answer.id)
             entry = old.entry.open() if isinstance(old, Record) and old.key == key else None
-            if isinstance(entry, Entry) and _present(entry, published, out):
+            if isinstance(entry, Entry) and _present(entry, published, out, self.known):
                 leaked = any(p.code == "internal-leak" for p in entry.problems) and (new_runs or gone)
                 if leaked or may_repeat(entry, new_runs):
                     render.append(answer)
@@ -328,20 +339,29 @@ class Session:
         if self.settings.explain is not None:
             self.settings.explain(line)
 
-    def save(self, up_to_date: UpToDate) -> None:
+    def save(self, up_to_date: UpToDate, signatures: Mapping[str, int]) -> None:
         self.store.save("parses", self.loader.current)
         self.store.save("renders", (self.records, self.internal))
+        self.store.save("signatures", dict(signatures))
         self.store.save("last", up_to_date)
 
 
-def _present(entry: Entry, published: Mapping[str, str], out: Path) -> bool:
+def _present(entry: Entry, published: Mapping[str, str], out: Path, known: dict[str, int]) -> bool:
     """Does the previous bundle hold these outputs: listed with the same hash, and each file's bytes still of
-    that hash? (A file altered in place keeps its size; only its hash tells.)"""
+    that hash? A file whose `signature` is the one the last build recorded is unchanged without reading it;
+    any other is read and hashed (a file altered in place may keep its size; only its hash tells), and its
+    signature then recorded afresh."""
     for output in entry.outputs:
         for (path, sha), size in zip(output.files, output.sizes):
             relative = f"{output.channel}/{path}"
-            if published.get(relative) != sha or _sha256_of(out / relative, size) != sha:
+            if published.get(relative) != sha:
                 return False
+            recorded = known.get(relative)
+            if recorded is not None and signature(os.path.join(out, relative)) == recorded:
+                continue
+            if _sha256_of(out / relative, size) != sha:
+                return False
+            known[relative] = signature(os.path.join(out, relative)) or 0
     return True
 
 

@@ -54,10 +54,18 @@ class Progress:
             print(f"\rrendering {done}/{self.total}", end="" if done < self.total else "\n", file=sys.stderr)
 
 
-def read_inputs(kb_root: Path, channel_folder: Path) -> dict[str, bytes]:
+def read_inputs(kb_root: Path, channel_folder: Path, by_path: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """Every file the build depends on (`stamp.input_files`), by a stable relative name (for the manifest's
-    `inputs` hash)."""
-    return {name: _input_bytes(Path(path), base) for name, path, base in stamp.input_files(kb_root, channel_folder)}
+    `inputs` hash); `by_path` is filled with the same bytes by file system path, for the loader."""
+    files: dict[str, bytes] = {}
+    for name, path, base in stamp.input_files(kb_root, channel_folder):
+        files[name] = _input_bytes(Path(path), base)
+        if by_path is not None and not files[name].startswith(_MARKER):
+            by_path[path] = files[name]
+    return files
+
+
+_MARKER = b"\0"  # starts what `_input_bytes` gives for a file it did not read
 
 
 def _input_bytes(path: Path, base: Path) -> bytes:
@@ -65,11 +73,11 @@ def _input_bytes(path: Path, base: Path) -> bytes:
     so, which changes the inputs hash without reading it (the loader then reports the file)."""
     refused = refusal(path, base)
     if refused is not None:
-        return f"\0refused:{refused[0]}".encode()
+        return _MARKER + f"refused:{refused[0]}".encode()
     try:
         return path.read_bytes()
     except OSError as error:
-        return f"\0unreadable:{error.errno}".encode()
+        return _MARKER + f"unreadable:{error.errno}".encode()
 
 
 def build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple[str, ...] | None = None,
@@ -98,7 +106,8 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
         return result
     names = channel_registry.names()
     snap = stamp.snapshot(kb_root, channel_registry.HERE) if incremental is not None else None  # before reading
-    files = read_inputs(kb_root, channel_registry.HERE)
+    read: dict[str, bytes] = {}
+    files = read_inputs(kb_root, channel_registry.HERE, read if incremental is not None else None)
     inputs = inputs_hash(files)
     session = None
     if incremental is not None:
@@ -113,6 +122,7 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
             return result
         stamp.forget(incremental.folder)
         session = Session(incremental)
+        session.loader.given = read  # the answer files are read once, for the inputs hash and the parse
     kb = load(kb_root, report, as_of=as_of, channels=names, load_one=session.loader if session else None)
     gc.freeze()  # the model lives to the end: the collector need not scan it again, nor forked workers copy it
     loaded = load_channels(only or names, report, settings=kb.settings)
@@ -131,7 +141,9 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
     try:
         previous = releases.bundle_folder(out)  # the published bundle unchanged outputs are taken from
         made = _outputs(kb, work, jobs, executor, session, previous)
-        manifest = _render_into(kb, work, staging, previous, report, made, result, inputs, keep_going)
+        known = session.known if session is not None else {}
+        staging.known = known
+        manifest = _render_into(kb, work, staging, previous, report, made, result, inputs, keep_going, known)
         if manifest is None or (report.has_errors() and not result.held_back):
             staging.discard()
             return result
@@ -146,7 +158,7 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
     if session is not None and not result.held_back:  # a build with errors is never a no-op to repeat
         published = sha256(manifest.dump())
         session.save(UpToDate(build_key(inputs, out, as_of, only), published, tuple(report.items),
-                              tuple(sorted(result.outputs.items()))))
+                              tuple(sorted(result.outputs.items()))), staging.signatures)
         _stamp(session.settings, snap, files, kb_root, out, as_of, only, keep, published, report, result)
     result.published = True
     result.manifest = manifest
@@ -240,7 +252,7 @@ def _carry(staging: Staging, previous: Path, held: Iterable[str]) -> dict[str, A
 
 def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path, report: Report,
                  items: Iterator[tuple[Answer, list[Made], tuple[Problem, ...]]], result: BuildResult,
-                 inputs: str, keep_going: bool = False) -> Manifest | None:
+                 inputs: str, keep_going: bool = False, known: Mapping[str, int] | None = None) -> Manifest | None:
     answers: dict[str, AnswerEntry] = {}
     entries: dict[str, list[IndexEntry]] = {c.name: [] for c in work.channels}
     progress = Progress(len(kb.answers))
@@ -260,7 +272,8 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
             channel = made.channel
             if report.has_errors() and not keep_going:
                 continue  # keep collecting every problem, write nothing more
-            hashes = {f"{channel}/{path}": _put(staging, previous, f"{channel}/{path}", data) for path, data in made.files}
+            hashes = {f"{channel}/{path}": _put(staging, previous, f"{channel}/{path}", data, known or {})
+                      for path, data in made.files}
             metrics = dict(made.metrics)
             metrics.setdefault("override", answer.override(channel) is not None)
             if made.notes:  # what the channel could not carry as written, e.g. a table read as a pointer
@@ -282,7 +295,7 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
                     held_back=dict(sorted(result.held_back.items())) or None)
 
 
-def _put(staging: Staging, previous: Path, relative: str, data: bytes | str) -> str:
+def _put(staging: Staging, previous: Path, relative: str, data: bytes | str, known: Mapping[str, int]) -> str:
     if isinstance(data, bytes):
         return staging.write(relative, data)
-    return reuse_file(staging, relative, previous, data)
+    return reuse_file(staging, relative, previous, data, known.get(relative))

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from engine import ownership
-from engine.bundle import MANIFEST, BundleError, Manifest, Staging, remove_stale, sync_folder, trash
+from engine.bundle import MANIFEST, BundleError, Manifest, Staging, remove_stale, spare_of, sync_folder, trash
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -93,7 +93,7 @@ def stage(out: Path, release: bool) -> Staging:
     if problem:
         raise BundleError(problem)
     if not release:
-        return Staging(out)
+        return Staging(out, recycle=True)
     try:
         (out / RELEASES).mkdir(parents=True, exist_ok=True)
         if ownership.marked(out) is None:
@@ -102,14 +102,14 @@ def stage(out: Path, release: bool) -> Staging:
         raise BundleError(f"cannot create {out / RELEASES}: {error.strerror or error}") from error
     remove_stale(out / RELEASES, (_PRUNING,))
     remove_stale(out, (f".{CURRENT}.",))
-    return Staging(out / RELEASES / _NEXT)
+    return Staging(out / RELEASES / _NEXT, recycle=True)
 
 
 def publish(staging: Staging, manifest: Manifest, out: Path, keep: int | None) -> str | None:
     """Publish a staged bundle: swapped in place (keep None), or as a new release made current and the old
     releases pruned. Returns the new release id."""
     if keep is None:
-        staging.publish(manifest)
+        staging.publish(manifest, keep_spare=True)
         return None
     staging.seal(manifest)
     release_id = _move_in(staging, out, manifest.inputs)
@@ -173,8 +173,12 @@ def prune(out: Path, keep: int) -> list[str]:
     ids = listing(out)
     spared = set(ids[-keep:]) | protected(out)
     removed = [release_id for release_id in ids if release_id not in spared]
+    spare = spare_of(out / RELEASES / _NEXT)  # the next build recycles one pruned release (see Staging)
     for release_id in removed:
         try:
+            if not os.path.lexists(spare):
+                os.rename(out / RELEASES / release_id, spare)
+                continue
             _remove(out / RELEASES / release_id)
         except OSError:
             continue  # the new release is already current; the next build tries again

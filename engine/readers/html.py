@@ -1,10 +1,10 @@
 """HTML reader: the page's h1, and the words and links a visitor sees in the answer region, parsed as a browser
 parses it.
 
-Pages are parsed with the standard library's tokenizer (html.parser) into an ElementTree: the reader reads
-pages this engine wrote, which are well formed, and html5lib's full tree construction cost ~15 ms a page, most
-of the gate's time. Browser recovery rules are kept where generated or edited content could meet them: void
-elements, an end tag closing every element opened inside it, a stray end tag ignored, <p> closed by a block.
+Pages are parsed by lexbor (through selectolax), a C implementation of the HTML5 parsing algorithm, so every
+recovery rule is a browser's; its tree is copied into an ElementTree for the walk below. Measured on generated
+pages of ~14 KB: 0.35 ms a page with the copy, against 1.9 ms for the standard library's tokenizer with
+hand-written recovery rules and ~15 ms for html5lib.
 
 The answer region is the element with id="answer" (page chrome — breadcrumbs, related links, review date,
 footer — is not the answer), else <main>, else <body>. Not seen: <script>, <style>, <template>, elements with
@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from html.parser import HTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode as Node
 
 from engine.facts import Locale
 from engine.readers import Reading
@@ -37,52 +37,21 @@ _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hi
                            re.IGNORECASE)
 
 
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-                   "track", "wbr"})
-_CLOSES_P = _BLOCKS - {"body", "li", "dd", "dt", "tr", "tbody", "thead", "tfoot", "caption"} | {"li", "dd", "dt"}
-
-
-class _TreeBuilder(HTMLParser):
-    """Tokens in, an ElementTree out (an <html> root holding whatever the page has)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = ET.Element("html")
-        self.open: list[ET.Element] = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "html":
-            self.root.attrib.update({k: v or "" for k, v in attrs if k not in self.root.attrib})
-            return
-        if tag in _CLOSES_P and any(e.tag == "p" for e in self.open):
-            self._close("p")
-        element = ET.SubElement(self.open[-1], tag, {k: v or "" for k, v in reversed(attrs)})
-        if tag not in _VOID:
-            self.open.append(element)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID and tag != "html":
-            self.open.pop()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "br":  # browsers read </br> as <br>
-            self.handle_starttag("br", [])
-        elif any(e.tag == tag for e in self.open[1:]):
-            self._close(tag)
-
-    def _close(self, tag: str) -> None:
-        while len(self.open) > 1:
-            if self.open.pop().tag == tag:
-                return
-
-    def handle_data(self, data: str) -> None:
-        parent = self.open[-1]
-        if len(parent):
-            last = parent[-1]
-            last.tail = (last.tail or "") + data
-        else:
-            parent.text = (parent.text or "") + data
+def _copy(node: Node, parent: ET.Element) -> None:
+    """`node`'s children, as ElementTree elements and text under `parent` (comments and doctype left out)."""
+    child, last = node.child, None
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            text = child.text_content or ""
+            if last is None:
+                parent.text = (parent.text or "") + text
+            else:
+                last.tail = (last.tail or "") + text
+        elif tag and tag[0] not in "-_":
+            last = ET.SubElement(parent, tag, {k: v or "" for k, v in child.attributes.items()})
+            _copy(child, last)
+        child = child.next
 
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -105,10 +74,14 @@ def decode(data: bytes) -> str:
 
 
 def parse(data: bytes) -> ET.Element:
-    builder = _TreeBuilder()
-    builder.feed(decode(data))
-    builder.close()
-    return builder.root
+    """The page as a browser's HTML5 parser builds it (lexbor), as an ElementTree rooted at <html>."""
+    document = LexborHTMLParser(decode(data))
+    root = ET.Element("html")
+    html = document.root
+    if html is not None:
+        root.attrib.update({k: v or "" for k, v in html.attributes.items()})
+        _copy(html, root)
+    return root
 
 
 def _tag(element: ET.Element) -> str:

@@ -56,10 +56,10 @@ def test_a_failed_write_raises_and_leaves_the_published_bundle(tmp_path: Path, m
     publish(out, {"web/a.html": b"old"})
     staging = Staging(out)
 
-    def fail(self: Path, data: bytes) -> int:
+    def fail(fd: int, data: bytes) -> int:
         raise OSError(errno, os.strerror(errno))
 
-    monkeypatch.setattr(Path, "write_bytes", fail)
+    monkeypatch.setattr(os, "write", fail)
     with pytest.raises(BundleError, match=os.strerror(errno)):
         staging.write("web/a.html", b"new")
     monkeypatch.undo()

@@ -175,6 +175,31 @@ def test_a_tampered_previous_bundle_file_is_rendered_again(builds: Builds) -> No
     assert on_sms and builds.rendered() == on_sms
 
 
+def _rewrite_in_place(path: Path, data: bytes) -> None:
+    """What a hand edit of a published file does: make it writable, write into the same inode, restore the mode."""
+    mode = path.stat().st_mode
+    path.chmod(0o644)
+    with open(path, "r+b") as file:
+        file.write(data)
+        file.truncate()
+    path.chmod(mode)
+
+
+@pytest.mark.parametrize("keep_bytes", [False, True])
+def test_a_published_file_touched_since_the_last_build_is_read_before_it_is_reused(builds: Builds,
+                                                                                  keep_bytes: bool) -> None:
+    """A file whose stat no longer matches what the last build recorded is hashed: altered bytes (even of the
+    same size) make its answer render again; the same bytes are reused."""
+    victim = builds.out / "sms" / "billing" / "late-fees.txt"
+    original = victim.read_bytes()
+    _rewrite_in_place(victim, original if keep_bytes else original.upper())
+    assert len(victim.read_bytes()) == len(original)
+    builds.edit("outages/report-outage.md", lambda text: text.replace("\n1. ", "\n1. First, ", 1))
+    builds.same_as_cold()
+    assert builds.rendered() == ({"outages/report-outage"} if keep_bytes
+                                 else {"outages/report-outage", "billing/late-fees"})
+
+
 def test_a_day_that_makes_a_review_overdue_re_renders_that_answer(builds: Builds) -> None:
     later = date(2027, 3, 1)
     builds.same_as_cold(later)

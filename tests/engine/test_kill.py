@@ -161,8 +161,10 @@ def schedule(rng: random.Random) -> list[Kill]:
 
 def leftovers(folder: Path) -> list[str]:
     """Hidden files and folders a build left, but those meant to stay: the incremental cache (`.OUT.cache`), the
-    writers' lock file (`.OUT.lock`) and the engine's marker in each folder it owns (`.one-answer`)."""
-    return sorted(p.name for p in folder.rglob(".*") if not any(part.endswith(".cache") for part in p.parts)
+    writers' lock file (`.OUT.lock`), the engine's marker in each folder it owns (`.one-answer`) and the spare
+    bundle the next build recycles (`.OUT.spare`, `releases/.next.spare`), with what they hold."""
+    return sorted(p.name for p in folder.rglob(".*")
+                  if not any(part.endswith((".cache", ".spare")) for part in p.parts)
                   and not p.name.endswith(".lock") and p.name != MARKER)
 
 
