@@ -18,11 +18,11 @@ from pydantic import BaseModel, ValidationError
 import channels as channel_registry
 import renderers
 from engine.acceptance import Finding, sort_findings
-from engine.consistency import InternalIndex, Problem, check_output, line_tokens
+from engine.consistency import InternalIndex, Problem, check_output, check_together, line_tokens
 from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
 from engine.model import Answer
-from engine.readers import read
+from engine.readers import Reading, read
 from engine.select import View, publishes, view
 from engine.factbook import Settings
 from engine.source import plain, read_text, read_yaml
@@ -163,6 +163,7 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
     problems: dict[str, list[Problem]] = {}
     vocabulary: set[str] = set()
     entries: dict[str, object] = {}
+    customer: list[tuple[View, Reading]] = []  # this answer on every customer channel, for `check_together`
     for channel in sorted(work.channels, key=lambda c: c.internal):
         if answer.id not in work.published[channel.name]:
             continue
@@ -179,6 +180,9 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
                                               lines)
         if not channel.internal:
             vocabulary.update(token for line in lines for token in line)
+            customer.append((channel_view, reading))
+    for problem in check_together(customer, work.site.base_url, work.site.locale):
+        problems[problem.channel].append(problem)
     order = [c.name for c in work.channels if c.name in rendered_by]
     return AnswerOutputs(answer, tuple((name, rendered_by[name]) for name in order),
                          tuple(problem for name in order for problem in problems[name]), frozenset(vocabulary),
@@ -339,7 +343,7 @@ def report_findings(answer: Answer, display: str, problems: Iterable[Problem], n
     """Report one answer's gate problems and renderer notes with its `accept:` applied (engine/acceptance.py);
     returns the accepted findings as text. `complete`: every channel was rendered, so an acceptance that matched
     nothing is stale (with some channels left out, it may be about one of those)."""
-    findings = [Finding(p.code, p.message, p.line, True) for p in problems]
+    findings = [Finding(p.code, p.message, p.line, p.severity == "error") for p in problems]
     for channel, note in notes:
         prefix = f"{channel}: "
         message = note.message if note.message.startswith(prefix) else prefix + note.message
