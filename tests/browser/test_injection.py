@@ -129,7 +129,7 @@ def test_payloads_show_as_text(hostile_site: Site, open_page: Opener, channel: s
         assert text in shown, (channel, text)
     assert "49" not in shown
     if channel == "reference":
-        for text in (f"Staff: {SCRIPT}", f"Call 800-555-0100. {SCRIPT}", f"Call (800) 555-0100. {ATTRIBUTE}",
+        for text in (f"Staff: {SCRIPT}", f"Call 800-555-0100. {SCRIPT}", f"Call 800-555-0100. {ATTRIBUTE}",
                      f"</speak>{SCRIPT}", f"Owner\n{ATTRIBUTE}"):
             assert text in shown, text
         placeholder = page.locator(".web-view .image-placeholder").inner_text()  # described, never loaded
