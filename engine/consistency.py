@@ -465,10 +465,13 @@ def check_together(outputs: Iterable[tuple[View, Reading]], base_url: str, local
     out by a derived text that degrades (chat carries the short answer and steps, the IVR detail while it
     fits), a warning naming the fact. `outputs` are the answer's customer channels only."""
     given = list(outputs)
-    core = next((reading for v, reading in given if v.channel == compact), None)
-    if core is None:
+    core_view, core = next(((v, reading) for v, reading in given if v.channel == compact), (None, None))
+    if core_view is None or core is None:
         return []
-    facts = {(f.type, f.canonical): f for f in core.facts if not _own_link((f.type, f.canonical), base_url)}
+    # a fact the answer does not state is the invented-fact check's (and may be accepted there), not a core fact
+    stated = allowed_facts(core_view, locale)
+    facts = {(f.type, f.canonical): f for f in core.facts
+             if (f.type, f.canonical) in stated and not _own_link((f.type, f.canonical), base_url)}
     problems: list[Problem] = []
     for channel_view, reading in given:
         if channel_view.channel == compact:
