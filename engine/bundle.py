@@ -157,14 +157,16 @@ class Staging:
                     os.unlink(entry.path)
 
     def keeps(self, relative: str, digest: str, data: bytes | None = None) -> bool:
-        """Whether the recycled folder's file at `relative` can stay as it is; if not, its name is freed."""
+        """Whether the recycled folder's file at `relative` can stay as it is; if not, its name is freed. Without
+        `data` (a file the caller would link from the published bundle) only the published file's own inode is
+        kept: linking it again costs less than reading, and the two bundles come to share it."""
         if relative not in self.present:
             return False
         path = os.path.join(self.path, relative)
         if self.present[relative] == digest:
             seen = signature(path)
             recorded = self.known.get(relative)
-            if seen is not None and (seen == recorded or _holds(path, digest, data)):
+            if seen is not None and (seen == recorded or data is not None and _holds(path, data)):
                 self.signatures[relative] = seen
                 return True
         try:
@@ -502,14 +504,13 @@ def reuse_file(staging: Staging, relative: str, previous: Path, digest: str, kno
     return digest
 
 
-def _holds(path: str, digest: str, data: bytes | None) -> bool:
-    """Whether the file at `path` has these bytes (`data`, when given) or this sha256."""
+def _holds(path: str, data: bytes) -> bool:
+    """Whether the file at `path` has exactly these bytes."""
     try:
         with open(path, "rb") as file:
-            found = file.read()
+            return file.read(len(data) + 1) == data
     except OSError:
         return False
-    return found == data if data is not None else sha256(found) == digest
 
 
 def _syncfs(root: Path) -> bool:

@@ -89,7 +89,10 @@ def test_wide_screens_show_the_channels_side_by_side(sample_site: Site, open_pag
     assert all(box is not None for box in boxes)
     assert len({round(box["y"]) for box in boxes if box}) < len(PANELS)  # some share a row
     page.set_viewport_size(NARROW)
-    assert page.get_by_role("tab").count() == len(PANELS)  # narrower again: tabs
+    from playwright.sync_api import expect  # the fixtures skip when playwright is absent; import it after them
+
+    expect(page.get_by_role("tab")).to_have_count(len(PANELS), timeout=5000)  # narrower again: tabs (the page
+    # switches on its media-query listener)
     assert watch.problems() == []
 
 

@@ -180,7 +180,7 @@ def run_case(case: Case, work: Path) -> Outcome:
                 failures.extend(f"verify: {problem}" for problem in case.verify(dist, work))
             if case.twin is not None:
                 failures.extend(f"twin: {problem}" for problem in _same_as_twin(case, dist, work))
-    kept = (".dist.cache", ".dist.lock")  # the cache and the writers' lock stay beside dist/ by design
+    kept = (".dist.cache", ".dist.lock", ".dist.spare")  # the cache, the writers' lock and the spare bundle stay by design
     leftovers = [p.name for p in work.iterdir() if p.name.startswith(".dist") and p.name not in kept]
     if leftovers:
         failures.append(f"build: staging folders left behind: {leftovers}")
