@@ -494,15 +494,20 @@ def _serve_watching(args: argparse.Namespace) -> int:
     server = _listen(args, preview)
     if server is None:
         return EXIT_USAGE
-    _rebuild(args, preview, [])
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
-    _announce(server, "Serving and watching until Ctrl-C.")
+    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+
+    def start() -> None:  # once the watcher is on, so no save made from the first build on is missed
+        _rebuild(args, preview, [])
+        serving.start()
+        _announce(server, "Serving and watching until Ctrl-C.")
+
     try:
-        watch(args.kb, lambda paths: _rebuild(args, preview, paths))
+        watch(args.kb, lambda paths: _rebuild(args, preview, paths), ready=start)
     except KeyboardInterrupt:
         pass
     finally:
-        server.shutdown()
+        if serving.is_alive():  # shutdown waits for a serve loop that never started
+            server.shutdown()
         server.server_close()
     return EXIT_OK
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 STEP_MS = 50  # a save is over when nothing else changed for this long
 DEBOUNCE_MS = 1600  # the longest a burst of changes is gathered before a rebuild starts anyway
+READY_MS = 200  # how soon an idle watcher reports that it is on
 
 
 def is_noise(path: str) -> bool:
@@ -16,8 +17,11 @@ def is_noise(path: str) -> bool:
     return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")) or name.isdigit()  # vim's 4913
 
 
-def watch(kb: Path, changed: Callable[[list[str]], None], stop: threading.Event | None = None) -> None:
-    """Call `changed(paths)` after each save under `kb` until `stop` is set; Ctrl-C raises KeyboardInterrupt."""
+def watch(kb: Path, changed: Callable[[list[str]], None], stop: threading.Event | None = None,
+          ready: Callable[[], None] | None = None) -> None:
+    """Call `changed(paths)` after each save under `kb` until `stop` is set; Ctrl-C raises KeyboardInterrupt.
+    `ready` is called once the watcher is in place: a save from then on is seen, even one made while `ready`
+    runs (it is reported after)."""
     from watchfiles import DefaultFilter, watch as changes
 
     def wanted(change: object, path: str) -> bool:
@@ -25,7 +29,11 @@ def watch(kb: Path, changed: Callable[[list[str]], None], stop: threading.Event 
 
     base = DefaultFilter()
     for batch in changes(kb, watch_filter=wanted, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop,
-                         raise_interrupt=True, ignore_permission_denied=True):
+                         raise_interrupt=True, ignore_permission_denied=True, yield_on_timeout=True,
+                         rust_timeout=READY_MS):
+        if ready is not None:  # the first yield, a timeout with nothing changed or a change: the watcher is on
+            ready()
+            ready = None
         paths = sorted({path for _, path in batch})
         if paths:
             changed(paths)
