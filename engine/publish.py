@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import os
-import sys
 import time
 from collections import Counter
 from concurrent.futures import Executor
@@ -21,6 +19,7 @@ from engine.cache import CODE_ROOT
 from engine.compile import Plan, index_files, load_channels, plan, render_all, report_findings
 from engine.consistency import Problem
 from engine.diagnostics import Report, render
+from engine.progress import Progress
 from engine.incremental import Incremental, Session, UpToDate, build_key, up_to_date
 from engine.knowledge import KnowledgeBase, display_path, load
 from engine.source import refusal
@@ -37,21 +36,6 @@ class BuildResult:
     manifest: Manifest | None = None
     release: str | None = None
     held_back: dict[str, str] = field(default_factory=dict)  # with keep_going: answer id -> why it was held back
-
-
-class Progress:
-    """A one-line progress display on a terminal; silent when output is piped or under CI."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.enabled = sys.stderr.isatty() and not os.environ.get("CI") and total > 200
-        self.last = 0.0
-
-    def step(self, done: int) -> None:
-        now = time.monotonic()
-        if self.enabled and (now - self.last > 0.1 or done == self.total):
-            self.last = now
-            print(f"\rrendering {done}/{self.total}", end="" if done < self.total else "\n", file=sys.stderr)
 
 
 def read_inputs(kb_root: Path, channel_folder: Path, by_path: dict[str, bytes] | None = None) -> dict[str, bytes]:
