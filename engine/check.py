@@ -15,13 +15,12 @@ from datetime import date
 from pathlib import Path
 
 import channels as channel_registry
-from engine.compile import Channel, default_jobs, load_channels, plan, render_all, report_findings
+from engine.compile import Channel, default_jobs, gate, load_channels
 from engine.diagnostics import Diagnostic, Report, Severity
-from engine.knowledge import KnowledgeBase, Loaded, answer_files, display_path, load, load_answer
+from engine.knowledge import KnowledgeBase, Loaded, answer_files, load, load_answer
 from engine.model import Answer
 from engine.progress import Progress
 
-IN_PROCESS = 24  # answers below which a process pool costs more than it saves
 MARKERS = ("_settings.yaml", "_facts.yaml")  # a folder holding one of these is a knowledge base
 
 
@@ -112,19 +111,10 @@ def _load(root: Path, report: Report, as_of: date, names: tuple[str, ...], progr
 
 def _gate(kb: KnowledgeBase, loaded: list[Channel], as_of: date, report: Report, answers: Iterable[Answer],
           jobs: int, progress: bool) -> int:
-    """`engine.compile.gate` for some of the answers, against the whole knowledge base's plan (links, facts,
-    what each channel publishes); returns the number of outputs checked."""
+    """`engine.compile.gate` for some of the answers, with a progress line; returns the outputs checked."""
     chosen = list(answers)
-    work = plan(kb, loaded, as_of)
     shown = Progress(len(chosen) if progress else 0, "checking")
-    outputs = 0
     try:
-        for done, item in enumerate(render_all(chosen, work, 1 if len(chosen) <= IN_PROCESS else jobs), start=1):
-            display = display_path(kb.root.parent / item.answer.source)
-            outputs += len(item.outputs)
-            report_findings(item.answer, display, item.problems,
-                            [(channel, note) for channel, rendered in item.outputs for note in rendered.notes], report)
-            shown.step(done)
+        return gate(kb, loaded, as_of, report, jobs, answers=chosen, step=shown.step)
     finally:
         shown.close()
-    return outputs

@@ -236,6 +236,7 @@ def _shared(executor: Executor, work: Plan) -> object:
     return scatter(work, broadcast=True, hash=False) if scatter is not None else work
 
 
+IN_PROCESS = 24  # answers below which a process pool costs more than it saves
 BATCH = 32  # answers a worker renders per task: enough to make the round trip cheap, small enough to stream
 WINDOW = 4  # tasks per worker submitted and not yet read back
 
@@ -368,14 +369,20 @@ def default_jobs() -> int:
 
 
 def gate(kb: KnowledgeBase, loaded: list[Channel], as_of: date, report: Report, jobs: int = 1,
-         executor: Executor | None = None) -> int:
-    """Render every answer in memory and report the renderers' notes and the gate's problems; returns the
-    number of outputs checked. This is `check`'s second half: the same work as `build`, minus writing."""
+         executor: Executor | None = None, answers: Iterable[Answer] | None = None,
+         step: Callable[[int], None] | None = None) -> int:
+    """Render the answers (by default all) in memory against the whole knowledge base's plan, and report the
+    renderers' notes and the gate's problems; returns the number of outputs checked, calling `step(done)` after
+    each answer. This is `check`'s second half: the same work as `build`, minus writing."""
     work = plan(kb, loaded, as_of)
+    chosen = kb.answers if answers is None else list(answers)
     outputs = 0
-    for item in render_all(kb.answers, work, jobs, executor):
+    workers = 1 if executor is None and len(chosen) <= IN_PROCESS else jobs
+    for done, item in enumerate(render_all(chosen, work, workers, executor), start=1):
         display = display_path(kb.root.parent / item.answer.source)
         outputs += len(item.outputs)
         report_findings(item.answer, display, item.problems,
                         [(channel, note) for channel, rendered in item.outputs for note in rendered.notes], report)
+        if step is not None:
+            step(done)
     return outputs

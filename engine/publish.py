@@ -16,7 +16,7 @@ from engine import ownership, releases, stamp
 from engine.bundle import (MANIFEST, AnswerEntry, BundleError, ChannelEntry, Manifest, Staging, inputs_hash, reuse_file,
                            sha256)
 from engine.cache import CODE_ROOT
-from engine.compile import Plan, index_files, load_channels, plan, render_all, report_findings
+from engine.compile import IN_PROCESS, Plan, index_files, load_channels, plan, render_all, report_findings
 from engine.consistency import Problem
 from engine.diagnostics import Report, render
 from engine.progress import Progress
@@ -163,7 +163,6 @@ def _stamp(incremental: Incremental, snap: stamp.Snapshot | None, files: Mapping
                                               printed))
 
 
-_IN_PROCESS = 24
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,7 @@ def _outputs(kb: KnowledgeBase, work: Plan, jobs: int, executor: Executor | None
              out: Path) -> Iterator[tuple[Answer, list[Made], tuple[Problem, ...]]]:
     """Every answer's outputs in answer order: rendered now, or reused from the cache and the previous bundle."""
     render, reused = session.split(kb, work, out) if session is not None else (kb.answers, {})
-    small = executor is None and len(render) <= _IN_PROCESS  # a process pool costs more than it saves here
+    small = executor is None and len(render) <= IN_PROCESS  # a process pool costs more than it saves here
     fresh = render_all(render, work, 1 if small else jobs, executor) if render else iter(())
     for answer in kb.answers:
         entry = reused.get(answer.id)
