@@ -138,20 +138,50 @@ def test_enter_opens_the_final_first_result_under_network_delay(slow_page: Any, 
         except Exception:  # playwright's TimeoutError
             assert page.url.split("#")[0].split("?")[0] == search_site.home.split("#")[0].split("?")[0], \
                 f"{query!r} opened {page.url}, not {expected[query]}"
-            lost.append(query)  # Enter did nothing: press it again on the same page
-            page.keyboard.press("Enter")
-            page.wait_for_url(f"**/reference/{expected[query]}/", timeout=8000)
-    # Known, not yet found: under load an Enter is now and then lost (1 run in 4 in CI); never a wrong answer.
+            lost.append(f"{query} ({page.text_content('#search-status')})")
+            page.keyboard.press("Enter")  # Enter did nothing: pressed again, it searches again if need be
+            page.wait_for_url(f"**/reference/{expected[query]}/", timeout=15000)
+    # Under load in CI an Enter was now and then lost (1 run in 4) and a second one too, which a failed index
+    # request left in the page's cache explains; one loss is still tolerated, a wrong answer never.
     assert len(lost) <= 1, f"Enter was lost for {lost}"
 
 
-def test_enter_typed_before_the_index_arrives_still_opens_the_answer(slow_page: Any, search_site: Served) -> None:
+def _flaky(page: Any, failures: int) -> tuple[list[str], dict[str, bool]]:
+    """The first `failures` requests of each search-index file fail as a dropped connection does, and every
+    one fails while `line["down"]`; returns the log of failed paths and that switch."""
+    seen: dict[str, int] = {}
+    failed: list[str] = []
+    line = {"down": False}
+
+    def flaky(route: Any) -> None:
+        path = route.request.url.split("/search/", 1)[1]
+        seen[path] = seen.get(path, 0) + 1
+        if path != "meta.json" and (line["down"] or seen[path] <= failures):
+            failed.append(path)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+    page.route("**/search/**", flaky)
+    return failed, line
+
+
+def test_a_dropped_index_request_is_tried_again(slow_page: Any, search_site: Served) -> None:
     page = slow_page
-    _delayed(page, 400)
-    page.goto(search_site.home, wait_until="commit")
-    page.wait_for_selector("#search-q:focus")
-    assert page.get_attribute("#search-results", "data-ready") is None  # meta.json is still on its way
+    failed, _ = _flaky(page, 1)
+    _open(page, search_site.home)
+    assert _search(page, "autopay")[0] == "accounts/autopay"  # each file's second request succeeded
+    assert failed  # the test did drop requests
+
+
+def test_enter_searches_again_after_a_failed_search(slow_page: Any, search_site: Served) -> None:
+    page = slow_page
+    failed, line = _flaky(page, 0)
+    _open(page, search_site.home)
+    line["down"] = True
     page.keyboard.type("autopay")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('Enter tries again')")
+    assert failed and page.url.startswith(search_site.home)
+    line["down"] = False  # the line is back: Enter searches again and opens the first result
     page.keyboard.press("Enter")
     page.wait_for_url("**/reference/accounts/autopay/", timeout=15000)
 

@@ -16,6 +16,7 @@
   var MORE = 30;  // shown after "Show more"
   var FLOOR = 0.2;  // beyond the fifth, a result scoring under this share of the best one waits for "Show more"
   var QUOTE_TERMS = 6;  // a query of this many words or more may be text a customer quotes back to us
+  var RETRY_MS = 300;  // a failed index request is tried again once, after this pause
   var QUOTE_CHECKED = 10;  // how many of the best results a quote is compared with, channel by channel
   var QUOTE_SHARE = 0.75;  // the share of a quote's words one channel's text must hold to be what was quoted
   var SYNONYM_FACTOR = 0.9;
@@ -55,12 +56,22 @@
   var synonyms = [];
   var sequence = 0;
 
+  // One request per index file; a failed one is tried once more and then forgotten, so a dropped connection
+  // on a poor line costs one search, not every search until the page is reloaded.
   function fetchJson(path) {
     if (!cache.has(path)) {
-      cache.set(path, fetch(new URL(path, indexUrl)).then(function (response) {
-        if (!response.ok) throw new Error(path + ": " + response.status);
-        return response.json();
-      }));
+      var url = new URL(path, indexUrl);
+      var get = function () {
+        return fetch(url).then(function (response) {
+          if (!response.ok) throw new Error(path + ": " + response.status);
+          return response.json();
+        });
+      };
+      var loaded = get().catch(function () {
+        return new Promise(function (done) { setTimeout(done, RETRY_MS); }).then(get);
+      });
+      loaded.catch(function () { if (cache.get(path) === loaded) cache.delete(path); });
+      cache.set(path, loaded);
     }
     return cache.get(path);
   }
@@ -592,6 +603,7 @@
   }
 
   var shownSequence = -1;
+  var runningSequence = -1;
   var pendingOpen = false;
   var moreButton = null;
 
@@ -687,6 +699,7 @@
     // One character is too little to search for, except in a script where it is often a whole word.
     if (!clauses.length || (query.length < 2 && !unspaced(fold(query)))) { clear(query); return; }
     var mine = ++sequence;
+    runningSequence = mine;
     var found;
     Promise.all([resolve(clauses), filterOf(activeFilters())])
       .then(function (loaded) {
@@ -705,8 +718,9 @@
       })
       .catch(function (error) {
         if (mine !== sequence) return;
-        statusLine.textContent = "Search is unavailable: " + error.message;
-      });
+        statusLine.textContent = "Search is unavailable: " + error.message + " (Enter tries again)";
+      })
+      .finally(function () { if (runningSequence === mine) runningSequence = -1; });
   }
 
   // ---------------------------------------------------------------------------------------------- page
@@ -766,6 +780,8 @@
       if (first) location.href = first.href;
     } else if (input.value.trim()) {
       pendingOpen = true;
+      // Nothing on its way for what is typed (the last search failed): search again, and open when it lands.
+      if (meta && runningSequence !== sequence) search(performance.now());
     }
   }
 
