@@ -183,12 +183,21 @@ def _parser() -> argparse.ArgumentParser:
                                              "card and page of a published bundle, read from its manifest.")
     report.add_argument("--out", type=Path, default=Path("dist"), metavar="PATH", help="the bundle (default: dist/)")
 
-    diff = commands.add_parser("diff", help="what changed per channel between two bundles",
-                               description="Compare two bundles' manifests: per channel, the answers whose output "
-                                           "was added, removed or changed. Exit 0 either way.")
-    diff.add_argument("old", type=Path, help="the previous bundle (folder or manifest.json)")
+    diff = commands.add_parser("diff", help="what changed per channel between two bundles, or since a git ref",
+                               description="Compare two bundles' manifests, or (with --base REF) the knowledge base "
+                                           "at a git ref with the working one, both built into temporary folders: "
+                                           "per channel, the answers whose output was added, removed or changed "
+                                           "and how their metrics moved; with --base, also each shared fact whose "
+                                           "value changed, in which answers and channels. Exit 0 either way.")
+    diff.add_argument("old", type=Path, nargs="?", help="the previous bundle (folder or manifest.json)")
     diff.add_argument("new", type=Path, nargs="?", default=Path("dist"), help="the new bundle (default: dist/)")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument("--base", metavar="REF", help="compare the knowledge base at this git ref (a branch, tag or "
+                                                    "commit) with the working one, instead of two bundles")
+    diff.add_argument("--kb", type=Path, default=Path("knowledge"), metavar="PATH",
+                      help="the knowledge base folder, with --base (default: knowledge/)")
+    diff.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="the day both builds are for (default: today)")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                      help="markdown for a pull-request comment, json for tools")
 
     verify = commands.add_parser("verify", help="check a bundle against its manifest before deploying it",
                                  description="Check that every file the manifest lists is present with its sha256, "
@@ -569,16 +578,40 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from engine.inspect import diff, diff_text
+    from engine.inspect import FactChange, diff, diff_markdown, diff_text
 
-    old, new = _manifest(args.old, "diff"), _manifest(args.new, "diff")
-    if old is None or new is None:
-        return EXIT_USAGE
-    changes = diff(old, new)
-    if args.format == "json":
-        print(json.dumps({channel: asdict(change) for channel, change in changes.items()}, indent=2))
+    facts: list[FactChange] | None = None
+    if args.base is not None:
+        from engine.base_diff import BaseError, diff_base
+
+        if args.old is not None:
+            print("build.py diff: error: give --base REF or two bundles, not both", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            compared = diff_base(args.kb, args.base, args.as_of or _today())
+        except BaseError as error:
+            print(f"build.py diff: error: --base {args.base}: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        changes, facts = compared.channels, compared.facts
+        for name, count in compared.errors.items():
+            if count:
+                print(f"build.py diff: note: the {name} knowledge base has {count} error(s); its failing answers "
+                      "are left out of the comparison", file=sys.stderr)
     else:
-        sys.stdout.write(diff_text(changes))
+        if args.old is None:
+            print("build.py diff: error: give the previous bundle, or --base REF", file=sys.stderr)
+            return EXIT_USAGE
+        old, new = _manifest(args.old, "diff"), _manifest(args.new, "diff")
+        if old is None or new is None:
+            return EXIT_USAGE
+        changes = diff(old, new)
+    if args.format == "json":
+        print(json.dumps({"channels": {channel: asdict(change) for channel, change in changes.items()},
+                          "facts": None if facts is None else [asdict(fact) for fact in facts]}, indent=2))
+    elif args.format == "markdown":
+        sys.stdout.write(diff_markdown(changes, facts))
+    else:
+        sys.stdout.write(diff_text(changes, facts))
     return EXIT_OK
 
 

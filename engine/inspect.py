@@ -65,6 +65,17 @@ class ChannelDiff:
     indexes: list[str] = field(default_factory=list)  # channel-level files (home, topic pages, search shards)
 
 
+@dataclass
+class FactChange:
+    """A shared fact whose value changed between two knowledge bases (`diff --base`)."""
+
+    key: str
+    before: str | None  # None: the fact is new
+    after: str | None  # None: the fact was removed
+    answers: list[str] = field(default_factory=list)  # answers that state it, before or after
+    channels: list[str] = field(default_factory=list)  # channels whose output changed in those answers
+
+
 def diff(old: Manifest, new: Manifest) -> dict[str, ChannelDiff]:
     """Per channel, the answers whose output appeared, disappeared or changed (by file hashes), how each changed
     answer's metrics moved (SMS segments, IVR seconds...), and the channel-level files that changed."""
@@ -90,29 +101,82 @@ def diff(old: Manifest, new: Manifest) -> dict[str, ChannelDiff]:
     return dict(sorted(result.items()))
 
 
+UNITS = {"seconds": " s", "bytes": " B"}  # the rest read as counts: "segments 1 → 2 (+1)"
+
+
 def _moved(name: str, values: list[object]) -> str:
     before, after = values
+    unit = UNITS.get(name, "")
     if isinstance(before, (int, float)) and isinstance(after, (int, float)) and not isinstance(before, bool):
         delta = after - before
         sign = "+" if delta > 0 else ""
-        return f"{name} {before:g}→{after:g} ({sign}{delta:g})"
-    return f"{name} {before if before is not None else '—'}→{after if after is not None else '—'}"
+        return f"{name} {before:g}{unit} → {after:g}{unit} ({sign}{delta:g}{unit})"
+    return f"{name} {before if before is not None else '—'} → {after if after is not None else '—'}"
 
 
-def diff_text(changes: dict[str, ChannelDiff]) -> str:
-    """What a reviewer reads on a pull request: per channel, the answers that changed and how their metrics
-    moved; channel-level files (index pages, search shards) as a count, not a list."""
-    if not changes:
+def _fact_line(fact: FactChange) -> str:
+    where = (f" in {len(fact.answers)} answer{'s' * (len(fact.answers) != 1)}, {len(fact.channels)} "
+             f"channel{'s' * (len(fact.channels) != 1)}") if fact.answers else ", stated in no answer"
+    if fact.before is None:
+        return f"{fact.key}: new, {fact.after}{where}"
+    if fact.after is None:
+        return f"{fact.key}: removed (was {fact.before}){where}"
+    return f"{fact.key}: {fact.before} → {fact.after}{where}"
+
+
+def _summary(change: ChannelDiff) -> str:
+    extra = f" (and {len(change.indexes)} index file{'s' * (len(change.indexes) != 1)})" if change.indexes else ""
+    return f"{len(change.added)} added, {len(change.removed)} removed, {len(change.changed)} changed{extra}"
+
+
+def _answer_lines(change: ChannelDiff) -> list[tuple[str, str, str]]:
+    """(mark, answer id, how its metrics moved) for every added, removed and changed answer."""
+    rows = [("+", item, "") for item in change.added] + [("-", item, "") for item in change.removed]
+    for item in change.changed:
+        moved = change.metrics.get(item, {})
+        rows.append(("~", item, ", ".join(_moved(name, values) for name, values in moved.items())))
+    return rows
+
+
+def diff_text(changes: dict[str, ChannelDiff], facts: list[FactChange] | None = None) -> str:
+    """What a reviewer reads on a pull request: the shared facts whose value changed (with `--base`), then per
+    channel the answers that changed and how their metrics moved; channel-level files (index pages, search
+    shards) as a count, not a list."""
+    if not changes and not facts:
         return "no changes\n"
     lines: list[str] = []
+    if facts:
+        lines.append(f"facts: {len(facts)} changed")
+        lines.extend(f"  {_fact_line(fact)}" for fact in facts)
     for channel, change in changes.items():
-        extra = f" (and {len(change.indexes)} index file{'s' * (len(change.indexes) != 1)})" if change.indexes else ""
-        lines.append(f"{channel}: {len(change.added)} added, {len(change.removed)} removed, "
-                     f"{len(change.changed)} changed{extra}")
-        lines.extend(f"  + {item}" for item in change.added)
-        lines.extend(f"  - {item}" for item in change.removed)
-        for item in change.changed:
-            moved = change.metrics.get(item, {})
-            how = ", ".join(_moved(name, values) for name, values in moved.items())
-            lines.append(f"  ~ {item}" + (f": {how}" if how else ""))
+        lines.append(f"{channel}: {_summary(change)}")
+        lines.extend(f"  {mark} {item}" + (f": {how}" if how else "") for mark, item, how in _answer_lines(change))
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def diff_markdown(changes: dict[str, ChannelDiff], facts: list[FactChange] | None = None) -> str:
+    """The same as `diff_text`, as GitHub-flavoured Markdown for a pull-request comment: a table of channels,
+    the facts, and each channel's answers in a collapsed section."""
+    lines = ["### What this change does to each channel", ""]
+    if not changes and not facts:
+        return "\n".join(lines + ["No output changes.", ""])
+    if facts:
+        lines += ["**Shared facts**", ""] + [f"- `{fact.key}`: {_cell(_fact_line(fact).split(': ', 1)[1])}"
+                                             for fact in facts] + [""]
+    if changes:
+        lines += ["| channel | added | removed | changed | index files |", "| --- | ---: | ---: | ---: | ---: |"]
+        lines += [f"| {channel} | {len(c.added)} | {len(c.removed)} | {len(c.changed)} | {len(c.indexes)} |"
+                  for channel, c in changes.items()]
+        lines.append("")
+    for channel, change in changes.items():
+        rows = _answer_lines(change)
+        if not rows:
+            continue
+        lines += [f"<details><summary><b>{channel}</b>: {_summary(change)}</summary>", ""]
+        lines += [f"- {mark} `{item}`" + (f": {_cell(how)}" if how else "") for mark, item, how in rows]
+        lines += ["", "</details>", ""]
+    return "\n".join(lines)

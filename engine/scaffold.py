@@ -170,6 +170,8 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # the pull request's base is needed for the diff below
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
@@ -177,6 +179,11 @@ jobs:
         run: pip install "{requirement}"
       - name: Check (problems show on the pull request's lines)
         run: one-answer check --kb {kb} --format github
+      - name: What this pull request changes, per channel and per shared fact
+        if: github.event_name == 'pull_request'
+        run: >-
+          one-answer diff --base "origin/${{{{ github.base_ref }}}}" --kb {kb} --format markdown
+          >> "$GITHUB_STEP_SUMMARY"
       - name: Build
         run: one-answer build --kb {kb} --out dist
       - name: Verify the bundle

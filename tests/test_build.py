@@ -118,7 +118,7 @@ def test_build_report_and_diff_work_from_the_manifest(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("Check your breakers first.", "Check your fuses first."),
                     encoding="utf-8")
     assert run("build", "--kb", str(kb), "--out", str(tmp_path / "two"), "--as-of", "2026-11-23").returncode == 0
-    changes = json.loads(run("diff", str(tmp_path / "one"), str(tmp_path / "two"), "--format", "json").stdout)
+    changes = json.loads(run("diff", str(tmp_path / "one"), str(tmp_path / "two"), "--format", "json").stdout)["channels"]
     assert "billing/pay-by-phone" not in changes.get("sms", {}).get("changed", [])
     for channel in ("web", "ivr", "chat", "mobile", "reference"):
         assert "outages/report-outage" in changes[channel]["changed"], channel
@@ -236,9 +236,11 @@ def test_diff_says_how_each_channel_changed_and_counts_index_files(tmp_path: Pat
     assert run("build", "--kb", str(kb), "--out", str(tmp_path / "two"), "--as-of", "2026-11-23").returncode == 0
     text = run("diff", str(tmp_path / "one"), str(tmp_path / "two")).stdout
     line = next(line for line in text.splitlines() if line.startswith("  ~ outages/report-outage") and "seconds" in line)
-    assert "→" in line and "(+" in line  # e.g. "seconds 12.4→16.8 (+4.4)"
+    assert "→" in line and "(+" in line  # e.g. "seconds 12.4 s → 16.8 s (+4.4 s)"
     assert "index file" in text and "search/" not in text  # index files are counted, not listed
     changes = json.loads(run("diff", str(tmp_path / "one"), str(tmp_path / "two"), "--format", "json").stdout)
+    assert changes["facts"] is None  # two bundles: their manifests hold no fact values
+    changes = changes["channels"]
     seconds = changes["ivr"]["metrics"]["outages/report-outage"]["seconds"]
     assert seconds[1] > seconds[0]
     assert all("/" in path for path in changes["reference"]["indexes"])

@@ -34,14 +34,21 @@ def test_init_writes_a_content_repository_whose_workflow_commands_pass(tmp_path:
     workflow = YAML(typ="safe").load((tmp_path / ".github/workflows/one-answer.yml").read_text())
     steps = [step["run"] for step in workflow["jobs"]["build"]["steps"] if "run" in step]
     assert steps[0].startswith("pip install ") and "one-answer" in steps[0]
-    assert [s.split()[:2] for s in steps[1:]] == [["one-answer", "check"], ["one-answer", "build"],
-                                                  ["one-answer", "verify"]]
+    assert [s.split()[:2] for s in steps[1:]] == [["one-answer", "check"], ["one-answer", "diff"],
+                                                  ["one-answer", "build"], ["one-answer", "verify"]]
     assert "--format github" in steps[1]
     upload = next(step for step in workflow["jobs"]["build"]["steps"] if "upload-artifact" in step.get("uses", ""))
     assert upload["with"]["path"].rstrip("/") == "dist"
+    for git in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example.org",
+                                                "commit", "-qm", "start"]):
+        subprocess.run(["git", *git], cwd=tmp_path, check=True)
     for command in steps[1:]:  # the installed one-answer stands in for the `pip install` step
+        if command.startswith("one-answer diff"):  # the pull request's base is this commit; the summary is stdout
+            command = command.split(">>")[0].replace('"origin/${{ github.base_ref }}"', "HEAD")
         done = _run(command.split(), tmp_path)
         assert done.returncode == 0, (command, done.stdout, done.stderr)
+        if command.startswith("one-answer diff"):
+            assert done.stdout.startswith("### ") and "No output changes." in done.stdout, done.stdout
     assert (tmp_path / "dist" / "manifest.json").is_file()
     readme = (tmp_path / "README.md").read_text()
     assert "Lakeside Water" in readme and "serve --watch" in readme and "one-answer new" in readme
