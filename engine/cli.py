@@ -242,6 +242,28 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("path", nargs="?", type=Path, default=Path("knowledge"), metavar="PATH")
     init.add_argument("--name", default="Our organisation", help="the organisation's name")
 
+    imports = commands.add_parser(
+        "import", help="bring an existing help center in: HTML pages, a Zendesk export, or CSV / JSON lines",
+        description="Convert a help center's articles into answer files under --kb (HTML to CommonMark), then "
+                    "check them and report what needs an editor: no short answer, over budget, markup left out, "
+                    "and repeated phone numbers, amounts and addresses proposed as shared facts. Importing again "
+                    "rewrites only the files nobody edited since the last import.")
+    common(imports, kb_help="the knowledge base to import into (default: knowledge/; made if missing)")
+    imports.add_argument("source", type=Path, metavar="SOURCE",
+                         help="a folder of HTML pages, a page, a Zendesk articles .json, a .csv or a .jsonl")
+    imports.add_argument("--kind", choices=("html", "zendesk", "csv", "jsonl"),
+                         help="what SOURCE is (default: from its extension; a folder is HTML pages)")
+    imports.add_argument("--selector", default="article, main, [role=main], body", metavar="CSS",
+                         help="for HTML pages: the CSS selector of the article's body (default: %(default)s)")
+    imports.add_argument("--base-url", metavar="URL", help="the address the pages were published at, for their "
+                                                          "relative links (and the new knowledge base's base_url)")
+    imports.add_argument("--owner", default="content-team", help="the team written as each answer's owner")
+    imports.add_argument("--reviewed", type=_date, metavar="YYYY-MM-DD",
+                         help="`reviewed` for articles whose source gives no date (default: today)")
+    imports.add_argument("--name", default="Our organisation", help="the organisation's name, for a new _settings.yaml")
+    imports.add_argument("--no-check", action="store_true", help="write the files only; do not check them")
+    imports.add_argument("--format", choices=("text", "json"), default="text", help="the report's format")
+
     new = commands.add_parser("new", help="scaffold a new answer file with every field explained",
                               description="Write knowledge/TOPIC/SLUG.md from a template that explains every field.")
     common(new)
@@ -679,6 +701,29 @@ def _shown_path(path: Path) -> str:
     return os.path.relpath(path) if path.is_absolute() else str(path)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from engine import importer
+    from engine.import_sources import detect
+
+    if not args.source.exists():
+        print(f"build.py import: error: {args.source} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        kind = args.kind or detect(args.source)
+    except ValueError as error:
+        print(f"build.py import: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    kb = args.kb or Path("knowledge")
+    if kb.exists() and not kb.is_dir():
+        print(f"build.py import: error: --kb {kb} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    result = importer.run(args.source, kind, kb, selector=args.selector, owner=args.owner,
+                          reviewed=args.reviewed or _today(), base_url=args.base_url, organisation=args.name,
+                          check=not args.no_check, as_of=_today())
+    sys.stdout.write(importer.as_json(result) if args.format == "json" else importer.text(result, kb))
+    return EXIT_CONTENT if result.source_problems else EXIT_OK
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from engine.scaffold import render, slug_error
 
@@ -810,7 +855,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 COMMANDS = {"init": cmd_init, "explain": cmd_explain, "check": cmd_check, "build": cmd_build, "serve": cmd_serve, "report": cmd_report, "diff": cmd_diff,
             "verify": cmd_verify, "releases": cmd_releases, "rollback": cmd_rollback, "schema": cmd_schema,
-            "new": cmd_new}
+            "new": cmd_new, "import": cmd_import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

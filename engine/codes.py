@@ -117,6 +117,15 @@ CODES: dict[str, tuple[str, str]] = {
     "write-failed": ("The bundle could not be written: nothing was published.", "Free space or fix permissions."),
     "internal-error": ("The engine could not read this file: a bug.", "Report it with the file attached."),
     "exists": ("The answer file `new` would write exists already.", "Edit it instead."),
+    # import
+    "import-unreadable": ("`import` could not read a page or an export file.", "Check the path and that it is UTF-8."),
+    "import-syntax": ("The export is not what its kind says: not JSON, no `articles` array, no `question` and "
+                      "`answer` columns.", "Export it again, or give --kind."),
+    "import-row": ("One article or row of the export has no question (title) or no answer (body), or more "
+                   "fields than the header: it was skipped, the others were imported.", "Fix the row and import again."),
+    "import-no-body": ("No element of the page matches the article-body selector.",
+                       "Give --selector the CSS selector of the article's body on your pages."),
+    "import-no-title": ("The page has no <h1> and no <title>, so there is no question to use.", "Add a title."),
 }
 
 STRICT_VARIABLE = "ONE_ANSWER_STRICT_CODES"  # set by the tests: reporting an unlisted code is then a bug
