@@ -32,6 +32,8 @@ class ChannelEntry(BaseModel):
     path: str
     metrics: dict[str, Metric] = Field(default_factory=dict)
     files: dict[str, str] = Field(default_factory=dict, description="every file of this output: path -> sha256")
+    left_out: list[str] | None = Field(None, description="what this channel could not carry of the answer, and "
+                                                         "what it did instead (its renderer's notes)")
 
 
 class AnswerEntry(BaseModel):

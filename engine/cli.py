@@ -182,6 +182,10 @@ def _parser() -> argparse.ArgumentParser:
                                  description="Outputs per channel, overrides used, and the largest SMS, IVR, chat, "
                                              "card and page of a published bundle, read from its manifest.")
     report.add_argument("--out", type=Path, default=Path("dist"), metavar="PATH", help="the bundle (default: dist/)")
+    report.add_argument("--card", action="store_true",
+                        help="the report card instead: a grade per answer and channel, worst first with what to fix "
+                             "(the build writes it as reference/_report-card/index.html and card.json)")
+    report.add_argument("--format", choices=("text", "json"), default="text", help="with --card: text or the card's JSON")
 
     diff = commands.add_parser("diff", help="what changed per channel between two bundles, or since a git ref",
                                description="Compare two bundles' manifests, or (with --base REF) the knowledge base "
@@ -593,6 +597,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     manifest = _manifest(args.out, "report")
     if manifest is None:
         return EXIT_USAGE
+    if args.card:
+        from engine.inspect import card_text
+        from engine.releases import bundle_folder
+        from engine.report_card_page import CHANNEL, FOLDER
+
+        card = bundle_folder(args.out) / CHANNEL / FOLDER / "card.json"
+        if not card.is_file():
+            print(f"build.py report: error: {args.out} has no report card (build it with the reference channel)",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        text = card.read_text(encoding="utf-8")
+        sys.stdout.write(text if args.format == "json" else card_text(json.loads(text)))
+        print(f"the card as a page: {card.parent / 'index.html'}", file=sys.stderr)
+        return EXIT_OK
     sys.stdout.write(report(manifest))
     return EXIT_OK
 

@@ -2,6 +2,8 @@
 read from the manifests alone."""
 from __future__ import annotations
 
+from typing import Any
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +48,11 @@ def report(manifest: Manifest) -> str:
             lines.append(f"largest {channel} {metric}: {largest[0]:g} {unit} ({largest[1]})")
     if encodings:
         lines.append("sms encodings: " + ", ".join(f"{k} {v}" for k, v in sorted(encodings.items())))
+    left_out = [(answer_id, channel, text) for answer_id, entry in sorted(manifest.answers.items())
+                for channel, output in sorted(entry.channels.items()) for text in output.left_out or ()]
+    if left_out:
+        lines += ["", f"left out by a channel ({len(left_out)}):"]
+        lines += [f"  {answer_id} {channel}: {text}" for answer_id, channel, text in left_out]
     accepted = [(answer_id, text) for answer_id, entry in sorted(manifest.answers.items())
                 for text in entry.accepted or ()]
     if accepted:
@@ -180,3 +187,20 @@ def diff_markdown(changes: dict[str, ChannelDiff], facts: list[FactChange] | Non
         lines += [f"- {mark} `{item}`" + (f": {_cell(how)}" if how else "") for mark, item, how in rows]
         lines += ["", "</details>", ""]
     return "\n".join(lines)
+
+
+def card_text(card: dict[str, Any], worst: int = 15) -> str:
+    """The report card (engine/report_card.py, as its card.json holds it) for a terminal: grades per channel,
+    then the worst answers with what to fix."""
+    grades = sorted({grade for counts in card["by_channel"].values() for grade in counts} | set("ABCDF"))
+    lines = [f"report card as of {card['as_of']}: {len(card['rows'])} answers", "",
+             f"{'channel':<10} " + " ".join(f"{g:>4}" for g in grades)]
+    lines += [f"{channel:<10} " + " ".join(f"{counts.get(g, 0):>4}" for g in grades)
+              for channel, counts in card["by_channel"].items()]
+    shown = [row for row in card["rows"] if row["fixes"]][:worst]
+    if shown:
+        lines += ["", f"worst first ({len(shown)} of {sum(1 for r in card['rows'] if r['fixes'])} with something to fix):"]
+    for row in shown:
+        lines.append(f"  {row['grade']} {row['score']:>3}  {row['id']}")
+        lines += [f"          {fix}" for fix in row["fixes"]]
+    return "\n".join(lines) + "\n"

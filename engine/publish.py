@@ -20,6 +20,7 @@ from engine.compile import IN_PROCESS, Plan, index_files, load_channels, plan, r
 from engine.consistency import Problem
 from engine.diagnostics import Report, render
 from engine.progress import Progress
+from engine import report_card_page
 from engine.incremental import Incremental, Session, UpToDate, build_key, up_to_date
 from engine.knowledge import KnowledgeBase, display_path, load
 from engine.source import refusal
@@ -259,9 +260,12 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
                       for path, data in made.files}
             metrics = dict(made.metrics)
             metrics.setdefault("override", answer.override(channel) is not None)
+            left_out = None
             if made.notes:  # what the channel could not carry as written, e.g. a table read as a pointer
                 metrics["fallbacks"] = ",".join(sorted({note.code for note in made.notes}))
-            channel_entries[channel] = ChannelEntry(path=f"{channel}/{made.primary}", metrics=metrics, files=hashes)
+                left_out = [f"{note.code}: {note.message.removeprefix(f'{channel}: ')}" for note in made.notes]
+            channel_entries[channel] = ChannelEntry(path=f"{channel}/{made.primary}", metrics=metrics, files=hashes,
+                                                    left_out=left_out)
             result.outputs[channel] += 1
             entries[channel].append(IndexEntry(work.site.answers[answer.id], made.primary, made.index))
         if channel_entries:
@@ -274,8 +278,12 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
     for channel, files in index_files(work, entries):
         for path, data in sorted(files.items()):
             indexes[f"{channel}/{path}"] = staging.write(f"{channel}/{path}", data)
-    return Manifest(inputs=inputs, answers=dict(sorted(answers.items())), indexes=indexes,
-                    held_back=dict(sorted(result.held_back.items())) or None)
+    manifest = Manifest(inputs=inputs, answers=dict(sorted(answers.items())), indexes=indexes,
+                        held_back=dict(sorted(result.held_back.items())) or None)
+    if any(channel.name == report_card_page.CHANNEL for channel in work.channels):
+        for path, data in report_card_page.files(manifest, kb.answers, work).items():
+            manifest.indexes[path] = staging.write(path, data)
+    return manifest
 
 
 def _put(staging: Staging, previous: Path, relative: str, data: bytes | str, known: Mapping[str, int]) -> str:

@@ -160,8 +160,8 @@ def test_every_page_loads_cleanly_from_this_host_only(sample_site: Site, open_pa
     assert watch.problems() == []
 
 
-@pytest.mark.parametrize("path", ["reference/", f"reference/{PUBLIC}/", f"reference/{INTERNAL}/", "web/",
-                                  "web/billing/", f"web/{PUBLIC}/"])
+@pytest.mark.parametrize("path", ["reference/", f"reference/{PUBLIC}/", f"reference/{INTERNAL}/", "reference/_report-card/",
+                                  "web/", "web/billing/", f"web/{PUBLIC}/"])
 def test_no_horizontal_scroll_at_320_px(sample_site: Site, open_page: Opener, path: str) -> None:
     page, watch = open_page(viewport={"width": 320, "height": 640})
     page.goto(sample_site.url(path))
@@ -177,7 +177,8 @@ def test_no_horizontal_scroll_at_320_px(sample_site: Site, open_page: Opener, pa
 
 # ------------------------------------------------------------------------------------------------- axe-core
 
-AXE_PAGES = ["reference/", f"reference/{PUBLIC}/", f"reference/{INTERNAL}/", "web/", "web/billing/", f"web/{PUBLIC}/"]
+AXE_PAGES = ["reference/", f"reference/{PUBLIC}/", f"reference/{INTERNAL}/", "reference/_report-card/", "web/",
+             "web/billing/", f"web/{PUBLIC}/"]
 
 
 def axe_violations(page: Any) -> list[str]:
@@ -189,7 +190,8 @@ def axe_violations(page: Any) -> list[str]:
 
 
 @pytest.mark.parametrize(("path", "scheme"), [*((path, "light") for path in AXE_PAGES),
-                                              (f"reference/{PUBLIC}/", "dark"), (f"web/{PUBLIC}/", "dark")])
+                                              (f"reference/{PUBLIC}/", "dark"), ("reference/_report-card/", "dark"),
+                                              (f"web/{PUBLIC}/", "dark")])
 def test_axe_finds_no_serious_violation(sample_site: Site, open_page: Opener, path: str, scheme: str) -> None:
     if axe_script() is None:
         pytest.skip("axe-core is not installed (npm install --no-save --prefix .cache/npm axe-core@4; .ci/run does)")
