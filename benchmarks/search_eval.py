@@ -48,7 +48,8 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
                "--disable-component-update", "--disable-sync"]
 QUERIES = ROOT / "benchmarks" / "search_queries.yaml"
 CALLERS = ROOT / "benchmarks" / "search_queries_callers.yaml"
-SETS = {"csr": QUERIES, "callers": CALLERS}
+HOLDOUT = ROOT / "benchmarks" / "search_queries_holdout.yaml"  # never tuned against: see its header
+SETS = {"csr": QUERIES, "callers": CALLERS, "holdout": HOLDOUT}
 TARGETS = {"recall@1": 0.90, "recall@5": 0.98, "mrr": 0.90, "p95 ms": 100.0, "initial KB": 300.0,
            "per query KB": 200.0}
 AS_OF = date(2026, 11, 23)
@@ -379,7 +380,7 @@ def main() -> None:
     parser.add_argument("--dist", type=Path, help="evaluate this built bundle instead of building one")
     parser.add_argument("--queries", type=int, default=100, help="with --answers: how many generated queries")
     parser.add_argument("--verbose", action="store_true", help="list every query whose answer is not first")
-    parser.add_argument("--sets", default="csr,callers", help=f"comma-separated evaluation sets: {', '.join(SETS)}")
+    parser.add_argument("--sets", default="csr,callers,holdout", help=f"comma-separated evaluation sets: {', '.join(SETS)}")
     args = parser.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = [e for e in engines if e not in ENGINES]
