@@ -195,10 +195,11 @@ jobs:
           path: dist/
 """,
     ".gitignore": """\
-# one-answer's output, its build cache and its lock file
+# one-answer's output, its build cache, its lock file and the spare bundle it reuses
 /dist/
 /.dist.cache/
 /.dist.lock
+/.dist.spare/
 """,
 }
 
