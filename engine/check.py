@@ -9,13 +9,15 @@ answer may depend on it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import channels as channel_registry
+from engine.cache import Store
 from engine.compile import Channel, default_jobs, gate, load_channels
+from engine.incremental import CachedLoader
 from engine.diagnostics import Diagnostic, Report, Severity
 from engine.knowledge import KnowledgeBase, Loaded, answer_files, load, load_answer
 from engine.model import Answer
@@ -55,11 +57,13 @@ def is_answer_file(path: Path, kb: Path) -> bool:
 
 
 def run(kb_root: Path, as_of: date, *, files: Sequence[Path] = (), render: bool = True, jobs: int | None = None,
-        progress: bool = True) -> Checked:
-    """Check the knowledge base at `kb_root`; with `files` (inside it), report only on them (module docstring)."""
+        progress: bool = True, cache: Path | None = None) -> Checked:
+    """Check the knowledge base at `kb_root`; with `files` (inside it), report only on them (module docstring).
+    `cache`: a build's cache folder, whose parsed answers are reused when their files are unchanged (read only:
+    check never writes it), so checking one file of a large knowledge base does not parse every other one."""
     report = Report()
     names = channel_registry.names()
-    kb = _load(kb_root, report, as_of, names, progress)
+    kb = _load(kb_root, report, as_of, names, progress, _cached_loader(cache))
     loaded = load_channels(names, report, settings=kb.settings)
     wanted = {_real(path) for path in files}
     whole = not files or any(not is_answer_file(path, kb_root) for path in files)
@@ -89,16 +93,24 @@ def _with_dependents(kb: KnowledgeBase, wanted: set[str]) -> list[Answer]:
     return [a for a in kb.answers if a.id in named or named.intersection(a.related)]
 
 
-def _load(root: Path, report: Report, as_of: date, names: tuple[str, ...], progress: bool) -> KnowledgeBase:
+def _cached_loader(cache: Path | None) -> Callable[..., Loaded | None]:
+    if cache is None or not cache.is_dir():
+        return load_answer
+    parses = Store(cache).load("parses")
+    return CachedLoader(parses if isinstance(parses, dict) else None)
+
+
+def _load(root: Path, report: Report, as_of: date, names: tuple[str, ...], progress: bool,
+          load_one: Callable[..., Loaded | None] = load_answer) -> KnowledgeBase:
     if not progress:
-        return load(root, report, as_of=as_of, channels=names)
+        return load(root, report, as_of=as_of, channels=names, load_one=load_one)
     shown = Progress(len(answer_files(root)), "loading")
     count = 0
 
     def counted(*args: object) -> Loaded | None:
         nonlocal count
         try:
-            return load_answer(*args)  # type: ignore[arg-type]
+            return load_one(*args)
         finally:
             count += 1
             shown.step(count)

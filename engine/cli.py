@@ -119,6 +119,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="validate the sources only; skip rendering every channel in memory and the consistency gate")
     check.add_argument("--jobs", type=_positive, default=None, metavar="N",
                        help="render in N processes (default: the number of cores)")
+    check.add_argument("--cache", type=Path, default=Path(".dist.cache"), metavar="DIR",
+                       help="a build's cache: answers whose files are unchanged since that build are not parsed again "
+                            "(read only; default: .dist.cache, the cache of `build`'s default output, when it exists)")
+    check.add_argument("--no-cache", action="store_true", help="parse every answer; do not read a build's cache")
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the front matter or of _facts.yaml",
                                  description="JSON Schemas for editors' YAML tooling (completion, validation).")
@@ -285,7 +289,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     as_of = args.as_of or _today()
     failed = False
     for kb, files in groups.items():
-        checked = run(kb, as_of, files=files, render=not args.no_render, jobs=args.jobs, progress=not args.quiet)
+        checked = run(kb, as_of, files=files, render=not args.no_render, jobs=args.jobs, progress=not args.quiet,
+                      cache=None if args.no_cache else args.cache)
         items = checked.shown
         sys.stdout.write(render([d for d in items if d.severity.value == "error"] if args.quiet else items,
                                 args.format))
