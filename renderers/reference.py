@@ -24,7 +24,7 @@ from engine.model import Block, Scoped
 from engine.select import View, lead_in_list
 from renderers import IndexEntry, Metric, Rendered, Site, reference_search
 from renderers.card_html import card_html
-from renderers.web import blocks_html, clean, environment as web_environment
+from renderers.web import blocks_html, clean, environment as web_environment, notice_html
 
 TEMPLATES = channels.HERE / "templates" / "reference"
 USES_OUTPUTS = True
@@ -342,7 +342,8 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
     answer = view.answer
     path = f"{view.id}/index.html"
     root = "../" * path.count("/")
-    body = blocks_html(notes_first(view), site, short_answer=view.short_answer, steps=view.steps)
+    body = notice_html(view, site) + blocks_html(notes_first(view), site, short_answer=view.short_answer,
+                                                 steps=view.steps)
     due = answer.reviewed + timedelta(days=answer.review_every)
     dates = reference_search.Dates(due.isoformat(), _iso(answer.effective_from), _iso(answer.effective_until))
     shown = panels(view, config, site, outputs or {}) if answer.audience == "public" else []
