@@ -23,6 +23,7 @@ from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
 from engine import notices
 from engine.model import Answer, Paragraph
+from engine.feedback import AnswerFeedback, summarise
 from engine.notices import Notice
 from engine.readers import Reading, read
 from engine.select import View, publishes, view
@@ -140,6 +141,7 @@ class Plan:
     internal: InternalIndex
     notices: Mapping[str, Paragraph] = field(default_factory=dict)  # answer id -> its active notice
     every_notice: tuple[Notice, ...] = ()  # all of `_notices.yaml`, for the gate's "and no other" check
+    feedback: Mapping[str, AnswerFeedback] = field(default_factory=dict)  # answer id -> its feedback summary
 
 
 def plan(kb: KnowledgeBase, loaded: list[Channel], as_of: date) -> Plan:
@@ -147,7 +149,8 @@ def plan(kb: KnowledgeBase, loaded: list[Channel], as_of: date) -> Plan:
         c.name: frozenset(a.id for a in kb.answers if publishes(a, c.name, c.internal, as_of)) for c in loaded
     }
     return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of, InternalIndex.of(kb.answers),
-                kb.notices.active(as_of), kb.notices.items)
+                kb.notices.active(as_of), kb.notices.items,
+                summarise(kb.feedback, {a.id: a.hash for a in kb.answers}, as_of))
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,8 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
                             work.notices.get(answer.id))
         module = renderers.get(channel.name)
         extra = {"outputs": MappingProxyType(dict(rendered_by))} if getattr(module, "USES_OUTPUTS", False) else {}
+        if getattr(module, "USES_FEEDBACK", False):  # the reference site shows the answer's feedback
+            extra["feedback"] = work.feedback.get(answer.id)  # type: ignore[assignment]
         rendered = module.render(channel_view, channel.config, work.site, **extra)
         rendered_by[channel.name] = rendered
         entries[channel.name] = index_entry(channel, channel_view, work.site)

@@ -218,6 +218,8 @@ def edges(answer: Answer, kb: KnowledgeBase, work: Plan, context: Context, text:
     found["overdue"] = str(due < work.as_of)
     if answer.id in work.notices:
         found["notice"] = notice_digest(work.notices[answer.id])
+    if answer.id in work.feedback:
+        found["feedback"] = digest(repr(work.feedback[answer.id]))
     return found
 
 
@@ -228,7 +230,8 @@ def key_of(found: Edges) -> str:
 _PHRASES = {"text": "its source changed", "code": "the engine or renderer code changed",
             "site": "the site settings changed",
             "overdue": "its review became overdue or was renewed", "channels": "the channels built changed",
-            "content": "its content changed", "notice": "its notice began, changed or ended"}
+            "content": "its content changed", "notice": "its notice began, changed or ended",
+            "feedback": "its feedback changed"}
 
 
 def _phrase(name: str, old: Edges, new: Edges) -> str:

@@ -20,6 +20,7 @@ from engine.model import (Acceptance, Answer, FactMention, Override, Paragraph, 
                           walk_inlines)
 from engine.parse import parse_body, parse_override
 from engine.source import MAX_ANSWER_BYTES, Split, YamlDoc, read_text, read_yaml, refusal, split_front_matter
+from engine.feedback import STORE as FEEDBACK_STORE, Event, load_store
 from engine.notices import Notices, load_notices
 from engine.standards import Standards, check_answers, load_standards, page_answer
 from engine.synonyms import Synonyms, load_synonyms
@@ -55,6 +56,7 @@ class KnowledgeBase:
     failed: Mapping[str, str] = field(default_factory=dict)  # id a file that did not load would have -> its path
     standards: Standards = field(default_factory=Standards)  # `_standards.yaml` (engine/standards.py)
     notices: Notices = field(default_factory=Notices)  # `_notices.yaml` (engine/notices.py)
+    feedback: tuple[Event, ...] = ()  # `_feedback/events.jsonl` (engine/feedback.py)
 
     def by_id(self) -> dict[str, Answer]:
         return {a.id: a for a in self.answers}
@@ -125,7 +127,9 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
     synonyms = load_synonyms(root, display_path(root / "_synonyms.yaml"), report)
     notices = load_notices(root, display_path(root / "_notices.yaml"), answers, standards, facts, locale,
                            channel_names, report)
-    return KnowledgeBase(root, settings, facts, answers, synonyms, dict(sorted(failed.items())), standards, notices)
+    feedback = load_store(root, display_path(root / FEEDBACK_STORE), report)
+    return KnowledgeBase(root, settings, facts, answers, synonyms, dict(sorted(failed.items())), standards, notices,
+                         feedback)
 
 
 def _standards_page(standards: Standards, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],

@@ -27,8 +27,7 @@ from engine.parse import parse_body
 FILE = "_standards.yaml"
 GROUP = "standards"
 PLACEHOLDERS = ("title", "standard", "until", "applies_to")
-DEFAULT_TEMPLATE = ("We are not meeting our standard for {title} ({standard}) until {until}. "
-                    "We are sorry, and we are working to fix it.")
+DEFAULT_TEMPLATE = "Until {until}, we are not meeting our standard for {title} ({standard}). We are sorry."
 
 
 class Standard(BaseModel):
