@@ -22,7 +22,7 @@ from engine.diagnostics import Report, did_you_mean
 from engine.factbook import FactTable
 from engine.facts import Locale
 from engine.located import read_doc, validated
-from engine.model import Answer, Inline, Paragraph, Text, inline_text
+from engine.model import Answer, FactMention, Inline, Paragraph, Text, inline_text, walk_inlines
 from engine.parse import parse_override
 from engine.readers import Reading, Seen
 from engine.select import View
@@ -162,6 +162,13 @@ def load_notices(root: Path, display: str, answers: list[Answer], standards: Sta
         inlines = parse_override(entry.message, display, message_line, facts, locale, channels, report,
                                  (lines, doc.first_line))
         if not inline_text(inlines).strip():
+            continue
+        staff = [n.key for n in walk_inlines((Paragraph(inlines, message_line),))
+                 if isinstance(n, FactMention) and n.key and (fact := facts.get(n.key)) and fact.audience == "internal"]
+        if staff:
+            report.add(display, *doc.where("notices", index, "message"), "internal-fact",
+                       f"notice `{entry.id}` uses `{{{{ {staff[0]} }}}}`, which is for staff only: every customer "
+                       "channel would show it", hint="use a public fact")
             continue
         found.append(Notice(entry.id, Paragraph(inlines, message_line), entry.effective_from, entry.effective_until,
                             entry.from_time, entry.until_time, entry.target, line, frozenset(targets)))

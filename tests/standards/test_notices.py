@@ -211,3 +211,13 @@ def test_incremental_builds_follow_the_notice_day_by_day(tmp_path: Path) -> None
         if day != date(2026, 11, 19):
             assert sorted(line.split(":")[0] for line in explained) == sorted(TARGETED), explained
             assert all("notice" in line for line in explained)
+
+
+def test_a_staff_only_fact_in_a_notice_is_refused(tmp_path: Path) -> None:
+    kb = _kb(tmp_path / "kb", NOTICES.replace("{{ standards.call_wait }}", "{{ phone.staff }}"))
+    facts = (kb / "_facts.yaml").read_text().replace(
+        "phone:\n", "phone:\n  staff: {type: phone, value: (800) 555-0111, label: Staff line, audience: internal}\n", 1)
+    (kb / "_facts.yaml").write_text(facts)
+    report = Report()
+    load(kb, report, as_of=IN_WINDOW)
+    assert [(d.code, d.line) for d in report.errors] == [("internal-fact", 3)]
