@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -188,7 +189,47 @@ def load_store(kb: Path, display: str, report: Report) -> tuple[Event, ...]:
     except (OSError, UnicodeDecodeError) as error:
         report.add(display, 1, 1, "invalid-feedback", f"the feedback store cannot be read: {error}")
         return ()
-    return tuple(parse(text, display, report))
+    events: list[Event] = []
+    slow: list[str] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            event = _stored(line)
+            if event is not None:
+                events.append(event)
+            else:  # not as `import` writes it: validated in full, and reported at its line if it is wrong
+                slow.append("\n" * (number - 1 - sum(item.count("\n") + 1 for item in slow)) + line)
+    if slow:
+        events.extend(parse("\n".join(slow), display, report))
+    return tuple(events)
+
+
+_ANSWER = re.compile(ID_PATTERN)
+_HASH = re.compile(r"^[0-9a-f]{12,64}$")
+
+
+def _stored(line: str) -> Event | None:
+    """A line as `import` writes it, read without the full validation (a large store loads on every build);
+    None for anything else."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or not data.keys() <= set(FIELDS) or len(data) < 5:
+        return None
+    time, comment = data.get("time"), data.get("comment")
+    if (data.get("channel") not in CHANNELS or data.get("outcome") not in OUTCOMES or not isinstance(time, str)
+            or not isinstance(data.get("answer"), str) or not _ANSWER.fullmatch(data["answer"])
+            or not isinstance(data.get("hash"), str) or not _HASH.fullmatch(data["hash"])
+            or not (comment is None or (isinstance(comment, str) and comment == " ".join(comment.split())
+                                        and comment and len(comment) <= 1000))
+            or not time.endswith("Z")):
+        return None
+    try:
+        when = datetime.fromisoformat(time)
+    except ValueError:
+        return None
+    return Event.model_construct(time=when.astimezone(timezone.utc), channel=data["channel"], answer=data["answer"],
+                                 hash=data["hash"], outcome=data["outcome"], comment=comment)
 
 
 # -------------------------------------------------------------------------------------------- summaries
@@ -240,8 +281,8 @@ def summarise(events: Iterable[Event], hashes: Mapping[str, str], as_of: date) -
         current_hash = hashes.get(answer_id, "")
         counts = Counter(e.outcome for e in found)
         current = sum(1 for e in found if current_hash and current_hash.startswith(e.hash))
-        comments = tuple(dict.fromkeys(e.comment for e in sorted(found, key=lambda e: (e.time, e.line()), reverse=True)
-                                       if e.comment))[:3]
+        commented = sorted(((e.time, e.comment) for e in found if e.comment), reverse=True)
+        comments = tuple(dict.fromkeys(comment for _, comment in commented))[:3]
         out.setdefault(answer_id, []).append(ChannelFeedback(
             channel, len(found), counts["helpful"], current, tuple((o, counts[o]) for o in OUTCOMES if counts[o]),
             _trend(found, as_of), comments))

@@ -119,3 +119,15 @@ def test_the_sample_has_feedback_stored_from_its_export() -> None:
     assert not report.items and len(events) >= 50
     assert {e.channel for e in events} >= {"ivr", "web", "sms", "chat", "mobile"}
     assert (SAMPLE / "_feedback" / "sample-export.csv").exists()
+
+
+def test_a_damaged_store_line_is_reported_at_its_line(tmp_path: Path) -> None:
+    good = json.dumps({"answer": "billing/wait", "channel": "ivr", "hash": H1, "outcome": "helpful",
+                       "time": "2026-11-01T09:00:00Z"}, sort_keys=True)
+    hand = json.dumps({"answer": "billing/wait", "channel": "web", "hash": H1, "outcome": "stop",
+                       "time": "2026-11-01T10:00:00+01:00"})  # valid, but not as import writes it
+    (tmp_path / STORE).parent.mkdir()
+    (tmp_path / STORE).write_text("\n".join([good, "{broken", good, hand, '{"channel": "fax"}', good]) + "\n")
+    report = Report()
+    events = load_store(tmp_path, "store", report)
+    assert len(events) == 4 and sorted(d.line for d in report.errors) == [2, 5, 5, 5, 5, 5]
