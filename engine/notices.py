@@ -230,10 +230,12 @@ def separate(view: View, reading: Reading, every: Iterable[Notice], locale: Loca
     problems: list[Problem] = []
     text = reading.text
     facts = list(reading.facts)
+    rest: list[str] | None = None  # the tokens of the output without its notice
     if view.notice is not None:
         wanted = inline_tokens(view.notice.inlines, locale)
         words = tokens(text, locale)
         if words[:len(wanted)] != wanted:
+            rest = words
             shown = " ".join(words[:len(wanted)]) or "nothing"
             problems.append(Problem("notice-missing", view.channel,
                                     f"{view.channel} opens with \"{shown}\", not the active notice "
@@ -241,8 +243,10 @@ def separate(view: View, reading: Reading, every: Iterable[Notice], locale: Loca
         else:
             cut = _cut(text, wanted, locale) if wanted else 0
             text = text[cut:].lstrip(" \t.:;,-\u2013\u2014\n")
-            facts = _without(facts, tokens(reading.text[:cut], locale))
-    rest = tokens(text, locale)
+            rest = tokens(text, locale)
+            facts = _without(facts, tokens(reading.text[:cut], locale), rest)
+    if rest is None:
+        rest = tokens(text, locale)
     for notice in every:
         wanted = inline_tokens(notice.message.inlines, locale)
         if len(wanted) >= 4 and _run_at(rest, wanted) is not None:
@@ -252,17 +256,11 @@ def separate(view: View, reading: Reading, every: Iterable[Notice], locale: Loca
     return Reading(reading.title, text, tuple(facts), reading.links), problems
 
 
-def _without(facts: list[Seen], notice_tokens: list[str]) -> list[Seen]:
-    """`facts` less one occurrence of each fact the notice states."""
-    left = list(facts)
-    for token in notice_tokens:
-        if not token.startswith("<"):
-            continue
-        kind, _, canonical = token[1:-1].partition(":")
-        at = next((i for i, f in enumerate(left) if f.type.value == kind and f.canonical == canonical), None)
-        if at is not None:
-            del left[at]
-    return left
+def _without(facts: list[Seen], notice_tokens: list[str], rest_tokens: list[str]) -> list[Seen]:
+    """`facts` less those only the notice states (in its words or in a link's target, e.g. a notice's `tel:`):
+    the gate compares which facts an output states, not how often."""
+    only_notice = {t for t in notice_tokens if t.startswith("<")} - set(rest_tokens)
+    return [f for f in facts if f"<{f.type.value}:{f.canonical}>" not in only_notice]
 
 
 def over_budget(view: View, notes: Iterable[object]) -> list[Problem]:
