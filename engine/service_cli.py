@@ -142,15 +142,21 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def report_feedback(kb: Path, manifest: Any) -> str:
-    """The feedback section of `report`, joined on the hashes the bundle published ("" without feedback)."""
+    """The feedback section of `report` (joined on the hashes the bundle published; none without feedback) and
+    the self-assessment (engine/assessment.py); "" when the knowledge base is not there."""
     from engine.diagnostics import Report
     from engine.feedback import STORE, load_store, report_text, summarise
 
-    if not (kb / STORE).exists():
+    from engine.assessment import assessment
+    from engine.knowledge import load
+
+    if not kb.is_dir():
         return ""
+    day = _today()
     events = load_store(kb, str(kb / STORE), Report())
     hashes = {answer_id: entry.hash for answer_id, entry in manifest.answers.items()}
-    return report_text(summarise(events, hashes, _today()))
+    summaries = summarise(events, hashes, day)
+    return report_text(summaries) + assessment(load(kb, Report(), as_of=day), manifest, summaries, day)
 
 
 COMMANDS = {"notices": cmd_notices, "status": cmd_status, "feedback": cmd_feedback}

@@ -131,3 +131,21 @@ def test_a_damaged_store_line_is_reported_at_its_line(tmp_path: Path) -> None:
     report = Report()
     events = load_store(tmp_path, "store", report)
     assert len(events) == 4 and sorted(d.line for d in report.errors) == [2, 5, 5, 5, 5, 5]
+
+
+def test_report_grades_the_organisation_against_its_standards(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    kb = _kb(tmp_path / "kb")
+    out = tmp_path / "out"
+    assert build(kb, out, Report(), as_of=AS_OF, jobs=1).published
+    import os
+    os.environ["SOURCE_DATE_EPOCH"] = "1795435200"  # 2026-11-23, inside the `storm` notice
+    try:
+        assert cli.main(["report", "--out", str(out), "--kb", str(kb)]) == 0
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+    text = capsys.readouterr().out
+    assert "Self-assessment as of 2026-11-23:" in text
+    assert "public answers on every customer channel: 4 of 4 (100%)" in text
+    assert ("standard call_wait (answering calls: 2 minutes, phone): NOT MET (notice storm); stated in 2 answers, "
+            "2 showing a notice") in text
