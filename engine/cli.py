@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from engine import service_cli  # standard library only at import time: the no-op build stays quick
+
 if TYPE_CHECKING:
     from engine.check import Checked
     from engine.preview import Preview
@@ -190,6 +192,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="the report card instead: a grade per answer and channel, worst first with what to fix "
                              "(the build writes it as reference/_report-card/index.html and card.json)")
     report.add_argument("--format", choices=("text", "json"), default="text", help="with --card: text or the card's JSON")
+    report.add_argument("--kb", type=Path, default=Path("knowledge"), metavar="PATH",
+                        help="the knowledge base whose feedback to add (default: knowledge/)")
 
     diff = commands.add_parser("diff", help="what changed per channel between two bundles, or since a git ref",
                                description="Compare two bundles' manifests, or (with --base REF) the knowledge base "
@@ -276,6 +280,7 @@ def _parser() -> argparse.ArgumentParser:
                               description="Write knowledge/TOPIC/SLUG.md from a template that explains every field.")
     common(new)
     new.add_argument("target", metavar="TOPIC/SLUG", help="e.g. billing/pay-by-phone")
+    service_cli.add_parsers(commands, common)  # notices, status, feedback (engine/service_cli.py)
     return parser
 
 
@@ -617,6 +622,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"the card as a page: {card.parent / 'index.html'}", file=sys.stderr)
         return EXIT_OK
     sys.stdout.write(report(manifest))
+    sys.stdout.write(service_cli.report_feedback(args.kb, manifest))
     return EXIT_OK
 
 
@@ -878,7 +884,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 COMMANDS = {"init": cmd_init, "explain": cmd_explain, "check": cmd_check, "build": cmd_build, "serve": cmd_serve, "report": cmd_report, "diff": cmd_diff,
             "verify": cmd_verify, "releases": cmd_releases, "rollback": cmd_rollback, "schema": cmd_schema,
-            "new": cmd_new, "import": cmd_import}
+            "new": cmd_new, "import": cmd_import, **service_cli.COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

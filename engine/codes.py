@@ -126,6 +126,24 @@ CODES: dict[str, tuple[str, str]] = {
     "import-no-body": ("No element of the page matches the article-body selector.",
                        "Give --selector the CSS selector of the article's body on your pages."),
     "import-no-title": ("The page has no <h1> and no <title>, so there is no question to use.", "Add a title."),
+    # service standards, notices, status, feedback (issue 19)
+    "invalid-standards": ("_standards.yaml does not follow its shape (standards: {id: {title, type, value, "
+                          "applies_to, answers}}).", "Fix the value at the position given."),
+    "standards-conflict": ("_facts.yaml has a `standards` group too: a standard has one source.",
+                           "Move those facts into _standards.yaml."),
+    "unknown-standard-answer": ("A standard names an answer id that does not exist.", "Use the did-you-mean."),
+    "invalid-notices": ("_notices.yaml does not follow its shape (notices: [{id, message, effective_from, "
+                        "effective_until, target}]).", "Fix the value at the position given."),
+    "unknown-notice-target": ("A notice targets a standard, topic or answer that does not exist.",
+                              "Use the did-you-mean."),
+    "notice-missing": ("An output of an answer an active notice targets does not open with the notice.",
+                       "A renderer bug: every channel must lead with `view.notice`."),
+    "notice-misplaced": ("A notice's text is in an output it does not target (or is not active for).",
+                         "A renderer bug, or a notice copied into an answer's text."),
+    "notice-over-budget": ("With an active notice, an SMS or IVR output no longer fits its budget.",
+                           "Shorten the notice, or write a shorter `sms:`/`ivr:` override for those answers."),
+    "invalid-feedback": ("A feedback row that cannot be imported (its line and the field are given).",
+                         "Fix the row in the export and import the file again; the other rows were kept."),
 }
 
 STRICT_VARIABLE = "ONE_ANSWER_STRICT_CODES"  # set by the tests: reporting an unlisted code is then a bug

@@ -21,7 +21,10 @@ from engine.acceptance import Finding, sort_findings
 from engine.consistency import InternalIndex, Problem, check_output, check_together, line_tokens
 from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
-from engine.model import Answer
+from engine import notices
+from engine.model import Answer, Paragraph
+from engine.feedback import AnswerFeedback, summarise
+from engine.notices import Notice
 from engine.readers import Reading, read
 from engine.select import View, publishes, view
 from engine.factbook import Settings
@@ -136,13 +139,18 @@ class Plan:
     published: dict[str, frozenset[str]]
     as_of: date
     internal: InternalIndex
+    notices: Mapping[str, Paragraph] = field(default_factory=dict)  # answer id -> its active notice
+    every_notice: tuple[Notice, ...] = ()  # all of `_notices.yaml`, for the gate's "and no other" check
+    feedback: Mapping[str, AnswerFeedback] = field(default_factory=dict)  # answer id -> its feedback summary
 
 
 def plan(kb: KnowledgeBase, loaded: list[Channel], as_of: date) -> Plan:
     published = {
         c.name: frozenset(a.id for a in kb.answers if publishes(a, c.name, c.internal, as_of)) for c in loaded
     }
-    return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of, InternalIndex.of(kb.answers))
+    return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of, InternalIndex.of(kb.answers),
+                kb.notices.active(as_of), kb.notices.items,
+                summarise(kb.feedback, {a.id: a.hash for a in kb.answers}, as_of))
 
 
 @dataclass(frozen=True)
@@ -167,17 +175,21 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
     for channel in sorted(work.channels, key=lambda c: c.internal):
         if answer.id not in work.published[channel.name]:
             continue
-        channel_view = view(answer, channel.name, channel.internal, work.published[channel.name])
+        channel_view = view(answer, channel.name, channel.internal, work.published[channel.name],
+                            work.notices.get(answer.id))
         module = renderers.get(channel.name)
         extra = {"outputs": MappingProxyType(dict(rendered_by))} if getattr(module, "USES_OUTPUTS", False) else {}
+        if getattr(module, "USES_FEEDBACK", False):  # the reference site shows the answer's feedback
+            extra["feedback"] = work.feedback.get(answer.id)  # type: ignore[assignment]
         rendered = module.render(channel_view, channel.config, work.site, **extra)
         rendered_by[channel.name] = rendered
         entries[channel.name] = index_entry(channel, channel_view, work.site)
         reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
+        reading, noticed = notices.separate(channel_view, reading, work.every_notice, work.site.locale)
         index = InternalIndex() if channel.internal else work.internal
         lines = line_tokens(reading, work.site.locale)
         problems[channel.name] = check_output(channel_view, reading, work.site.base_url, index, work.site.locale,
-                                              lines)
+                                              lines) + noticed + notices.over_budget(channel_view, rendered.notes)
         if not channel.internal:
             vocabulary.update(token for line in lines for token in line)
             customer.append((channel_view, reading))

@@ -34,6 +34,7 @@ from engine.diagnostics import Diagnostic, Report
 from engine.factbook import FactTable
 from engine.facts import FactType, Locale
 from engine.knowledge import KnowledgeBase, Loaded, display_path, load_answer
+from engine.notices import digest as notice_digest
 from engine.model import Answer, FactMention, Paragraph, walk_inlines
 from engine.source import refusal
 from renderers import Metric, Note
@@ -215,6 +216,10 @@ def edges(answer: Answer, kb: KnowledgeBase, work: Plan, context: Context, text:
         found[f"related {related}"] = digest(ref.question, ref.topic, on) if ref else "missing"
     due = answer.reviewed + timedelta(days=answer.review_every)
     found["overdue"] = str(due < work.as_of)
+    if answer.id in work.notices:
+        found["notice"] = notice_digest(work.notices[answer.id])
+    if answer.id in work.feedback:
+        found["feedback"] = digest(repr(work.feedback[answer.id]))
     return found
 
 
@@ -225,7 +230,8 @@ def key_of(found: Edges) -> str:
 _PHRASES = {"text": "its source changed", "code": "the engine or renderer code changed",
             "site": "the site settings changed",
             "overdue": "its review became overdue or was renewed", "channels": "the channels built changed",
-            "content": "its content changed"}
+            "content": "its content changed", "notice": "its notice began, changed or ended",
+            "feedback": "its feedback changed"}
 
 
 def _phrase(name: str, old: Edges, new: Edges) -> str:

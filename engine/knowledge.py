@@ -20,6 +20,9 @@ from engine.model import (Acceptance, Answer, FactMention, Override, Paragraph, 
                           walk_inlines)
 from engine.parse import parse_body, parse_override
 from engine.source import MAX_ANSWER_BYTES, Split, YamlDoc, read_text, read_yaml, refusal, split_front_matter
+from engine.feedback import STORE as FEEDBACK_STORE, Event, load_store
+from engine.notices import Notices, load_notices
+from engine.standards import Standards, check_answers, load_standards, page_answer
 from engine.synonyms import Synonyms, load_synonyms
 
 # Names an output path must not take: the channels' own index files and folders (web/index.html, web/assets/,
@@ -51,6 +54,9 @@ class KnowledgeBase:
     answers: list[Answer]  # sorted by id
     synonyms: Synonyms = Synonyms()
     failed: Mapping[str, str] = field(default_factory=dict)  # id a file that did not load would have -> its path
+    standards: Standards = field(default_factory=Standards)  # `_standards.yaml` (engine/standards.py)
+    notices: Notices = field(default_factory=Notices)  # `_notices.yaml` (engine/notices.py)
+    feedback: tuple[Event, ...] = ()  # `_feedback/events.jsonl` (engine/feedback.py)
 
     def by_id(self) -> dict[str, Answer]:
         return {a.id: a for a in self.answers}
@@ -95,6 +101,7 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
     settings = load_settings(root, display_path(root / "_settings.yaml"), report)
     locale = settings.locale
     facts = load_facts(root, display_path(root / "_facts.yaml"), locale, report)
+    standards, facts = load_standards(root, display_path(root / "_standards.yaml"), locale, facts, report)
     loaded: list[Loaded] = []
     failed: dict[str, str] = {}  # the id a file that did not load would have had -> its display path
     for path in answer_files(root):
@@ -115,9 +122,28 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
     _check_related(loaded, report, failed)
     _check_reviews(loaded, as_of, report)
     _check_literals(loaded, report)
-    answers = sorted((item.answer for item in loaded), key=lambda a: a.id)
+    page = _standards_page(standards, root, facts, locale, channel_names, loaded, report)
+    answers = sorted([*(item.answer for item in loaded), *([page] if page else [])], key=lambda a: a.id)
     synonyms = load_synonyms(root, display_path(root / "_synonyms.yaml"), report)
-    return KnowledgeBase(root, settings, facts, answers, synonyms, dict(sorted(failed.items())))
+    notices = load_notices(root, display_path(root / "_notices.yaml"), answers, standards, facts, locale,
+                           channel_names, report)
+    feedback = load_store(root, display_path(root / FEEDBACK_STORE), report)
+    return KnowledgeBase(root, settings, facts, answers, synonyms, dict(sorted(failed.items())), standards, notices,
+                         feedback)
+
+
+def _standards_page(standards: Standards, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],
+                    loaded: list[Loaded], report: Report) -> Answer | None:
+    """The generated standards page (engine/standards.py), unless an answer file already has its id."""
+    ids = {item.answer.id for item in loaded}
+    check_answers(standards, ids, report)
+    page = page_answer(standards, root, facts, locale, channels, report)
+    if page is not None and _fold(page.id) in {_fold(i) for i in ids}:
+        report.add(standards.display, 1, 1, "duplicate-id",
+                   f"the standards page's id `{page.id}` is already used by an answer file",
+                   hint="give `page: {id: ...}` another id")
+        return None
+    return page
 
 
 def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],

@@ -43,6 +43,12 @@ class View:
     related: tuple[str, ...]
     condition: tuple[Condition, ...] = ()
     procedures: tuple[Procedure, ...] = ()
+    notice: Paragraph | None = None  # an active notice (engine/notices.py): every channel says it first
+
+    @property
+    def notice_text(self) -> str:
+        """The notice as plain text (facts in their canonical form), "" when there is none."""
+        return " ".join(inline_text(self.notice.inlines).split()) if self.notice is not None else ""
 
     @property
     def id(self) -> str:
@@ -79,8 +85,10 @@ def filter_blocks(blocks: tuple[Block, ...], channel: str, internal_channel: boo
     return tuple(out)
 
 
-def view(answer: Answer, channel: str, internal_channel: bool, published: frozenset[str]) -> View:
-    """The answer as `channel` sees it; `published` is the set of ids live on that channel (for `related`)."""
+def view(answer: Answer, channel: str, internal_channel: bool, published: frozenset[str],
+         notice: Paragraph | None = None) -> View:
+    """The answer as `channel` sees it; `published` is the set of ids live on that channel (for `related`);
+    `notice` the notice active for it on the build day, if any."""
     blocks = filter_blocks(answer.blocks, channel, internal_channel)
     found = procedures(blocks, answer.short_answer)
     first = found[0] if found else None
@@ -91,7 +99,7 @@ def view(answer: Answer, channel: str, internal_channel: bool, published: frozen
     detail = tuple(b for b in blocks if id(b) not in carried)
     related = tuple(r for r in answer.related if r in published)
     return View(answer, channel, blocks, answer.short_answer, steps, detail, answer.override(channel), related,
-                condition, found)
+                condition, found, notice)
 
 
 def _ends_with_colon(block: Block) -> bool:

@@ -232,10 +232,11 @@ def _join(sections: list[Section]) -> str:
 def _head(view: View, writer: _Writer, keep: int = 2) -> list[Section]:
     """The override, or the short answer (with the list it introduces, if it ends in ":") and the steps (after
     their condition, when something scopes them). `keep` degrades: 1 leaves the steps out, 0 the list too (the
-    short answer's colon then leads to the link, never to something else)."""
+    short answer's colon then leads to the link, never to something else). An active notice comes first."""
+    notice = [writer.block(view.notice)] if view.notice is not None else []
     if view.override is not None:
-        return [writer.paragraph(writer.inlines(view.override.inlines, view.override.line))]
-    sections = [writer.block(view.short_answer)]
+        return [*notice, writer.paragraph(writer.inlines(view.override.inlines, view.override.line))]
+    sections = [*notice, writer.block(view.short_answer)]
     listed = lead_in_list(view)
     if listed is not None and listed is not view.steps:
         if keep == 0:

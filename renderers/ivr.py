@@ -502,10 +502,11 @@ def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[
     """The answer as spoken sections: the override if there is one, else short answer, the steps after what
     they are for (their condition), then detail."""
     ctx = _Context(view, config, PROFILES[config.profile], site, [], _proper_nouns(view, site))
+    notice = _sections(view.notice, ctx) if view.notice is not None else []  # said first, within the budget
     if view.override is not None:
         lines = _text_line(view.override.inlines, ctx, view.override.line)
-        return [Para(tuple(lines))], ctx.notes
-    sections: list[Section] = _sections(view.short_answer, ctx)
+        return [*notice, Para(tuple(lines))], ctx.notes
+    sections: list[Section] = [*notice, *_sections(view.short_answer, ctx)]
     steps: list[Section] = []
     if view.steps is not None:
         for block in view.condition:  # what the steps are for is said, whatever `headings` says

@@ -536,10 +536,16 @@ def card(view: View, config: Config, site: Site, ctx: _Context) -> AdaptiveCard:
     content = _overridden(view, ctx) if view.override is not None else _derived(view, ctx)
     title = TextBlock(line_safe(escape(view.answer.question)), style="heading", size="large", weight="bolder")
     facts = fact_set(_mentions(content.key_inlines), ctx.locale)
-    root = Container((title, *content.items, *facts), id=view.id)
+    notice: tuple[Element, ...] = ()  # an active notice (engine/notices.py) heads the card, set apart
+    fallback, speak = content.fallback, content.speak
+    if view.notice is not None:
+        notice = (Container(tuple(text_blocks(markdown(view.notice.inlines, ctx, view.notice.line))), style="emphasis"),)
+        said = plain(view.notice.inlines, ctx.locale)
+        fallback, speak = f"{said}\n{fallback}", f"{said} {speak}"
+    root = Container((title, *notice, *content.items, *facts), id=view.id)
     lang = (site.language or "en").split("-")[0].lower()
     return AdaptiveCard(CARD_SCHEMA, CARD_VERSION, lang, (root,), actions(content.key_inlines, view, config, site),
-                        content.fallback, ssml_text.fragment(content.speak))
+                        fallback, ssml_text.fragment(speak))
 
 
 def _budget(size: int, config: Config, view: View) -> list[Note]:

@@ -24,7 +24,9 @@ from engine.model import Block, Scoped
 from engine.select import View, lead_in_list
 from renderers import IndexEntry, Metric, Rendered, Site, reference_search
 from renderers.card_html import card_html
-from renderers.web import blocks_html, clean, environment as web_environment
+from engine.feedback import AnswerFeedback
+from renderers import feedback_html
+from renderers.web import blocks_html, clean, environment as web_environment, notice_html
 
 TEMPLATES = channels.HERE / "templates" / "reference"
 USES_OUTPUTS = True
@@ -338,11 +340,16 @@ def date_badges(dates: reference_search.Dates, today: date) -> list[Badge]:
     return found
 
 
-def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendered] | None = None) -> Rendered:
+USES_FEEDBACK = True  # the engine passes the answer's feedback summary (engine/feedback.py) as `feedback=`
+
+
+def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendered] | None = None,
+           feedback: AnswerFeedback | None = None) -> Rendered:
     answer = view.answer
     path = f"{view.id}/index.html"
     root = "../" * path.count("/")
-    body = blocks_html(notes_first(view), site, short_answer=view.short_answer, steps=view.steps)
+    body = notice_html(view, site) + blocks_html(notes_first(view), site, short_answer=view.short_answer,
+                                                 steps=view.steps)
     due = answer.reviewed + timedelta(days=answer.review_every)
     dates = reference_search.Dates(due.isoformat(), _iso(answer.effective_from), _iso(answer.effective_until))
     shown = panels(view, config, site, outputs or {}) if answer.audience == "public" else []
@@ -357,6 +364,7 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
         asked_as=[clean(a) for a in answer.asked_as], tags=[clean(t) for t in answer.tags], body=body,
         related=related, panels=shown, customer_channels=[p.title for p in shown if not p.absent],
         accepted=[{"code": a.code, "about": clean(a.about), "reason": clean(a.reason)} for a in answer.accepts],
+        feedback=feedback_html.section(feedback),
     )
     return Rendered(primary=path, files={path: html}, metrics={})
 

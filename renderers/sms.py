@@ -192,7 +192,8 @@ def measure(parts: list[str], notes: list[Note] | tuple[Note, ...] = ()) -> Mess
     return Message(text, encoding, units, segments, forcing, tuple(notes))
 
 
-def _derived(view: View, link: str, budget: int, address: str, view_style: plain_facts.Style) -> Message:
+def _derived(view: View, link: str, budget: int, address: str, view_style: plain_facts.Style,
+             notice: str = "") -> Message:
     """The short answer, the steps' key facts and the link, in the first form that fits. A lead-in ending in
     ":" never dangles: its list travels with it, or, when that does not fit, the colon leads to the address."""
     candidates: list[Message] = []
@@ -202,26 +203,26 @@ def _derived(view: View, link: str, budget: int, address: str, view_style: plain
         lead = writer.inlines(view.short_answer.inlines, view.short_answer.line)
         facts = [] if listed is not None and listed is view.steps else _key_facts(view, writer, whole_steps)
         if listed is None:
-            candidates.append(measure([_sentence(lead), *facts, link], writer.notes))
+            candidates.append(measure([notice, _sentence(lead), *facts, link], writer.notes))
             continue
         items = _sentence("; ".join(writer.item(item) for item in listed.items))
-        candidates.append(measure([lead, items, *facts, link], writer.notes))
+        candidates.append(measure([notice, lead, items, *facts, link], writer.notes))
     if listed is not None:
         writer = _Writer([], view_style)
         lead = writer.inlines(view.short_answer.inlines, view.short_answer.line)
-        candidates.append(measure([lead, address, *_key_facts(view, writer, False)], writer.notes))
+        candidates.append(measure([notice, lead, address, *_key_facts(view, writer, False)], writer.notes))
     fitting = [message for message in candidates if message.segments <= budget]
     return fitting[0] if fitting else min(candidates, key=lambda m: (m.segments, m.units))
 
 
-def _from_override(view: View, config: Config, link: str, view_style: plain_facts.Style) -> Message:
+def _from_override(view: View, config: Config, link: str, view_style: plain_facts.Style, notice: str = "") -> Message:
     assert view.override is not None
     writer = _Writer([], view_style)
     text = _sentence(writer.inlines(view.override.inlines, view.override.line))
-    with_link = measure([text, link], writer.notes)
+    with_link = measure([notice, text, link], writer.notes)
     if config.override_link and link and with_link.segments <= config.budget_segments:
         return with_link
-    return measure([text], writer.notes)
+    return measure([notice, text], writer.notes)
 
 
 def _unit_name(encoding: str) -> str:
@@ -256,10 +257,14 @@ def _ucs2_note(view: View, message: Message) -> Note:
 
 def render(view: View, config: Config, site: Site) -> Rendered:
     link = " ".join(f"{config.link_label} {compact_url(site.web_url(view.id))}".split())
+    notice = ""  # an active notice is the message's prefix, its segments counted against the budget
+    if view.notice is not None:
+        notice = _sentence(_Writer([], style(site)).inlines(view.notice.inlines, view.notice.line))
     if view.override is not None:
-        message = _from_override(view, config, link, style(site))
+        message = _from_override(view, config, link, style(site), notice)
     else:
-        message = _derived(view, link, config.budget_segments, compact_url(site.web_url(view.id)), style(site))
+        message = _derived(view, link, config.budget_segments, compact_url(site.web_url(view.id)), style(site),
+                           notice)
     notes = list(dict.fromkeys(message.notes))
     metrics: dict[str, Metric] = {"encoding": message.encoding, "segments": message.segments,
                                   "characters": message.units, "override": view.override is not None}

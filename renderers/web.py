@@ -403,6 +403,14 @@ def _check_public(blocks: Sequence[Block]) -> None:
             _check_public(block.blocks)
 
 
+def notice_html(view: View, site: Site) -> Markup:
+    """An active notice (engine/notices.py) as the banner that opens the answer, or nothing."""
+    if view.notice is None:
+        return Markup("")
+    return Markup('<p class="notice" role="note" aria-label="Notice">{}</p>\n').format(
+        inlines_html(view.notice.inlines, site))
+
+
 def _body(view: View, site: Site) -> tuple[Markup, list[Note]]:
     blocks: list[Block] = list(view.blocks)
     if not any(b is view.short_answer for b in blocks):
@@ -421,6 +429,7 @@ def render(view: View, config: Config, site: Site) -> Rendered:
         raise ValueError(f"web: internal answer {answer.id} reached a public page")
     _check_public(view.blocks)
     body, notes = _body(view, site)
+    body = notice_html(view, site) + body
     path = f"{view.id}/index.html"
     root = _root(path)
     url = site.web_url(view.id)
