@@ -605,6 +605,8 @@
   var shownSequence = -1;
   var runningSequence = -1;
   var pendingOpen = false;
+  var enterAt = -1;  // when Enter last asked for a result not yet on screen
+  var retriedFor = -1;  // the Enter a failed search was last tried again for
   var moreButton = null;
 
   function show(query, started, found, rows, mine) {
@@ -718,6 +720,17 @@
       })
       .catch(function (error) {
         if (mine !== sequence) return;
+        // An Enter is waiting for this search: its requests may predate the line coming back, so try once more
+        // for that Enter rather than drop it (once per Enter: a line still down then says so).
+        if (pendingOpen && retriedFor !== enterAt) {
+          retriedFor = enterAt;
+          // Once every request still on its way has settled, so that the failed ones are gone from the cache
+          // and the new search asks again.
+          Promise.allSettled(Array.from(cache.values())).then(function () {
+            if (mine === sequence) search(performance.now());
+          });
+          return;
+        }
         statusLine.textContent = "Search is unavailable: " + error.message + " (Enter tries again)";
       })
       .finally(function () { if (runningSequence === mine) runningSequence = -1; });
@@ -780,6 +793,7 @@
       if (first) location.href = first.href;
     } else if (input.value.trim()) {
       pendingOpen = true;
+      enterAt = performance.now();
       // Nothing on its way for what is typed (the last search failed): search again, and open when it lands.
       if (meta && runningSequence !== sequence) search(performance.now());
     }
