@@ -24,11 +24,12 @@ from typing import Literal
 
 import phonenumbers
 
+from engine.addresses import handed_over, same_site
 from engine.facts import FactType, FactValue, Locale, Money, find_facts, normalize_url, says_short_code
 from engine.model import (
     Answer, Block, Code, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote,
-    Scoped, Strike, Strong, Table, Text, walk_inlines,
+    Scoped, Strike, Strong, Table, Text, inline_text, walk_inlines,
 )
 from engine.readers import Reading
 from engine.select import Procedure, View
@@ -325,7 +326,13 @@ def check_output(view: View, reading: Reading, base_url: str, internal: Internal
     seen = {(f.type, f.canonical): f for f in reading.facts}
     required, line, origin = required_facts(view)
     flat = fold(reading.text)
-    missing = {key: mention for key, mention in required.items() if key not in seen and not _said(key, flat)}
+    missing = {key: mention for key, mention in required.items() if key not in seen and not _said(key, flat)
+               and not (channel in HANDED_OVER and handed_over(*key))}  # an address the IVR cannot say
+    missing = {key: mention for key, mention in missing.items()  # "IdentityTheft.gov" states www.identitytheft.gov
+               if not (key[0] is FactType.URL and any(k[0] is FactType.URL and same_site(k[1], key[1]) for k in seen))}
+    lines = line_tokens(reading, locale) if lines is None else lines
+    for key in left_for_the_page(view, reading, base_url, lines, locale):
+        missing.pop(key, None)
     allowed = allowed_facts(view, locale)
     problems: list[Problem] = []
     for key, found in seen.items():
@@ -343,12 +350,59 @@ def check_output(view: View, reading: Reading, base_url: str, internal: Internal
         label = f" ({mention.key})" if mention.key else ""
         problems.append(Problem("missing-fact", channel,
                                 f"{channel} does not state {describe(mention, locale)}{label} from the {origin}", line))
-    lines = line_tokens(reading, locale) if lines is None else lines
     problems.extend(_leaks(view, lines, internal))
     problems.extend(_lead(view, lines, line, locale))
     if view.override is None:
         problems.extend(_steps(view, lines))
     return problems
+
+
+
+def _words_and_facts(inlines: Iterable[Inline]) -> list[tuple[str, object]]:
+    """The words and facts (a link's target where the link starts) of inline content, in reading order."""
+    out: list[tuple[str, object]] = []
+    for node in inlines:
+        if isinstance(node, FactMention):
+            out.append(("fact", (node.fact.type, node.fact.canonical)))
+        elif isinstance(node, (Text, Code)):
+            out += [("word", word) for word in _words(node.text)]
+        elif isinstance(node, Link):
+            if node.fact is not None:
+                out.append(("fact", (node.fact.type, node.fact.canonical)))
+            out += _words_and_facts(node.children)
+        elif isinstance(node, (Emphasis, Strong, Strike)):
+            out += _words_and_facts(node.children)
+    return out
+
+
+def left_for_the_page(view: View, reading: Reading, base_url: str, lines: list[list[str]],
+                      locale: Locale = Locale()) -> set[FactKey]:
+    """Facts a derived output that links to the full answer leaves to it, by an explicit degradation the
+    renderer warns about: the facts only in steps it does not carry (chat and SMS give the short answer and
+    the link), and, on the compact channel, those after the point where it cut the short answer."""
+    if view.override is not None or not any(_own_link((f.type, f.canonical), base_url) for f in reading.facts):
+        return set()
+    words = [token for line_tokens in lines for token in line_tokens if not token.startswith("<")]
+    short = _fact_keys(walk_inlines((view.short_answer,)))
+    left: set[FactKey] = set()
+    if view.steps is not None:
+        signatures = [sig for item in view.steps.items if len(sig := _item_signature(item)) >= 2]
+        if signatures and not any(_find(words, sig) is not None for sig in signatures):
+            left |= set(_fact_keys(walk_inlines((view.steps,)))) - set(short)
+    if view.channel == COMPACT:
+        carried = 0  # the short answer's words the message gives from its start, in order
+        for kind, item in _words_and_facts(view.short_answer.inlines):
+            if kind == "word":
+                if carried < len(words) and words[carried] == item:
+                    carried += 1
+                    continue
+                break
+        said = 0
+        for kind, item in _words_and_facts(view.short_answer.inlines):
+            said += kind == "word"
+            if kind == "fact" and said >= carried:  # a fact right at the cut is after it, unless stated
+                left.add(item)  # type: ignore[arg-type]
+    return left
 
 
 def _counterpart(key: FactKey, missing: Mapping[FactKey, FactMention], allowed: Mapping[FactKey, FactMention],
@@ -383,11 +437,27 @@ def _leaks(view: View, lines: list[list[str]], internal: InternalIndex) -> list[
     return problems
 
 
+CUT_LEAD_WORDS = 5  # the words of the short answer an SMS that cuts it must still open with
+
+
+_SENTENCE_END = re.compile(r"[.!?\u2026](?=[\"'\u201d\u2019)]*\s)|[\u3002\uff01\uff1f]")
+
+
+def _first_sentence(text: str) -> str:
+    """The text up to the end of its first sentence (a Latin stop before a space, or a CJK stop)."""
+    found = _SENTENCE_END.search(text)
+    return text[:found.end()] if found else text
+
+
 def _lead(view: View, lines: list[list[str]], line: int, locale: Locale) -> list[Problem]:
     lead = inline_tokens(view.override.inlines if view.override is not None else view.short_answer.inlines,
                          locale, lead=True)
     expected = lead[:LEAD_WORDS]
     actual = [token for line_tokens in lines for token in line_tokens][:len(expected)]
+    if view.channel == COMPACT and view.override is None:  # a message may carry only the first sentences
+        common = next((i for i, (a, b) in enumerate(zip(actual, expected)) if a != b), min(len(actual), len(expected)))
+        needed = min(CUT_LEAD_WORDS, len(tokens(_first_sentence(inline_text(view.short_answer.inlines)), locale)))
+        expected, actual = expected[:max(common, needed)], actual[:max(common, needed)]
     if expected and actual != expected:
         shown = " ".join(actual) or "nothing"
         return [Problem("short-answer-not-first", view.channel,

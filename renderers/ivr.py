@@ -20,6 +20,7 @@ from engine.model import (
 from engine.select import View, lead_in_list
 from renderers import Note, Rendered, Site, plain_facts
 from renderers.ssml_text import clean as _clean
+from renderers.written_names import same_site, speakable, written_name
 
 CHANNEL = "ivr"
 SSML_NS = "http://www.w3.org/2001/10/synthesis"
@@ -331,7 +332,8 @@ def _link_mentions(link: Link) -> bool:
     """Does the link's own text already say the fact its target is?"""
     assert link.fact is not None
     for node in link.children:
-        if isinstance(node, FactMention) and node.fact.canonical == link.fact.canonical:
+        if isinstance(node, FactMention) and (node.fact.canonical == link.fact.canonical or link.fact.type is
+                                              FactType.URL and same_site(node.fact.canonical, link.fact.canonical)):
             return True
     text = inline_text(link.children)
     return says_short_code(link.fact, text) or any(
@@ -344,12 +346,15 @@ def _inline(node: Inline, ctx: _Context, images: list[Image]) -> list[Piece]:
     if isinstance(node, Code):
         return [Words(_clean(node.text))]
     if isinstance(node, FactMention):
+        if (name := written_name(node)) is not None:
+            return [_sub(ctx.profile, name, _spell_address(name))]
         return list(PRESENT[node.fact.type](node.fact, ctx))
     if isinstance(node, (Emphasis, Strong, Strike)):
         return _inlines(node.children, ctx, images)
     if isinstance(node, Link):
         pieces = _inlines(node.children, ctx, images)
-        if node.fact is not None and not _link_mentions(node):
+        if node.fact is not None and not _link_mentions(node) and (
+                node.fact.type is not FactType.URL or speakable(node.fact.canonical)):
             pieces += [Words(" at "), *PRESENT[node.fact.type](node.fact, ctx)]
         return pieces
     if isinstance(node, Image):
@@ -525,6 +530,13 @@ def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[
         else:
             del ctx.notes[noted:]
             left_out.append(early)
+    if steps and config.detail != "all" and view.steps is not None \
+            and timing(sections + steps + handoff, config)[1] > config.budget_seconds \
+            and timing(sections + handoff, config)[1] <= config.budget_seconds:
+        ctx.notes.append(Note("steps-left-out", f"ivr: the steps from line {view.steps.line} do not fit the "
+                              f"{config.budget_seconds:g} s budget; the caller hears the short answer and where the "
+                              "full answer is", "warning", view.steps.line))
+        return sections + handoff, ctx.notes
     sections += steps
     if config.detail == "all":
         for block in detail:
@@ -553,11 +565,19 @@ def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[
     return sections, ctx.notes
 
 
+def _introduces(block: Block) -> bool:
+    """A heading, or a lead-in ending in ":": it is said only with the block after it, never alone."""
+    if isinstance(block, Heading):
+        return True
+    return isinstance(block, Paragraph) and inline_text(block.inlines).rstrip().endswith((":", "\uff1a"))
+
+
 def _detail_groups(blocks: tuple[Block, ...]) -> list[list[Block]]:
-    """Detail blocks in the units kept or left out together: a heading with the block it introduces."""
+    """Detail blocks in the units kept or left out together: a heading or a lead-in ("include:") with the
+    block it introduces."""
     groups: list[list[Block]] = []
     for block in blocks:
-        if groups and len(groups[-1]) == 1 and isinstance(groups[-1][0], Heading):
+        if groups and _introduces(groups[-1][-1]):
             groups[-1].append(block)
         else:
             groups.append([block])
