@@ -10,6 +10,8 @@ from typing import Callable, Literal, Union
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
+from engine.scripts import script
+from engine.facts import SPACELESS
 from engine.facts import (
     FactType, FactValue, Hours, Money, find_facts, normalize_url, says_short_code,
 )
@@ -386,8 +388,9 @@ def _tidy(pieces: list[Piece]) -> Line:
     if not merged:
         return ()
     last = merged[-1]
-    if not (isinstance(last, Words) and last.text.rstrip("\"'”’)]").endswith((".", "!", "?"))):
-        merged.append(Words("."))
+    if not (isinstance(last, Words) and last.text.rstrip("\"'”’)]」").endswith((".", "!", "?", "。", "！", "？"))):
+        merged.append(Words("。" if isinstance(last, Words) and last.text and script(last.text[-1]) in SPACELESS
+                            else "."))  # a Chinese sentence ends on a Chinese full stop
     return tuple(merged)
 
 

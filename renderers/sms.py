@@ -143,8 +143,8 @@ def _facts_of_inlines(nodes: tuple[Inline, ...]) -> set[FactKey]:
 def _sentence(text: str) -> str:
     """`text` ending as a sentence does (a closing quote or bracket after the stop counts)."""
     text = " ".join(text.split())
-    ends = text.rstrip("\"')\u201d\u2019")
-    return text if not ends or ends[-1] in ".!?\u2026" else text + "."
+    ends = text.rstrip("\"')\u201d\u2019\u300d")
+    return text if not ends or ends[-1] in ".!?\u2026\u3002\uff01\uff1f" else text + "."
 
 
 def _key_facts(view: View, writer: _Writer, whole_steps: bool) -> list[str]:

@@ -154,3 +154,13 @@ def test_a_lead_in_never_dangles_when_its_list_is_left_out(tmp_path: Path) -> No
     texts, found = outputs(tmp_path, body)
     assert not errors(found)
     assert "include." not in texts["ivr.txt"]
+
+
+def test_a_chinese_sentence_is_spoken_with_one_chinese_full_stop(tmp_path: Path) -> None:
+    texts, found = outputs(tmp_path, "除北達科他州外，所有州都要求您在選舉投票前進行登記。\n\n## 歷史\n\n"
+                                     "Vote.gov 成立於 2016 年。", language="zh-TW")
+    assert not errors(found)
+    assert "。." not in texts["ivr.txt"]
+    assert "歷史." not in texts["ivr.txt"]
+    assert "Vote.gov" in texts["ivr.txt"]
+    assert "。." not in texts["sms"]
