@@ -539,7 +539,8 @@ def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[
         ctx.notes.append(Note("steps-left-out", f"ivr: the steps from line {view.steps.line} do not fit the "
                               f"{config.budget_seconds:g} s budget; the caller hears the short answer and where the "
                               "full answer is", "warning", view.steps.line))
-        return sections + handoff, ctx.notes
+        closing = _handoff(config, ctx, config.handoff_list) if left_out else handoff  # the lead-in's list is there
+        return sections + closing, ctx.notes
     sections += steps
     if config.detail == "all":
         for block in detail:

@@ -214,7 +214,8 @@ def _derived(view: View, link: str, budget: int, address: str, view_style: plain
         candidates.append(measure([lead, address, *_key_facts(view, writer, False)], writer.notes))
     fitting = [message for message in candidates if message.segments <= budget]
     if not fitting:
-        fitting = [message for message in degraded(view, link, view_style) if message.segments <= budget][:1]
+        fitting = [message for message in degraded(view, link, address, view_style)
+                   if message.segments <= budget][:1]
     return fitting[0] if fitting else min(candidates, key=lambda m: (m.segments, m.units))
 
 

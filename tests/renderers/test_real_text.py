@@ -164,3 +164,16 @@ def test_a_chinese_sentence_is_spoken_with_one_chinese_full_stop(tmp_path: Path)
     assert "歷史." not in texts["ivr.txt"]
     assert "Vote.gov" in texts["ivr.txt"]
     assert "。." not in texts["sms"]
+
+
+def test_a_lead_in_short_answer_never_ends_an_sms_with_a_colon_and_a_stop(tmp_path: Path) -> None:
+    body = ("Tax ID theft occurs when someone uses your Social Security number to file taxes and claim a tax "
+            "refund. You may not know that your tax ID has been stolen until you:\n\n"
+            "- E-file your tax return and find that another return has already been filed using your Social "
+            "Security number, or\n- The agency sends a letter to the address on the federal tax return "
+            "indicating that tax ID theft has occurred.\n\n" + STEPS)
+    texts, found = outputs(tmp_path, body)
+    assert not errors(found), errors(found)
+    assert ":." not in texts["sms"]
+    assert "until you: www.example.gov/topic/answer" in texts["sms"]
+    assert "The full list is on our website" in texts["ivr.txt"]
