@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -320,18 +320,20 @@ def _said(key: FactKey, flat: str) -> bool:
 
 
 def check_output(view: View, reading: Reading, base_url: str, internal: InternalIndex, locale: Locale,
-                 lines: list[list[str]] | None = None) -> list[Problem]:
-    """Every problem with one output against its view; `lines` are its `line_tokens`, when already worked out."""
+                 lines: list[list[str]] | None = None, declared: Collection[str] = ()) -> list[Problem]:
+    """Every problem with one output against its view; `lines` are its `line_tokens`, when already worked out;
+    `declared`, the codes of the warnings its renderer gave (a declared degradation leaves facts to the page)."""
     channel = view.channel
     seen = {(f.type, f.canonical): f for f in reading.facts}
     required, line, origin = required_facts(view)
     flat = fold(reading.text)
+    said_only_as_links = _link_targets(view) if channel in HANDED_OVER else set()
     missing = {key: mention for key, mention in required.items() if key not in seen and not _said(key, flat)
-               and not (channel in HANDED_OVER and handed_over(*key))}  # an address the IVR cannot say
+               and not (key in said_only_as_links and handed_over(*key))}  # a link address the IVR cannot say
     missing = {key: mention for key, mention in missing.items()  # "IdentityTheft.gov" states www.identitytheft.gov
                if not (key[0] is FactType.URL and any(k[0] is FactType.URL and same_site(k[1], key[1]) for k in seen))}
     lines = line_tokens(reading, locale) if lines is None else lines
-    for key in left_for_the_page(view, reading, base_url, lines, locale):
+    for key in left_for_the_page(view, reading, base_url, lines, locale, declared):
         missing.pop(key, None)
     allowed = allowed_facts(view, locale)
     problems: list[Problem] = []
@@ -358,13 +360,23 @@ def check_output(view: View, reading: Reading, base_url: str, internal: Internal
 
 
 
+_STOP = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]*\s+|(?<=[\u3002\uff01\uff1f])")  # a sentence ends
+
+
 def _words_and_facts(inlines: Iterable[Inline]) -> list[tuple[str, object]]:
-    """The words and facts (a link's target where the link starts) of inline content, in reading order."""
+    """The words, facts (a link's target where the link starts) and sentence ends ("stop") of inline content,
+    in reading order."""
     out: list[tuple[str, object]] = []
     for node in inlines:
         if isinstance(node, FactMention):
             out.append(("fact", (node.fact.type, node.fact.canonical)))
-        elif isinstance(node, (Text, Code)):
+        elif isinstance(node, Text):
+            pieces = _STOP.split(node.text)
+            for index, piece in enumerate(pieces):
+                if index:
+                    out.append(("stop", None))
+                out += [("word", word) for word in _words(piece)]
+        elif isinstance(node, Code):
             out += [("word", word) for word in _words(node.text)]
         elif isinstance(node, Link):
             if node.fact is not None:
@@ -375,21 +387,34 @@ def _words_and_facts(inlines: Iterable[Inline]) -> list[tuple[str, object]]:
     return out
 
 
+def _link_targets(view: View) -> set[FactKey]:
+    """The facts of the short answer and steps that only a link's target gives (no prose says them)."""
+    blocks = (view.short_answer, *((view.steps,) if view.steps is not None else ()))
+    nodes = list(walk_inlines(blocks))
+    targets = {(n.fact.type, n.fact.canonical) for n in nodes if isinstance(n, Link) and n.fact is not None}
+    return targets - {(n.fact.type, n.fact.canonical) for n in nodes if isinstance(n, FactMention)}
+
+
+STEPS_LEFT = frozenset({"steps-left-out", "list-left-out"})  # the renderer says it left the steps to the page
+CUT = "short-answer-cut"
+
+
 def left_for_the_page(view: View, reading: Reading, base_url: str, lines: list[list[str]],
-                      locale: Locale = Locale()) -> set[FactKey]:
+                      locale: Locale = Locale(), declared: Collection[str] = ()) -> set[FactKey]:
     """Facts a derived output that links to the full answer leaves to it, by an explicit degradation the
     renderer warns about: the facts only in steps it does not carry (chat and SMS give the short answer and
     the link), and, on the compact channel, those after the point where it cut the short answer."""
-    if view.override is not None or not any(_own_link((f.type, f.canonical), base_url) for f in reading.facts):
+    if view.override is not None or not declared \
+            or not any(_own_link((f.type, f.canonical), base_url) for f in reading.facts):
         return set()
     words = [token for line_tokens in lines for token in line_tokens if not token.startswith("<")]
     short = _fact_keys(walk_inlines((view.short_answer,)))
     left: set[FactKey] = set()
-    if view.steps is not None:
+    if view.steps is not None and STEPS_LEFT & set(declared):
         signatures = [sig for item in view.steps.items if len(sig := _item_signature(item)) >= 2]
         if signatures and not any(_find(words, sig) is not None for sig in signatures):
             left |= set(_fact_keys(walk_inlines((view.steps,)))) - set(short)
-    if view.channel == COMPACT:
+    if view.channel == COMPACT and CUT in declared:
         carried = 0  # the short answer's words the message gives from its start, in order
         for kind, item in _words_and_facts(view.short_answer.inlines):
             if kind == "word":
@@ -397,11 +422,15 @@ def left_for_the_page(view: View, reading: Reading, base_url: str, lines: list[l
                     carried += 1
                     continue
                 break
-        said = 0
-        for kind, item in _words_and_facts(view.short_answer.inlines):
-            said += kind == "word"
-            if kind == "fact" and said >= carried:  # a fact right at the cut is after it, unless stated
-                left.add(item)  # type: ignore[arg-type]
+        sequence = _words_and_facts(view.short_answer.inlines)
+        if carried < sum(kind == "word" for kind, _ in sequence):  # the message cut the short answer
+            said, cut = 0, None
+            for at, (kind, item) in enumerate(sequence):  # it cuts after a sentence: after the last stop it has
+                if kind == "stop" and said <= carried:
+                    cut = at
+                said += kind == "word"
+            if cut is not None:
+                left |= {item for kind, item in sequence[cut:] if kind == "fact"}  # type: ignore[misc]
     return left
 
 

@@ -177,3 +177,34 @@ def test_a_lead_in_short_answer_never_ends_an_sms_with_a_colon_and_a_stop(tmp_pa
     assert ":." not in texts["sms"]
     assert "until you: www.example.gov/topic/answer" in texts["sms"]
     assert "The full list is on our website" in texts["ivr.txt"]
+
+
+def test_the_gate_still_sees_a_fact_dropped_from_the_part_an_sms_keeps(tmp_path: Path) -> None:
+    from engine.consistency import check_output, line_tokens, InternalIndex
+    from engine.readers import read
+    from engine.select import view
+
+    body = ("Call 800-555-0100 to report a ticket scam. " + LONG_LEAD)
+    root = write_kb(tmp_path / "kb", {"topic/answer": _answer("What to do?", body)}, facts="{}\n")
+    (root / "_settings.yaml").write_text(SETTINGS.format(language="en-US"), encoding="utf-8")
+    report = Report()
+    kb = load(root, report, as_of=AS_OF, channels=channel_registry.names())
+    work = plan(kb, load_channels(channel_registry.names(), report, settings=kb.settings), AS_OF)
+    answer = kb.answers[0]
+    sms = dict(render_answer(answer, work).outputs)["sms"]
+    text = sms.files[sms.primary].decode()
+    assert "800-555-0100" in text and "short-answer-cut" in {n.code for n in sms.notes}
+    sms_view = view(answer, "sms", False, work.published["sms"])
+
+    def problems(message: str) -> set[str]:
+        reading = read(sms.primary, message.encode(), work.site.locale)
+        return {p.code for p in check_output(sms_view, reading, work.site.base_url, InternalIndex(),
+                                             work.site.locale, line_tokens(reading, work.site.locale),
+                                             {note.code for note in sms.notes})}
+
+    assert problems(text) == set()
+    assert "missing-fact" in problems(text.replace("800-555-0100", ""))
+    # without the renderer's word that it cut the message, the facts it cut are missing
+    assert "missing-fact" in {p.code for p in check_output(
+        sms_view, read(sms.primary, text.encode(), work.site.locale), work.site.base_url, InternalIndex(),
+        work.site.locale)}
