@@ -112,6 +112,11 @@ CODES: dict[str, tuple[str, str]] = {
     "ucs2": ("A character with no GSM-7 form makes the SMS UCS-2 (70 characters a segment).", "Replace it."),
     "accepted": ("A finding an answer's `accept:` waives, reported with its reason.", "Nothing."),
     "unused-accept": ("An `accept:` entry that matches nothing any more.", "Remove it."),
+    # real help-center text (issue 13): explicit degradations of long answers
+    "steps-left-out": ("A derived SMS, chat or IVR text leaves the steps to the full answer to keep to its budget.",
+                       "Nothing, or shorten the steps, or write an override for that channel."),
+    "short-answer-cut": ("The SMS carries the short answer's first sentences only, to keep to its budget; the "
+                         "rest (and its facts) is behind the link.", "Nothing, or shorten the short answer."),
     # the build
     "unsafe-out": ("The output folder is not one the engine may replace.", "Choose another --out."),
     "write-failed": ("The bundle could not be written: nothing was published.", "Free space or fix permissions."),

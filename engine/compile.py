@@ -189,7 +189,8 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
         index = InternalIndex() if channel.internal else work.internal
         lines = line_tokens(reading, work.site.locale)
         problems[channel.name] = check_output(channel_view, reading, work.site.base_url, index, work.site.locale,
-                                              lines) + noticed + notices.over_budget(channel_view, rendered.notes)
+                                              lines, {note.code for note in rendered.notes}) + noticed + \
+            notices.over_budget(channel_view, rendered.notes)
         if not channel.internal:
             vocabulary.update(token for line in lines for token in line)
             customer.append((channel_view, reading))

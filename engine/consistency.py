@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import phonenumbers
 
+from engine.addresses import handed_over, same_site
 from engine.facts import FactType, FactValue, Locale, Money, find_facts, normalize_url, says_short_code
 from engine.model import (
     Answer, Block, Code, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, ListItem,
     Paragraph, Quote,
-    Scoped, Strike, Strong, Table, Text, walk_inlines,
+    Scoped, Strike, Strong, Table, Text, inline_text, walk_inlines,
 )
 from engine.readers import Reading
 from engine.select import Procedure, View
@@ -319,13 +320,21 @@ def _said(key: FactKey, flat: str) -> bool:
 
 
 def check_output(view: View, reading: Reading, base_url: str, internal: InternalIndex, locale: Locale,
-                 lines: list[list[str]] | None = None) -> list[Problem]:
-    """Every problem with one output against its view; `lines` are its `line_tokens`, when already worked out."""
+                 lines: list[list[str]] | None = None, declared: Collection[str] = ()) -> list[Problem]:
+    """Every problem with one output against its view; `lines` are its `line_tokens`, when already worked out;
+    `declared`, the codes of the warnings its renderer gave (a declared degradation leaves facts to the page)."""
     channel = view.channel
     seen = {(f.type, f.canonical): f for f in reading.facts}
     required, line, origin = required_facts(view)
     flat = fold(reading.text)
-    missing = {key: mention for key, mention in required.items() if key not in seen and not _said(key, flat)}
+    said_only_as_links = _link_targets(view) if channel in HANDED_OVER else set()
+    missing = {key: mention for key, mention in required.items() if key not in seen and not _said(key, flat)
+               and not (key in said_only_as_links and handed_over(*key))}  # a link address the IVR cannot say
+    missing = {key: mention for key, mention in missing.items()  # "IdentityTheft.gov" states www.identitytheft.gov
+               if not (key[0] is FactType.URL and any(k[0] is FactType.URL and same_site(k[1], key[1]) for k in seen))}
+    lines = line_tokens(reading, locale) if lines is None else lines
+    for key in left_for_the_page(view, reading, base_url, lines, locale, declared):
+        missing.pop(key, None)
     allowed = allowed_facts(view, locale)
     problems: list[Problem] = []
     for key, found in seen.items():
@@ -343,12 +352,86 @@ def check_output(view: View, reading: Reading, base_url: str, internal: Internal
         label = f" ({mention.key})" if mention.key else ""
         problems.append(Problem("missing-fact", channel,
                                 f"{channel} does not state {describe(mention, locale)}{label} from the {origin}", line))
-    lines = line_tokens(reading, locale) if lines is None else lines
     problems.extend(_leaks(view, lines, internal))
     problems.extend(_lead(view, lines, line, locale))
     if view.override is None:
         problems.extend(_steps(view, lines))
     return problems
+
+
+
+_STOP = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]*\s+|(?<=[\u3002\uff01\uff1f])")  # a sentence ends
+
+
+def _words_and_facts(inlines: Iterable[Inline]) -> list[tuple[str, object]]:
+    """The words, facts (a link's target where the link starts) and sentence ends ("stop") of inline content,
+    in reading order."""
+    out: list[tuple[str, object]] = []
+    for node in inlines:
+        if isinstance(node, FactMention):
+            out.append(("fact", (node.fact.type, node.fact.canonical)))
+        elif isinstance(node, Text):
+            pieces = _STOP.split(node.text)
+            for index, piece in enumerate(pieces):
+                if index:
+                    out.append(("stop", None))
+                out += [("word", word) for word in _words(piece)]
+        elif isinstance(node, Code):
+            out += [("word", word) for word in _words(node.text)]
+        elif isinstance(node, Link):
+            if node.fact is not None:
+                out.append(("fact", (node.fact.type, node.fact.canonical)))
+            out += _words_and_facts(node.children)
+        elif isinstance(node, (Emphasis, Strong, Strike)):
+            out += _words_and_facts(node.children)
+    return out
+
+
+def _link_targets(view: View) -> set[FactKey]:
+    """The facts of the short answer and steps that only a link's target gives (no prose says them)."""
+    blocks = (view.short_answer, *((view.steps,) if view.steps is not None else ()))
+    nodes = list(walk_inlines(blocks))
+    targets = {(n.fact.type, n.fact.canonical) for n in nodes if isinstance(n, Link) and n.fact is not None}
+    return targets - {(n.fact.type, n.fact.canonical) for n in nodes if isinstance(n, FactMention)}
+
+
+STEPS_LEFT = frozenset({"steps-left-out", "list-left-out"})  # the renderer says it left the steps to the page
+CUT = "short-answer-cut"
+
+
+def left_for_the_page(view: View, reading: Reading, base_url: str, lines: list[list[str]],
+                      locale: Locale = Locale(), declared: Collection[str] = ()) -> set[FactKey]:
+    """Facts a derived output that links to the full answer leaves to it, by an explicit degradation the
+    renderer warns about: the facts only in steps it does not carry (chat and SMS give the short answer and
+    the link), and, on the compact channel, those after the point where it cut the short answer."""
+    if view.override is not None or not declared \
+            or not any(_own_link((f.type, f.canonical), base_url) for f in reading.facts):
+        return set()
+    words = [token for line_tokens in lines for token in line_tokens if not token.startswith("<")]
+    short = _fact_keys(walk_inlines((view.short_answer,)))
+    left: set[FactKey] = set()
+    if view.steps is not None and STEPS_LEFT & set(declared):
+        signatures = [sig for item in view.steps.items if len(sig := _item_signature(item)) >= 2]
+        if signatures and not any(_find(words, sig) is not None for sig in signatures):
+            left |= set(_fact_keys(walk_inlines((view.steps,)))) - set(short)
+    if view.channel == COMPACT and CUT in declared:
+        carried = 0  # the short answer's words the message gives from its start, in order
+        for kind, item in _words_and_facts(view.short_answer.inlines):
+            if kind == "word":
+                if carried < len(words) and words[carried] == item:
+                    carried += 1
+                    continue
+                break
+        sequence = _words_and_facts(view.short_answer.inlines)
+        if carried < sum(kind == "word" for kind, _ in sequence):  # the message cut the short answer
+            said, cut = 0, None
+            for at, (kind, item) in enumerate(sequence):  # it cuts after a sentence: after the last stop it has
+                if kind == "stop" and said <= carried:
+                    cut = at
+                said += kind == "word"
+            if cut is not None:
+                left |= {item for kind, item in sequence[cut:] if kind == "fact"}  # type: ignore[misc]
+    return left
 
 
 def _counterpart(key: FactKey, missing: Mapping[FactKey, FactMention], allowed: Mapping[FactKey, FactMention],
@@ -383,11 +466,27 @@ def _leaks(view: View, lines: list[list[str]], internal: InternalIndex) -> list[
     return problems
 
 
+CUT_LEAD_WORDS = 5  # the words of the short answer an SMS that cuts it must still open with
+
+
+_SENTENCE_END = re.compile(r"[.!?\u2026](?=[\"'\u201d\u2019)]*\s)|[\u3002\uff01\uff1f]")
+
+
+def _first_sentence(text: str) -> str:
+    """The text up to the end of its first sentence (a Latin stop before a space, or a CJK stop)."""
+    found = _SENTENCE_END.search(text)
+    return text[:found.end()] if found else text
+
+
 def _lead(view: View, lines: list[list[str]], line: int, locale: Locale) -> list[Problem]:
     lead = inline_tokens(view.override.inlines if view.override is not None else view.short_answer.inlines,
                          locale, lead=True)
     expected = lead[:LEAD_WORDS]
     actual = [token for line_tokens in lines for token in line_tokens][:len(expected)]
+    if view.channel == COMPACT and view.override is None:  # a message may carry only the first sentences
+        common = next((i for i, (a, b) in enumerate(zip(actual, expected)) if a != b), min(len(actual), len(expected)))
+        needed = min(CUT_LEAD_WORDS, len(tokens(_first_sentence(inline_text(view.short_answer.inlines)), locale)))
+        expected, actual = expected[:max(common, needed)], actual[:max(common, needed)]
     if expected and actual != expected:
         shown = " ".join(actual) or "nothing"
         return [Problem("short-answer-not-first", view.channel,

@@ -16,6 +16,7 @@ from engine.model import (
 )
 from engine.select import View, lead_in_list
 from renderers import Metric, Note, Rendered, Site, plain_facts
+from renderers.written_names import written_name
 
 CHANNEL = "chat"
 
@@ -102,7 +103,8 @@ class _Writer:
         if isinstance(node, Text):
             return self.text(node.text)
         if isinstance(node, FactMention):
-            return self.fact(node.fact, in_link)
+            name = written_name(node)
+            return self.text(name) if name is not None else self.fact(node.fact, in_link)
         if isinstance(node, Code):
             return _code_span(node.text) if self.markdown else node.text
         if isinstance(node, (Emphasis, Strong, Strike)):
@@ -242,7 +244,7 @@ def _head(view: View, writer: _Writer, keep: int = 2) -> list[Section]:
         if keep == 0:
             return sections
         sections.append(writer.block(listed))
-    if view.steps is not None and (keep == 2 or listed is None):
+    if view.steps is not None and keep == 2:
         sections.extend(writer.block(block) for block in view.condition)  # what the steps are for comes first
         sections.append(writer.block(view.steps))
     return sections
@@ -251,7 +253,12 @@ def _head(view: View, writer: _Writer, keep: int = 2) -> list[Section]:
 def _left_out(view: View, keep: int) -> list[Note]:
     """What a degraded snippet leaves to the full answer, by name."""
     listed = lead_in_list(view)
-    if view.override is not None or listed is None or listed is view.steps or keep == 2:
+    if view.override is not None or keep == 2:
+        return []
+    if (listed is None or listed is view.steps) and view.steps is not None:
+        return [Note("steps-left-out", f"{CHANNEL}: the steps from line {view.steps.line} would not fit the budget; "
+                     "the snippet gives the short answer and leads to the full answer", "warning", view.steps.line)]
+    if listed is None or listed is view.steps:
         return []
     what = [*(["the steps"] if view.steps is not None else []), *(["the list"] if keep == 0 else [])]
     if not what:

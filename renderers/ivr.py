@@ -10,6 +10,8 @@ from typing import Callable, Literal, Union
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
+from engine.scripts import script
+from engine.facts import SPACELESS
 from engine.facts import (
     FactType, FactValue, Hours, Money, find_facts, normalize_url, says_short_code,
 )
@@ -20,6 +22,7 @@ from engine.model import (
 from engine.select import View, lead_in_list
 from renderers import Note, Rendered, Site, plain_facts
 from renderers.ssml_text import clean as _clean
+from renderers.written_names import same_site, speakable, written_name
 
 CHANNEL = "ivr"
 SSML_NS = "http://www.w3.org/2001/10/synthesis"
@@ -331,7 +334,8 @@ def _link_mentions(link: Link) -> bool:
     """Does the link's own text already say the fact its target is?"""
     assert link.fact is not None
     for node in link.children:
-        if isinstance(node, FactMention) and node.fact.canonical == link.fact.canonical:
+        if isinstance(node, FactMention) and (node.fact.canonical == link.fact.canonical or link.fact.type is
+                                              FactType.URL and same_site(node.fact.canonical, link.fact.canonical)):
             return True
     text = inline_text(link.children)
     return says_short_code(link.fact, text) or any(
@@ -344,12 +348,15 @@ def _inline(node: Inline, ctx: _Context, images: list[Image]) -> list[Piece]:
     if isinstance(node, Code):
         return [Words(_clean(node.text))]
     if isinstance(node, FactMention):
+        if (name := written_name(node)) is not None:
+            return [_sub(ctx.profile, name, _spell_address(name))]
         return list(PRESENT[node.fact.type](node.fact, ctx))
     if isinstance(node, (Emphasis, Strong, Strike)):
         return _inlines(node.children, ctx, images)
     if isinstance(node, Link):
         pieces = _inlines(node.children, ctx, images)
-        if node.fact is not None and not _link_mentions(node):
+        if node.fact is not None and not _link_mentions(node) and (
+                node.fact.type is not FactType.URL or speakable(node.fact.canonical)):
             pieces += [Words(" at "), *PRESENT[node.fact.type](node.fact, ctx)]
         return pieces
     if isinstance(node, Image):
@@ -381,8 +388,9 @@ def _tidy(pieces: list[Piece]) -> Line:
     if not merged:
         return ()
     last = merged[-1]
-    if not (isinstance(last, Words) and last.text.rstrip("\"'”’)]").endswith((".", "!", "?"))):
-        merged.append(Words("."))
+    if not (isinstance(last, Words) and last.text.rstrip("\"'”’)]」").endswith((".", "!", "?", "。", "！", "？"))):
+        merged.append(Words("。" if isinstance(last, Words) and last.text and script(last.text[-1]) in SPACELESS
+                            else "."))  # a Chinese sentence ends on a Chinese full stop
     return tuple(merged)
 
 
@@ -526,6 +534,14 @@ def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[
         else:
             del ctx.notes[noted:]
             left_out.append(early)
+    if steps and config.detail != "all" and view.steps is not None \
+            and timing(sections + steps + handoff, config)[1] > config.budget_seconds \
+            and timing(sections + handoff, config)[1] <= config.budget_seconds:
+        ctx.notes.append(Note("steps-left-out", f"ivr: the steps from line {view.steps.line} do not fit the "
+                              f"{config.budget_seconds:g} s budget; the caller hears the short answer and where the "
+                              "full answer is", "warning", view.steps.line))
+        closing = _handoff(config, ctx, config.handoff_list) if left_out else handoff  # the lead-in's list is there
+        return sections + closing, ctx.notes
     sections += steps
     if config.detail == "all":
         for block in detail:
@@ -554,11 +570,19 @@ def speech(view: View, config: Config, site: Site) -> tuple[list[Section], list[
     return sections, ctx.notes
 
 
+def _introduces(block: Block) -> bool:
+    """A heading, or a lead-in ending in ":": it is said only with the block after it, never alone."""
+    if isinstance(block, Heading):
+        return True
+    return isinstance(block, Paragraph) and inline_text(block.inlines).rstrip().endswith((":", "\uff1a"))
+
+
 def _detail_groups(blocks: tuple[Block, ...]) -> list[list[Block]]:
-    """Detail blocks in the units kept or left out together: a heading with the block it introduces."""
+    """Detail blocks in the units kept or left out together: a heading or a lead-in ("include:") with the
+    block it introduces."""
     groups: list[list[Block]] = []
     for block in blocks:
-        if groups and len(groups[-1]) == 1 and isinstance(groups[-1][0], Heading):
+        if groups and _introduces(groups[-1][-1]):
             groups[-1].append(block)
         else:
             groups.append([block])

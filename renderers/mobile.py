@@ -17,6 +17,7 @@ from engine.model import (
 )
 from engine.select import View
 from renderers import IndexEntry, Note, Rendered, Site, plain_facts, ssml_text
+from renderers.written_names import written_name
 
 CHANNEL = "mobile"
 CARD_VERSION = "1.5"
@@ -251,7 +252,7 @@ def _markdown_inline(node: Inline, ctx: _Context, line: int, nested: bool) -> st
     if isinstance(node, Text):
         return escape(node.text)
     if isinstance(node, FactMention):
-        return escape(present(node.fact, ctx.locale))
+        return escape(written_name(node) or present(node.fact, ctx.locale))
     if isinstance(node, Code):
         return escape(node.text)
     if isinstance(node, Emphasis):
@@ -284,7 +285,7 @@ def _plain_inline(node: Inline, locale: Locale) -> str:
     if isinstance(node, Text):
         return node.text
     if isinstance(node, FactMention):
-        return present(node.fact, locale)
+        return written_name(node) or present(node.fact, locale)
     if isinstance(node, Code):
         return node.text
     if isinstance(node, (Emphasis, Strong, Strike, Link)):
@@ -411,7 +412,8 @@ def _mentions(inlines: Iterable[Inline]) -> list[FactMention]:
     seen: set[tuple[FactType, str]] = set()
     out: list[FactMention] = []
     for node in inlines:
-        if isinstance(node, FactMention) and (node.fact.type, node.fact.canonical) not in seen:
+        if isinstance(node, FactMention) and (node.fact.type, node.fact.canonical) not in seen \
+                and written_name(node) is None:  # a site named in prose is a name, not a fact to act on
             seen.add((node.fact.type, node.fact.canonical))
             out.append(node)
     return out
@@ -453,7 +455,9 @@ def actions(inlines: Sequence[Inline], view: View, config: Config, site: Site) -
     chosen: list[OpenUrl] = []
     targets = {_target(read_more.url)}
     for node in inlines:
-        if isinstance(node, FactMention):
+        if isinstance(node, FactMention) and written_name(node) is not None:
+            action = None
+        elif isinstance(node, FactMention):
             action = _fact_action(node.fact, node.label, site.locale)
         elif isinstance(node, Link) and node.fact is not None:
             action = _fact_action(node.fact, plain(node.children, site.locale) or None, site.locale)

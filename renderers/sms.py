@@ -14,6 +14,8 @@ from engine.model import (
 from engine.select import View, lead_in_list
 from renderers import Metric, Note, Rendered, Site, plain_facts
 from renderers import gsm
+from renderers.written_names import written_name
+from renderers.sms_degrade import degraded
 
 CHANNEL = "sms"
 
@@ -67,7 +69,7 @@ class _Writer:
         if isinstance(node, Text):
             return node.text
         if isinstance(node, FactMention):
-            return self.present(node.fact)
+            return written_name(node) or self.present(node.fact)
         if isinstance(node, Code):
             return node.text
         if isinstance(node, (Emphasis, Strong)):
@@ -141,8 +143,8 @@ def _facts_of_inlines(nodes: tuple[Inline, ...]) -> set[FactKey]:
 def _sentence(text: str) -> str:
     """`text` ending as a sentence does (a closing quote or bracket after the stop counts)."""
     text = " ".join(text.split())
-    ends = text.rstrip("\"')\u201d\u2019")
-    return text if not ends or ends[-1] in ".!?\u2026" else text + "."
+    ends = text.rstrip("\"')\u201d\u2019\u300d")
+    return text if not ends or ends[-1] in ".!?\u2026\u3002\uff01\uff1f" else text + "."
 
 
 def _key_facts(view: View, writer: _Writer, whole_steps: bool) -> list[str]:
@@ -212,6 +214,9 @@ def _derived(view: View, link: str, budget: int, address: str, view_style: plain
         lead = writer.inlines(view.short_answer.inlines, view.short_answer.line)
         candidates.append(measure([notice, lead, address, *_key_facts(view, writer, False)], writer.notes))
     fitting = [message for message in candidates if message.segments <= budget]
+    if not fitting:
+        fitting = [message for message in degraded(view, link, address, view_style)
+                   if message.segments <= budget][:1]
     return fitting[0] if fitting else min(candidates, key=lambda m: (m.segments, m.units))
 
 

@@ -22,6 +22,7 @@ from engine.model import (
 )
 from engine.select import View
 from renderers import IndexEntry, Note, Rendered, Site, plain_facts
+from renderers.written_names import written_name
 
 TEMPLATES = channels.HERE / "templates" / "web"
 STYLESHEET = "assets/site.css"
@@ -181,7 +182,8 @@ def _wrap(tag: str) -> Callable[[Emphasis | Strong | Strike, Context], Markup]:
 
 _INLINE: dict[type, Callable[..., Markup]] = {
     Text: lambda node, ctx: _e(node.text),
-    FactMention: lambda node, ctx: PRESENT[node.fact.type](node.fact, ctx),
+    FactMention: lambda node, ctx: (_e(name) if (name := written_name(node)) is not None
+                                    else PRESENT[node.fact.type](node.fact, ctx)),
     Code: lambda node, ctx: Markup("<code>{}</code>").format(_e(node.text)),
     Emphasis: _wrap("em"),
     Strong: _wrap("strong"),

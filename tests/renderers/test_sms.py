@@ -109,7 +109,8 @@ def test_an_emoji_counts_two_code_units(tmp_path: Path) -> None:
 
 
 def test_over_budget_is_an_error_with_the_numbers_and_a_hint(tmp_path: Path) -> None:
-    body = "Our office is open for you. " * 12 + "Call {{ phone.main }}.\n"
+    # one long sentence: a message may cut the short answer after a sentence, not inside one
+    body = "Our office is open for you, " * 12 + "call {{ phone.main }}.\n"
     rendered = render(one_view(tmp_path, body, "sms"))
     assert rendered.metrics["segments"] == 3
     [message] = errors(rendered)
@@ -155,7 +156,7 @@ def test_a_one_segment_budget(tmp_path: Path) -> None:
     view = one_view(tmp_path, "Call {{ phone.main }} to pay. A card payment costs {{ fees.card }}.\n", "sms")
     config = CONFIG.model_copy(update={"budget_segments": 1})
     assert errors(render(view, config)) == []
-    long_view = one_view(tmp_path / "b", "Call {{ phone.main }} to pay. " * 5 + "\n", "sms")
+    long_view = one_view(tmp_path / "b", "Call {{ phone.main }} to pay, " * 5 + "\n", "sms")
     [message] = errors(render(long_view, config))
     assert "budget is 1 segment (160 septets)" in message
 
@@ -239,3 +240,12 @@ def test_a_step_sent_from_a_conditional_procedure_says_what_it_is_for(tmp_path: 
     text = text_of(render(one_view(tmp_path, body, "sms")))
     assert text.startswith("It depends on whether you can still sign in. If you can still sign in: Sign in at "
                            "riverton.gov/pay.")
+
+
+def test_a_short_answer_too_long_for_the_budget_is_cut_after_a_sentence(tmp_path: Path) -> None:
+    body = "Our office is open for you. " * 12 + "Call {{ phone.main }}.\n"
+    rendered = render(one_view(tmp_path, body, "sms"))
+    assert errors(rendered) == [] and rendered.metrics["segments"] <= 2
+    assert text_of(rendered).endswith("Our office is open for you. More: riverton.gov/help/billing/pay")
+    [cut] = [n for n in rendered.notes if n.code == "short-answer-cut"]
+    assert cut.severity == "warning" and "13 sentences" in cut.message
