@@ -197,6 +197,8 @@ def card_text(card: dict[str, Any], worst: int = 15) -> str:
              f"{'channel':<10} " + " ".join(f"{g:>4}" for g in grades)]
     lines += [f"{channel:<10} " + " ".join(f"{counts.get(g, 0):>4}" for g in grades)
               for channel, counts in card["by_channel"].items()]
+    if card.get("assessment"):
+        lines += ["", "self-assessment:"] + [f"  {line}" for line in card["assessment"]]
     shown = [row for row in card["rows"] if row["fixes"]][:worst]
     if shown:
         lines += ["", f"worst first ({len(shown)} of {sum(1 for r in card['rows'] if r['fixes'])} with something to fix):"]

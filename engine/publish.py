@@ -281,7 +281,7 @@ def _render_into(kb: KnowledgeBase, work: Plan, staging: Staging, previous: Path
     manifest = Manifest(inputs=inputs, answers=dict(sorted(answers.items())), indexes=indexes,
                         held_back=dict(sorted(result.held_back.items())) or None)
     if any(channel.name == report_card_page.CHANNEL for channel in work.channels):
-        for path, data in report_card_page.files(manifest, kb.answers, work).items():
+        for path, data in report_card_page.files(manifest, kb, work).items():
             manifest.indexes[path] = staging.write(path, data)
     return manifest
 

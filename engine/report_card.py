@@ -73,6 +73,7 @@ class Card:
     by_topic: dict[str, dict[str, int]]  # topic -> grade -> answers
     budget_bands: dict[str, dict[str, int]] = field(default_factory=dict)  # channel -> band -> answers
     review_ages: dict[str, int] = field(default_factory=dict)  # age band -> answers
+    assessment: list[str] = field(default_factory=list)  # the self-assessment's lines, when made at build time
 
     def data(self) -> dict[str, Any]:
         return asdict(self)

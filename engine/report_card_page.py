@@ -6,12 +6,13 @@ The folder name starts with `_`, which no topic can, so it never collides with a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from engine.bundle import Manifest
 from engine.compile import Plan
-from engine.model import Answer
+from engine.assessment import assessment
+from engine.knowledge import KnowledgeBase
 from engine.report_card import BUDGET_BANDS, REVIEW_AGES, Card, facts_of, grade, limits_of
 from renderers.reference import environment, topic_title
 
@@ -57,9 +58,12 @@ def page(card: Card, site_name: str, language: str) -> bytes:
     return html.encode("utf-8")
 
 
-def files(manifest: Manifest, answers: Iterable[Answer], work: Plan) -> dict[str, bytes]:
-    """The card's files, by path in the bundle."""
-    card = grade(manifest, facts_of(answers), limits_of(work.channels), work.as_of)
+def files(manifest: Manifest, kb: KnowledgeBase, work: Plan) -> dict[str, bytes]:
+    """The card's files, by path in the bundle, with the self-assessment against the organisation's own
+    standards (engine/assessment.py) as its first section."""
+    card = grade(manifest, facts_of(kb.answers), limits_of(work.channels), work.as_of)
+    card.assessment = [line.strip() for line in assessment(kb, manifest, work.feedback, work.as_of).splitlines()
+                       if line.strip() and not line.startswith("Self-assessment")]
     data = json.dumps(card.data(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     return {f"{CHANNEL}/{FOLDER}/index.html": page(card, work.site.name, work.site.language),
             f"{CHANNEL}/{FOLDER}/card.json": data.encode("utf-8")}

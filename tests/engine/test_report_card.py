@@ -97,7 +97,11 @@ def test_the_build_publishes_the_card_in_the_reference_site(tmp_path: Path, caps
     left_out = {(a, c) for a, e in manifest["answers"].items() for c, o in e["channels"].items() if o.get("left_out")}
     assert left_out and all(card_row["cells"][c]["left_out"] for card_row in card["rows"] for c in card_row["cells"]
                             if (card_row["id"], c) in left_out)
+    standards = [line for line in card["assessment"] if line.startswith("standard ")]
+    assert standards and all(line.split(": ")[-1].startswith(("met", "NOT MET")) or "met;" in line for line in standards)
+    assert any(line.startswith("answers reviewed on time:") for line in card["assessment"])
     page = (out / "reference/_report-card/index.html").read_text()
+    assert "Self-assessment" in page and standards[0] in page
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     tree = parser.parse(page)
     svgs = tree.findall(".//{http://www.w3.org/2000/svg}svg")
