@@ -215,7 +215,7 @@ def _derived(view: View, link: str, budget: int, address: str, view_style: plain
         candidates.append(measure([notice, lead, address, *_key_facts(view, writer, False)], writer.notes))
     fitting = [message for message in candidates if message.segments <= budget]
     if not fitting:
-        fitting = [message for message in degraded(view, link, address, view_style)
+        fitting = [message for message in degraded(view, link, address, view_style, notice)
                    if message.segments <= budget][:1]
     return fitting[0] if fitting else min(candidates, key=lambda m: (m.segments, m.units))
 

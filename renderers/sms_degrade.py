@@ -31,9 +31,11 @@ def sentences(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
-def degraded(view: View, link: str, address: str, view_style: plain_facts.Style) -> Iterator["Message"]:
+def degraded(view: View, link: str, address: str, view_style: plain_facts.Style,
+             notice: str = "") -> Iterator["Message"]:
     """The degraded messages, best first: short answer and link, then ever fewer of its sentences. A short
-    answer ending in ":" never dangles: its colon leads to the address of the full answer."""
+    answer ending in ":" never dangles: its colon leads to the address of the full answer. An active notice
+    stays first in every one: degrading cuts the answer, never the notice."""
     from renderers.sms import Message, _sentence, _Writer, measure  # the message form is sms.py's own
 
     writer = _Writer([], view_style)
@@ -44,11 +46,11 @@ def degraded(view: View, link: str, address: str, view_style: plain_facts.Style)
                                              "fit the budget; the message gives the short answer and the link to "
                                              "the full answer", "warning", view.steps.line)]
     ending = [address] if lead.endswith((":", "\uff1a")) else [link]  # "until you: www.example.gov/..."
-    yield measure([_sentence(lead) if ending == [link] else lead, *ending], [*writer.notes, *steps_note])
+    yield measure([notice, _sentence(lead) if ending == [link] else lead, *ending], [*writer.notes, *steps_note])
     said = sentences(lead)
     for keep in range(len(said) - 1, 0, -1):
         note = Note("short-answer-cut", f"{CHANNEL}: {view.id}: only the first {keep} of the short answer's "
                                         f"{len(said)} sentences fit the budget; \"{said[keep][:60]}\" and what "
                                         "follows are behind the link", "warning", view.short_answer.line)
-        message: Message = measure([*said[:keep], link], [*writer.notes, *steps_note, note])  # whole sentences
+        message: Message = measure([notice, *said[:keep], link], [*writer.notes, *steps_note, note])  # whole sentences
         yield message

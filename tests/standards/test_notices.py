@@ -221,3 +221,16 @@ def test_a_staff_only_fact_in_a_notice_is_refused(tmp_path: Path) -> None:
     report = Report()
     load(kb, report, as_of=IN_WINDOW)
     assert [(d.code, d.line) for d in report.errors] == [("internal-fact", 3)]
+
+
+def test_an_sms_that_must_cut_its_answer_keeps_the_notice_first(tmp_path: Path) -> None:
+    """A long short answer is cut to fit the SMS budget (`short-answer-cut`): the cut takes answer sentences,
+    never the notice, which still opens the message (regression: the cut forms were built without it)."""
+    long = " ".join(f"Sentence {n} says how card payments work on our website and at the office counter." for n in
+                    range(1, 7)) + "\n"
+    notices = NOTICES.replace("{standard: call_wait}", "{everything: true}")
+    words, report, manifest = _build(_kb(tmp_path / "kb", notices, other_body=long), tmp_path / "out", IN_WINDOW)
+    assert manifest, [d.text() for d in report.errors]
+    sms = (tmp_path / "out" / "sms" / "billing" / "other.txt").read_text()
+    assert sms.startswith("Storm restoration: call waits are longer than our")
+    assert "short-answer-cut" in manifest["answers"]["billing/other"]["channels"]["sms"]["metrics"]["fallbacks"]
