@@ -117,6 +117,15 @@ CODES: dict[str, tuple[str, str]] = {
     "write-failed": ("The bundle could not be written: nothing was published.", "Free space or fix permissions."),
     "internal-error": ("The engine could not read this file: a bug.", "Report it with the file attached."),
     "exists": ("The answer file `new` would write exists already.", "Edit it instead."),
+    # the channel contract (engine/contract.py), the email and social channels, locales
+    "invalid-channel": ("A renderer module does not keep the channel contract (engine/contract.py).",
+                        "Fix renderers/<name>.py as the message says."),
+    "render-failed": ("A renderer raised an exception on this answer: a bug in the renderer.",
+                      "Report it with the answer attached; the other channels are still checked."),
+    "reader-failed": ("The gate could not read a channel's output back (no reader for it, or the reader failed).",
+                      "Set READER in the renderer module, or report the bug with the answer attached."),
+    "social-left-out": ("The social post leaves part of the answer out to fit its character budget.",
+                        "Nothing (the link carries the rest), or write a `social:` override."),
 }
 
 STRICT_VARIABLE = "ONE_ANSWER_STRICT_CODES"  # set by the tests: reporting an unlisted code is then a bug

@@ -7,7 +7,7 @@ import signal
 import threading
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -16,13 +16,13 @@ from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 from pydantic import BaseModel, ValidationError
 
 import channels as channel_registry
-import renderers
+from engine import contract
 from engine.acceptance import Finding, sort_findings
 from engine.consistency import InternalIndex, Problem, check_output, check_together, line_tokens
 from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
 from engine.model import Answer
-from engine.readers import Reading, read
+from engine.readers import Reading, read_parts
 from engine.select import View, publishes, view
 from engine.factbook import Settings
 from engine.source import plain, read_text, read_yaml
@@ -47,7 +47,11 @@ def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel
         path = folder / f"{name}.yaml"
         display = display_path(path)
         try:
-            module = renderers.get(name)
+            module = contract.load(name)
+        except contract.ContractError as error:
+            report.add(display, 1, 1, "invalid-channel", str(error),
+                       hint="see the channel contract in engine/contract.py")
+            continue
         except ImportError:
             report.add(display, 1, 1, "no-renderer", f"channel `{name}` has no renderer module renderers/{name}.py")
             continue
@@ -57,7 +61,7 @@ def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel
             continue
         data = merged(plain(doc.data or {}), own.get(name, {}))
         try:
-            config = module.Config.model_validate(data)
+            config = module.config.model_validate(data)
         except ValidationError as error:
             for item in error.errors():
                 loc = tuple(item["loc"])
@@ -66,7 +70,7 @@ def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel
                     where = settings.where("channels", name, *loc, key=extra)
                 else:
                     where = (display, *doc.where(*loc, key=extra))
-                hint = did_you_mean(str(loc[-1]), module.Config.model_fields) if extra else None
+                hint = did_you_mean(str(loc[-1]), module.config.model_fields) if extra else None
                 report.add(*where, "invalid-config", f"`{'.'.join(map(str, loc))}`: {item['msg']}", hint=hint)
             continue
         loaded.append(Channel(name, config, bool(getattr(config, "internal", False))))
@@ -168,30 +172,51 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
         if answer.id not in work.published[channel.name]:
             continue
         channel_view = view(answer, channel.name, channel.internal, work.published[channel.name])
-        module = renderers.get(channel.name)
-        extra = {"outputs": MappingProxyType(dict(rendered_by))} if getattr(module, "USES_OUTPUTS", False) else {}
-        rendered = module.render(channel_view, channel.config, work.site, **extra)
+        module = contract.load(channel.name)
+        extra = {"outputs": MappingProxyType(dict(rendered_by))} if module.uses_outputs else {}
+        try:
+            rendered = module.render(channel_view, channel.config, work.site, **extra)
+            entries[channel.name] = index_entry(channel, channel_view, work.site)
+        except Exception as error:  # a renderer bug: reported against the answer, the other channels go on
+            problems[channel.name] = [_failure("render-failed", channel.name, "renderer", error, channel_view)]
+            continue
         rendered_by[channel.name] = rendered
-        entries[channel.name] = index_entry(channel, channel_view, work.site)
-        reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
+        try:
+            parts = read_parts(rendered.primary, rendered.files[rendered.primary], work.site.locale,
+                               module.reader_for(rendered.primary))
+        except Exception as error:  # no reader for the output, or a reader that fails on it
+            problems[channel.name] = [_failure("reader-failed", channel.name, "reader", error, channel_view)]
+            continue
         index = InternalIndex() if channel.internal else work.internal
-        lines = line_tokens(reading, work.site.locale)
-        problems[channel.name] = check_output(channel_view, reading, work.site.base_url, index, work.site.locale,
-                                              lines)
+        problems[channel.name] = []
+        for part, reading in parts:
+            lines = line_tokens(reading, work.site.locale)
+            found = check_output(channel_view, reading, work.site.base_url, index, work.site.locale, lines,
+                                 with_steps=module.states == "answer")
+            problems[channel.name].extend(replace(p, message=f"{p.message} (in the {part} part)") if part else p
+                                          for p in found)
+            if not channel.internal:
+                vocabulary.update(token for line in lines for token in line)
         if not channel.internal:
-            vocabulary.update(token for line in lines for token in line)
-            customer.append((channel_view, reading))
+            customer.append((channel_view, parts[0][1]))
     for problem in check_together(customer, work.site.base_url, work.site.locale):
         problems[problem.channel].append(problem)
     order = [c.name for c in work.channels if c.name in rendered_by]
     return AnswerOutputs(answer, tuple((name, rendered_by[name]) for name in order),
-                         tuple(problem for name in order for problem in problems[name]), frozenset(vocabulary),
-                         {name: entries[name] for name in order})
+                         tuple(problem for c in work.channels for problem in problems.get(c.name, ())),
+                         frozenset(vocabulary), {name: entries[name] for name in order if name in entries})
+
+
+def _failure(code: str, channel: str, what: str, error: Exception, channel_view: View) -> Problem:
+    """A renderer or reader that raised, as a gate problem on the answer instead of a traceback."""
+    detail = str(error).strip() or type(error).__name__
+    return Problem(code, channel, f"{channel}: the {what} failed on this answer ({type(error).__name__}: {detail}); "
+                   "nothing was published for it on this channel", channel_view.short_answer.line)
 
 
 def index_entry(channel: Channel, channel_view: View, site: Site) -> object:
     """What the channel's index needs of this answer (`index_entry` in renderers/__init__.py), or None."""
-    make = getattr(renderers.get(channel.name), "index_entry", None)
+    make = contract.load(channel.name).index_entry
     return make(channel_view, channel.config, site) if make is not None else None
 
 
@@ -333,8 +358,7 @@ def _result(future: Future[R], tick: Callable[[], None] | None) -> R:
 
 def index_files(work: Plan, entries: dict[str, list[IndexEntry]]) -> Iterator[tuple[str, dict[str, bytes]]]:
     for channel in work.channels:
-        module = renderers.get(channel.name)
-        render_index = getattr(module, "render_index", None)
+        render_index = contract.load(channel.name).render_index
         if render_index is not None:
             yield channel.name, render_index(entries.get(channel.name, []), channel.config, work.site)
 

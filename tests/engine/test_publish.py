@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+import channels as channel_registry
+
 from engine.bundle import Manifest
 from engine.diagnostics import Report
 from engine.ownership import MARKER
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "small_kb"
 GOLDEN = ROOT / "tests" / "golden" / "small_kb"
 AS_OF = date(2026, 11, 23)
-CUSTOMER_CHANNELS = ("chat", "ivr", "mobile", "sms", "web")
+CUSTOMER_CHANNELS = channel_registry.customer_channels()
 
 
 def tree(folder: Path) -> dict[str, bytes]:
