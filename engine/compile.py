@@ -82,7 +82,7 @@ def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel
     return loaded
 
 
-_ENGINE_ONLY = ("internal", "description")  # what a channel is, not how it looks: the engine's files decide
+_ENGINE_ONLY = ("internal", "description", "opt_in")  # what a channel is, not how it looks: the engine's files decide
 
 
 def _own_options(names: tuple[str, ...], report: Report, folder: Path,
@@ -102,7 +102,7 @@ def _own_options(names: tuple[str, ...], report: Report, folder: Path,
             if key in options:
                 report.add(*settings.where("channels", name, key, key=True), "invalid-settings",
                            f"`channels.{name}.{key}` cannot be set by a knowledge base: whether a channel may show "
-                           "internal notes is the engine's to decide", hint=f"remove `{key}`")
+                           "internal notes, or is opt-in, is the engine's to decide", hint=f"remove `{key}`")
         own[name] = {key: value for key, value in options.items() if key not in _ENGINE_ONLY}
     return own
 
@@ -197,7 +197,7 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
                                           for p in found)
             if not channel.internal:
                 vocabulary.update(token for line in lines for token in line)
-        if not channel.internal:
+        if not channel.internal and module.states == "answer":  # a teaser (a social post) leaves facts to its link
             customer.append((channel_view, parts[0][1]))
     for problem in check_together(customer, work.site.base_url, work.site.locale):
         problems[problem.channel].append(problem)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+import channels as channel_registry
 from engine.diagnostics import Report, did_you_mean
 from engine.source import YamlDoc
 
@@ -84,6 +85,8 @@ def validate(doc: YamlDoc, display: str, channels: tuple[str, ...],
     for key, value in data.items():
         name = str(key)
         if name in channels and name not in FIELDS:
+            if isinstance(value, bool) and channel_registry.opt_in(name):
+                continue  # `social: true`: the answer asks for an opt-in channel (engine/knowledge.py)
             if isinstance(value, str) and value.strip():
                 overrides[name] = str(value)
             else:

@@ -87,6 +87,14 @@ def check_tree(root: Path, report: Report) -> None:
                 report.add(display_path(path), 1, 1, *refused)
 
 
+def default_channels(channels: tuple[str, ...], front: object) -> tuple[str, ...]:
+    """An answer's channels when its front matter lists none: every channel, except an opt-in one (a social
+    post) the answer does not ask for with `<channel>: true` or an override text."""
+    asked = front if isinstance(front, dict) else {}
+    return tuple(name for name in channels
+                 if not channel_registry.opt_in(name) or asked.get(name) not in (None, False))
+
+
 def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] | None = None,
          load_one: Callable[..., Loaded | None] | None = None) -> KnowledgeBase:
     """`load_one` replaces `load_answer` (same signature), e.g. by one that reuses cached parses."""
@@ -173,7 +181,8 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     answer = Answer(
         id=answer_id, source=path.relative_to(root.parent).as_posix() if root.parent != root else display,
         question=front.question, asked_as=tuple(front.asked_as), topic=topic, tags=tuple(front.tags),
-        audience=front.audience, channels=tuple(front.channels) if front.channels is not None else channels,
+        audience=front.audience, channels=tuple(front.channels) if front.channels is not None else
+        default_channels(channels, doc.data),
         owner=front.owner, reviewed=front.reviewed, review_every=front.review_every,
         effective_from=front.effective_from, effective_until=front.effective_until, related=tuple(front.related),
         overrides=tuple(overrides), blocks=blocks, short_answer=short, steps=body.steps,

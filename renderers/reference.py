@@ -260,7 +260,12 @@ def _sms(rendered: Rendered, panel: Panel) -> Panel:
 
 
 def _plain(rendered: Rendered, panel: Panel) -> Panel:
-    return Panel(panel.channel, panel.title, _pre(rendered.files[rendered.primary].decode("utf-8", "replace")))
+    """Any other channel: its plain-text preview (a `.txt` beside the primary file), else the primary as text,
+    with every metric it records."""
+    text = _text(rendered, ".txt") or rendered.files[rendered.primary].decode("utf-8", "replace")
+    metrics = tuple((key.replace("_", " ").capitalize(), str(value)) for key, value in rendered.metrics.items())
+    element = f"{panel.channel}-text"
+    return Panel(panel.channel, panel.title, _pre(text, element), metrics, copy=element, copy_label="Copy the text")
 
 
 VIEWS: dict[str, Callable[[Rendered, Panel], Panel]] = {
