@@ -124,6 +124,15 @@ CODES: dict[str, tuple[str, str]] = {
                       "Report it with the answer attached; the other channels are still checked."),
     "reader-failed": ("The gate could not read a channel's output back (no reader for it, or the reader failed).",
                       "Set READER in the renderer module, or report the bug with the answer attached."),
+    "unknown-translation-source": ("`translation_of` names no answer.", "Write the id of the answer translated."),
+    "invalid-translation": ("A translation of a translation, or one without a language of its own.",
+                            "Point `translation_of` at the source and set `language:`."),
+    "stale-translation": ("A translation reviewed before its source last changed (the source's `reviewed`).",
+                          "Bring it up to date with the source, then update its `reviewed`."),
+    "translation-fact-missing": ("A translation's output leaves out a fact its source's output states there.",
+                                 "State the fact in the translation (use the same `{{ fact }}`)."),
+    "translation-fact-changed": ("A translation's output states a fact its source's output does not (a changed "
+                                 "fee, a different phone number).", "Use the source's facts in the translation."),
     "social-left-out": ("The social post leaves part of the answer out to fit its character budget.",
                         "Nothing (the link carries the rest), or write a `social:` override."),
 }

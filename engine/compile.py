@@ -21,6 +21,7 @@ from engine.acceptance import Finding, sort_findings
 from engine.consistency import InternalIndex, Problem, check_output, check_together, line_tokens
 from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
+from engine.locales import parity
 from engine.model import Answer
 from engine.readers import Reading, read_parts
 from engine.select import View, publishes, view
@@ -140,13 +141,16 @@ class Plan:
     published: dict[str, frozenset[str]]
     as_of: date
     internal: InternalIndex
+    sources: Mapping[str, Answer] = field(default_factory=dict)  # id -> an answer that has translations
 
 
 def plan(kb: KnowledgeBase, loaded: list[Channel], as_of: date) -> Plan:
     published = {
         c.name: frozenset(a.id for a in kb.answers if publishes(a, c.name, c.internal, as_of)) for c in loaded
     }
-    return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of, InternalIndex.of(kb.answers))
+    translated = {a.translation_of for a in kb.answers if a.translation_of}
+    return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of, InternalIndex.of(kb.answers),
+                {a.id: a for a in kb.answers if a.id in translated})
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
     vocabulary: set[str] = set()
     entries: dict[str, object] = {}
     customer: list[tuple[View, Reading]] = []  # this answer on every customer channel, for `check_together`
+    site = answer_site(answer, work.site)
     for channel in sorted(work.channels, key=lambda c: c.internal):
         if answer.id not in work.published[channel.name]:
             continue
@@ -175,8 +180,8 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
         module = contract.load(channel.name)
         extra = {"outputs": MappingProxyType(dict(rendered_by))} if module.uses_outputs else {}
         try:
-            rendered = module.render(channel_view, channel.config, work.site, **extra)
-            entries[channel.name] = index_entry(channel, channel_view, work.site)
+            rendered = module.render(channel_view, channel.config, site, **extra)
+            entries[channel.name] = index_entry(channel, channel_view, site)
         except Exception as error:  # a renderer bug: reported against the answer, the other channels go on
             problems[channel.name] = [_failure("render-failed", channel.name, "renderer", error, channel_view)]
             continue
@@ -199,12 +204,39 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
                 vocabulary.update(token for line in lines for token in line)
         if not channel.internal and module.states == "answer":  # a teaser (a social post) leaves facts to its link
             customer.append((channel_view, parts[0][1]))
+        source = work.sources.get(answer.translation_of or "")
+        if source is not None and not channel.internal:
+            problems[channel.name].extend(_parity(source, channel, channel_view, parts[0][1], work))
     for problem in check_together(customer, work.site.base_url, work.site.locale):
         problems[problem.channel].append(problem)
     order = [c.name for c in work.channels if c.name in rendered_by]
     return AnswerOutputs(answer, tuple((name, rendered_by[name]) for name in order),
                          tuple(problem for c in work.channels for problem in problems.get(c.name, ())),
                          frozenset(vocabulary), {name: entries[name] for name in order if name in entries})
+
+
+def answer_site(answer: Answer, site: Site) -> Site:
+    """The site as one answer's renderers see it: an answer in its own language (a translation) writes facts in
+    that language's forms (renderers/plain_facts.py), and its outputs are read back in them."""
+    if not answer.language or answer.language == site.locale.language:
+        return site
+    return replace(site, locale=replace(site.locale, language=answer.language))
+
+
+def _parity(source: Answer, channel: Channel, translation_view: View, reading: Reading, work: Plan) -> list[Problem]:
+    """A translation against its source on one channel (engine/locales.py): the source rendered and read again."""
+    if source.id not in work.published[channel.name]:
+        return []
+    module = contract.load(channel.name)
+    source_view = view(source, channel.name, channel.internal, work.published[channel.name])
+    try:
+        rendered = module.render(source_view, channel.config, work.site)
+        source_reading = read_parts(rendered.primary, rendered.files[rendered.primary], work.site.locale,
+                                    module.reader_for(rendered.primary))[0][1]
+    except Exception:  # the source's own check reports its failure
+        return []
+    return parity(channel.name, source_view, source_reading, translation_view, reading, work.site.base_url,
+                  work.site.locale)
 
 
 def _failure(code: str, channel: str, what: str, error: Exception, channel_view: View) -> Problem:

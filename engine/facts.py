@@ -110,6 +110,10 @@ _WORD_NUMBERS = {
 _CURRENCY_SYMBOLS = {"$": None, "€": "EUR", "£": "GBP"}  # None: the locale's currency
 _CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD")
 _UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
+# Spanish unit words (translations, engine/locales.py), singular and plural, as the English unit they name.
+_UNITS_ES = {"segundo": "second", "minuto": "minute", "hora": "hour", "día": "day", "dia": "day",
+             "semana": "week", "mes": "month", "año": "year"}
+_UNITS_ES_PATTERN = r"segundos?|minutos?|horas?|d[íi]as?|semanas?|mes(?:es)?|años?"
 # Endings on the Public Suffix List that are also file extensions ("readme.md", "setup.py", "photos.zip") or short
 # words a missing space glues to a full stop ("done.It", "fees.In") or that name fields in dotted keys
 # ("group.name", "user.id", "fees.new"): a bare name ending in one is a web address only when written with `www.`
@@ -162,7 +166,8 @@ PATTERNS: dict[FactType, re.Pattern[str]] = {
     FactType.PERCENT: re.compile(rf"(?<![\w.,])(?P<n>{_amount})\s?(?:%|percent\b|per\s+cent\b)", re.IGNORECASE),
     FactType.DURATION: re.compile(
         rf"(?<![\w.,$€£-])(?P<lo>{_num_word})(?:{_range_sep}(?P<hi>{_num_word}))?"
-        rf"\s+(?:(?P<kind>business|working|calendar)\s+)?(?P<unit>{'|'.join(_UNITS)})s?\b",
+        rf"\s+(?:(?P<kind>business|working|calendar)\s+)?(?:(?P<unit>{'|'.join(_UNITS)})s?|(?P<unit_es>{_UNITS_ES_PATTERN}))"
+        rf"\b(?:\s+(?P<kind_es>h[áa]biles|laborables|naturales)\b)?",
         re.IGNORECASE,
     ),
     FactType.TIME: re.compile(rf"(?<![\w:.])(?P<t>{_time})", re.IGNORECASE),
@@ -323,8 +328,9 @@ def _hours_from(m: re.Match[str], locale: Locale) -> FactValue:
 def _duration_from(m: re.Match[str], locale: Locale) -> FactValue:
     low = _number(m["lo"])
     high = _number(m["hi"]) if m["hi"] else None
-    business = (m["kind"] or "").lower() in ("business", "working")
-    unit = m["unit"].lower()
+    business = (m["kind"] or m["kind_es"] or "").lower() in ("business", "working", "hábiles", "habiles", "laborables")
+    spanish = (m["unit_es"] or "").lower()
+    unit = m["unit"].lower() if m["unit"] else _UNITS_ES["mes" if spanish.startswith("mes") else spanish.removesuffix("s")]
     value = Duration(low, high, unit, business)
     span = _plain(low) + (f"-{_plain(high)}" if high is not None else "")
     return FactValue(FactType.DURATION, f"{span} {'business-' if business else ''}{unit}", value)
@@ -500,7 +506,7 @@ _HINTS = {
     FactType.PERCENT: re.compile(r"%|\bper\s*cent\b", re.IGNORECASE),
     FactType.TIME: re.compile(r"\d:[0-5]\d|\d\s?[ap]\.?m\b|\bnoon\b|\bmidnight\b", re.IGNORECASE),
     FactType.HOURS: re.compile(r"\d:[0-5]\d|\d\s?[ap]\.?m\b|\bnoon\b|\bmidnight\b|24/7|24\s+hours", re.IGNORECASE),
-    FactType.DURATION: re.compile(r"\b(?:" + "|".join(_UNITS) + r")s?\b", re.IGNORECASE),
+    FactType.DURATION: re.compile(r"\b(?:(?:" + "|".join(_UNITS) + r")s?|" + _UNITS_ES_PATTERN + r")\b", re.IGNORECASE),
     FactType.DATE: re.compile(r"\d{4}|\d/\d", re.IGNORECASE),
 }
 # A run of digits and separators long enough to be a phone number: only such spans go to the (slow) matcher.

@@ -51,6 +51,12 @@ class FrontMatter(BaseModel):
     summary: str | None = Field(None, min_length=1, max_length=600,
                                 description="The short answer every channel leads with, when the body cannot open "
                                             "with one (it starts with a heading, a list or a table); may use facts.")
+    language: str | None = Field(None, pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$",
+                                 description="The answer's language (BCP 47, e.g. `es-US`); default: the knowledge "
+                                             "base's `language`.")
+    translation_of: str | None = Field(None, pattern=ID_PATTERN, max_length=200,
+                                       description="The id of the answer this one translates: the gate proves it "
+                                                   "states the same facts on every channel (engine/locales.py).")
     accept: list[Accept] = Field(default_factory=list, max_length=20,
                                  description="Reviewed findings accepted for this answer, each with a reason: "
                                              "reported as accepted in every build instead of failing it.")

@@ -20,6 +20,7 @@ from engine.model import (Acceptance, Answer, FactMention, Override, Paragraph, 
                           walk_inlines)
 from engine.parse import parse_body, parse_override
 from engine.source import MAX_ANSWER_BYTES, Split, YamlDoc, read_text, read_yaml, refusal, split_front_matter
+from engine.locales import check_translations
 from engine.synonyms import Synonyms, load_synonyms
 
 # Names an output path must not take: the channels' own index files and folders (web/index.html, web/assets/,
@@ -122,6 +123,7 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
     _check_questions(loaded, report)
     _check_related(loaded, report, failed)
     _check_reviews(loaded, as_of, report)
+    check_translations(loaded, report, settings.language)
     _check_literals(loaded, report)
     answers = sorted((item.answer for item in loaded), key=lambda a: a.id)
     synonyms = load_synonyms(root, display_path(root / "_synonyms.yaml"), report)
@@ -189,6 +191,7 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
         hash=content_hash(answer_id, topic, source.text, used),
         accepts=tuple(Acceptance(a.code, a.about, " ".join(a.reason.split()), doc.where("accept", index)[0])
                       for index, a in enumerate(front.accept)),
+        language=front.language or "", translation_of=front.translation_of,
     )
     if answer.audience == "public":
         _check_staff_facts(answer, facts, split, display, report)

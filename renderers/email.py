@@ -23,7 +23,7 @@ from engine.facts import FactValue
 from engine.model import Block, FactMention, Image, Link, walk_inlines
 from engine.select import View, lead_in_list
 from renderers import Metric, Note, Rendered, Site, plain_facts
-from renderers import chat, web
+from renderers import chat, phrases, web
 
 CHANNEL = "email"
 READER = "email"
@@ -138,7 +138,7 @@ def _html(view: View, config: Config, site: Site) -> tuple[str, list[Note]]:
         '<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title}</title>\n</head>\n'
         '<body style="{body_style}">\n<div id="answer">\n{body}\n{facts}\n{link}\n</div>\n</body>\n</html>\n'
-    ).format(lang=site.language or "en", title=view.answer.question, body_style=BODY_STYLE, body=body,
+    ).format(lang=phrases.language_of(view, site.language), title=view.answer.question, body_style=BODY_STYLE, body=body,
              facts=facts, link=link)
     return styled(str(page)), notes
 
@@ -148,7 +148,10 @@ def _html(view: View, config: Config, site: Site) -> tuple[str, list[Note]]:
 
 def message(view: View, config: Config, site: Site) -> tuple[EmailMessage, list[Note]]:
     """The reply as a MIME message. The boundary comes from the answer's hash, so the same answer gives the
-    same bytes (the library would draw a random one)."""
+    same bytes (the library would draw a random one). A translation gets its language's labels."""
+    words = phrases.for_view(view, site.language)
+    if words is not None:
+        config = config.model_copy(update={"link_label": words.full_answer, "facts_heading": words.key_facts})
     plain, plain_notes = _plain(view, config, site)
     html, html_notes = _html(view, config, site)
     msg = EmailMessage(policy=SMTP)
@@ -157,7 +160,7 @@ def message(view: View, config: Config, site: Site) -> tuple[EmailMessage, list[
     msg.set_content(plain, cte="quoted-printable")
     msg.add_alternative(html, subtype="html", cte="quoted-printable")
     msg.set_boundary(f"=_one-answer_{view.answer.hash[:24]}")
-    msg["Content-Language"] = site.language or "en"  # after: the library moves content headers into the parts
+    msg["Content-Language"] = phrases.language_of(view, site.language)  # after: the library moves content headers into the parts
     return msg, list(dict.fromkeys([*plain_notes, *html_notes]))
 
 

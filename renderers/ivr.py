@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Callable, Literal, Union
 
@@ -18,7 +18,7 @@ from engine.model import (
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, inline_text,
 )
 from engine.select import View, lead_in_list
-from renderers import Note, Rendered, Site, plain_facts
+from renderers import Note, Rendered, Site, phrases, plain_facts
 from renderers.ssml_text import clean as _clean
 
 CHANNEL = "ivr"
@@ -409,8 +409,10 @@ def _text_line(inlines: tuple[Inline, ...], ctx: _Context, line: int) -> list[Li
 _LEADS = {1: ("",), 2: ("First, ", "Finally, ")}
 
 
-def sequence_words(count: int) -> tuple[str, ...]:
+def sequence_words(count: int, words: phrases.Phrases | None = None) -> tuple[str, ...]:
     """How steps are introduced aloud: one step needs none; then "First", "Next" ... "Finally"."""
+    if words is not None:  # a translation: its language's connectives (renderers/phrases.py)
+        return ("",) if count == 1 else (words.first, *(words.next,) * (count - 2), words.last)
     return _LEADS.get(count, ("First, ", *("Next, ",) * (count - 2), "Finally, "))
 
 
@@ -443,7 +445,8 @@ def _list_lines(block: ListBlock, ctx: _Context) -> list[Line]:
     per_item = [lines for lines in per_item if lines]
     if not block.ordered:
         return [line for lines in per_item for line in lines]
-    leads = sequence_words(len(per_item))
+    words = phrases.for_view(ctx.view, ctx.site.language)
+    leads = sequence_words(len(per_item)) if words is None else sequence_words(len(per_item), words)
     out: list[Line] = []
     for lead, lines in zip(leads, per_item):
         out += [_led(lines[0], lead, ctx), *lines[1:]]
@@ -578,6 +581,9 @@ def handoff_address(base_url: str) -> str:
 def _handoff(config: Config, ctx: _Context, phrase: str | None = None) -> list[Section]:
     """The closing that hands the rest of the answer to the website."""
     said = phrase or config.handoff
+    words = phrases.for_view(ctx.view, ctx.site.language)
+    if words is not None:
+        said = words.handoff_list if phrase is not None and phrase == config.handoff_list else words.handoff
     if not ctx.site.base_url:
         return [Para(((Words(said.rstrip(" :") + "."),),))]
     written = handoff_address(ctx.site.base_url)
@@ -642,7 +648,8 @@ def _comment(text: str) -> str:
 
 
 def ssml(sections: list[Section], view: View, profile: Profile, site: Site) -> bytes:
-    root = ET.Element("speak", {"version": "1.1", "xmlns": SSML_NS, "xml:lang": _language(site)})
+    root = ET.Element("speak", {"version": "1.1", "xmlns": SSML_NS,
+                                "xml:lang": _language(replace(site, language=phrases.language_of(view, site.language)))})
     root.text = "\n"
     for section in sections:
         if isinstance(section, Pause):
