@@ -129,7 +129,7 @@ def site_of(kb: KnowledgeBase, loaded: list[Channel], as_of: date | None = None)
     base_url = str(getattr(web.config, "base_url", "")) if web else str(default)
     refs = {a.id: AnswerRef(a.id, a.question, a.topic, a.hash) for a in kb.answers}
     return Site(kb.settings.name, kb.settings.language, base_url.rstrip("/"), refs, kb.settings.locale, as_of,
-                kb.synonyms.groups)
+                kb.synonyms.groups, versions(kb))
 
 
 @dataclass(frozen=True)
@@ -221,6 +221,23 @@ def answer_site(answer: Answer, site: Site) -> Site:
     if not answer.language or answer.language == site.locale.language:
         return site
     return replace(site, locale=replace(site.locale, language=answer.language))
+
+
+def versions(kb: KnowledgeBase) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Each answer that has other language versions, with them: a source with its translations, a
+    translation with its source and the other translations."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for answer in kb.answers:
+        if answer.translation_of:
+            groups.setdefault(answer.translation_of, []).append((answer.language, answer.id))
+    known = {a.id: a for a in kb.answers}
+    out: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+    for source_id, translations in sorted(groups.items()):
+        if source_id not in known:
+            continue
+        members = [(known[source_id].language or kb.settings.language, source_id), *sorted(translations)]
+        out += [(member, tuple(m for m in members if m[1] != member)) for _, member in members]
+    return tuple(sorted(out))
 
 
 def _parity(source: Answer, channel: Channel, translation_view: View, reading: Reading, work: Plan) -> list[Problem]:

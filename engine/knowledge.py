@@ -150,6 +150,8 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
                        hint="it needs at least `question`, `owner` and `reviewed`")
         return None
     front, override_texts = validate(doc, display, channels, report)
+    if front is not None and front.language:  # a translation shows facts with its language's labels
+        facts = facts.in_language(front.language)
     body = parse_body(split.body, display, split.body_line, facts, locale, channels, report,
                       summary=isinstance(doc.data, dict) and "summary" in doc.data)
     short, blocks = body.short_answer, body.blocks

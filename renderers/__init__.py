@@ -82,6 +82,12 @@ class Site:
     locale: Locale = Locale()  # phone region and default currency of the knowledge base
     as_of: date | None = None  # the day the build publishes for (reviews are judged overdue against it)
     synonyms: tuple[tuple[str, ...], ...] = ()  # search synonym groups, from knowledge/_synonyms.yaml
+    # an answer and its translations (engine/locales.py): id -> ((language, id), ...) of the other versions
+    versions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    def versions_of(self, answer_id: str) -> tuple[tuple[str, str], ...]:
+        """The other language versions of an answer, as (language tag, id), source first."""
+        return next((found for key, found in self.versions if key == answer_id), ())
 
     def web_url(self, answer_id: str) -> str:
         return f"{self.base_url}/{answer_id}/"

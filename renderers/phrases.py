@@ -25,13 +25,17 @@ class Phrases:
     full_answer: str  # the words before the link to the full answer
     key_facts: str  # the heading of the email's list of facts
     more: str  # the SMS's words before its link
+    read_more: str  # the card's button to the full answer
+    verbs: tuple[tuple[str, str], ...] = ()  # a card button's English verb -> this language's ("Call" -> ...)
 
 
 TABLES = {
     "es": Phrases(first="Primero, ", next="Después, ", last="Por último, ",
                   handoff="Encontrará la respuesta completa en nuestro sitio web,",
                   handoff_list="Encontrará la lista completa en nuestro sitio web,",
-                  full_answer="Respuesta completa", key_facts="Datos clave", more="Más:"),
+                  full_answer="Respuesta completa", key_facts="Datos clave", more="Más:",
+                  read_more="Leer la respuesta completa",
+                  verbs=(("Call", "Llamar a"), ("Open", "Abrir"), ("Email", "Escribir a"))),
 }
 
 
@@ -46,6 +50,12 @@ def for_view(view: View, site_language: str) -> Phrases | None:
     if not language or base_language(language) == base_language(site_language):
         return None
     return TABLES.get(base_language(language))
+
+
+def verb(word: str, language: str) -> str:
+    """A button's verb ("Call", "Open", "Email") in `language` (the locale's, which a translation sets)."""
+    table = TABLES.get(base_language(language)) if not base_language(language) == "en" else None
+    return dict(table.verbs).get(word, word) if table is not None else word
 
 
 def language_of(view: View, site_language: str) -> str:

@@ -22,7 +22,7 @@ import channels
 from channels import ChannelSpec
 from engine.model import Block, Scoped
 from engine.select import View, lead_in_list
-from renderers import IndexEntry, Metric, Rendered, Site, reference_search
+from renderers import IndexEntry, Metric, Rendered, Site, phrases, reference_search
 from renderers.card_html import card_html
 from renderers.web import blocks_html, clean, environment as web_environment
 
@@ -362,6 +362,10 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
         asked_as=[clean(a) for a in answer.asked_as], tags=[clean(t) for t in answer.tags], body=body,
         related=related, panels=shown, customer_channels=[p.title for p in shown if not p.absent],
         accepted=[{"code": a.code, "about": clean(a.about), "reason": clean(a.reason)} for a in answer.accepts],
+        languages=[{"href": f"{root}{vid}/", "id": vid, "tag": tag, "name": clean(phrases.language_name(tag)),
+                    "question": clean(site.answers[vid].question) if vid in site.answers else vid}
+                   for tag, vid in site.versions_of(answer.id)],
+        language=phrases.language_name(answer.language or site.language),
     )
     return Rendered(primary=path, files={path: html}, metrics={})
 

@@ -184,3 +184,28 @@ def test_the_sample_has_at_least_fifteen_spanish_answers_and_each_passes_the_gat
         assert errors == [], (answer.id, errors)
         notes = [n for _, r in item.outputs for n in r.notes if n.severity == "error"]
         assert notes == [], (answer.id, notes)
+
+
+def test_the_reference_page_shows_the_language_versions_together(tmp_path: Path) -> None:
+    kb, _ = kb_with(tmp_path)
+    assert kb is not None
+    page = gated(kb)["outputs"]["reference"].files["billing/pay-es/index.html"].decode()
+    assert '<a href="../../billing/pay/" hreflang="en-US">English</a>' in page and "This version: español" in page
+    report = Report()
+    work = plan(kb, load_channels(channels.names(), report), AS_OF)
+    source = render_answer(next(a for a in kb.answers if a.id == "billing/pay"), work)
+    page = dict(source.outputs)["reference"].files["billing/pay/index.html"].decode()
+    assert '<a href="../../billing/pay-es/" hreflang="es-US">español</a>' in page and "¿Cómo pago mi factura?" in page
+
+
+def test_a_translation_shows_facts_with_their_labels_in_its_language() -> None:
+    kb = sample()
+    report = Report()
+    work = plan(kb, load_channels(channels.names(), report), AS_OF)
+    spanish = dict(render_answer(next(a for a in kb.answers if a.id == "accessibility/language-help-es"), work).outputs)
+    english = dict(render_answer(next(a for a in kb.answers if a.id == "accessibility/language-help"), work).outputs)
+    assert "• Línea de idiomas (intérpretes gratuitos): 888-555-0166" in spanish["email"].files[
+        "accessibility/language-help-es.txt"].decode()
+    assert "Language line (free interpreters)" in english["email"].files["accessibility/language-help.txt"].decode()
+    card = spanish["mobile"].files["accessibility/language-help-es.json"].decode()
+    assert '"lang": "es"' in card and "Llamar a Línea de idiomas" in card and "Leer la respuesta completa" in card
