@@ -101,6 +101,9 @@ _MONTH = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
     "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
     "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+    # Spanish (translations, engine/locales.py): "1 de enero de 2027", "15 sep 2027"
+    "enero": 1, "ene": 1, "febrero": 2, "marzo": 3, "abril": 4, "abr": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "ago": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12, "dic": 12,
 }
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -152,7 +155,7 @@ PATTERNS: dict[FactType, re.Pattern[str]] = {
     FactType.DATE: re.compile(
         rf"(?<![\w/-])(?:(?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}})(?![\w-])"
         rf"|(?P<mdy_m>{_month_word})\s+(?P<mdy_d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy_y>\d{{4}})\b"
-        rf"|(?P<dmy_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmy_m>{_month_word})\s+(?P<dmy_y>\d{{4}})\b"
+        rf"|(?P<dmy_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+)?(?P<dmy_m>{_month_word})\s+(?:de\s+|del\s+)?(?P<dmy_y>\d{{4}})\b"
         rf"|(?P<slash>\d{{1,2}}/\d{{1,2}}/\d{{4}})(?![\w/]))",
         re.IGNORECASE,
     ),

@@ -198,11 +198,17 @@ def _sub(profile: Profile, written: str, alias: str) -> Piece:
     return Sub(written, alias) if "sub" in profile.elements else Words(written)
 
 
-def _spell_address(text: str) -> str:
+def _spell_address(text: str, marks: dict[str, str] = _SPOKEN_MARKS) -> str:
     """A URL or email as it is read out: "riverton.gov/pay" -> "riverton dot gov slash pay"."""
     parts = re.split(r"([^\w]|_)", text)
-    words = [_SPOKEN_MARKS.get(part, part) for part in parts if part and not part.isspace()]
+    words = [marks.get(part, part) for part in parts if part and not part.isspace()]
     return " ".join(word for word in words if word.strip())
+
+
+def _marks(ctx: _Context) -> dict[str, str]:
+    """How this answer's language says the marks of an address (renderers/phrases.py for a translation)."""
+    words = phrases.for_view(ctx.view, ctx.site.language)
+    return {**_SPOKEN_MARKS, **dict(words.marks)} if words is not None else _SPOKEN_MARKS
 
 
 def present_phone(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
@@ -229,7 +235,9 @@ def present_money(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     money = fact.value
     assert isinstance(money, Money)
     written = plain_facts.money(fact, _style(ctx))
-    one, many, cent, cents = _CURRENCY_WORDS.get(money.currency, (money.currency, money.currency, "cent", "cents"))
+    words = phrases.for_view(ctx.view, ctx.site.language)  # a translation says amounts in its language
+    table = {**_CURRENCY_WORDS, **dict(words.money)} if words is not None else _CURRENCY_WORDS
+    one, many, cent, cents = table.get(money.currency, (money.currency, money.currency, "cent", "cents"))
     whole = int(money.amount)
     fraction = int((money.amount - whole) * 100)
     spoken = []
@@ -237,7 +245,7 @@ def present_money(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
         spoken.append(f"{whole:,} {one if whole == 1 else many}")
     if fraction:
         spoken.append(f"{fraction} {cent if fraction == 1 else cents}")
-    return (_sub(ctx.profile, written, " and ".join(spoken)),)
+    return (_sub(ctx.profile, written, f" {words.joiner if words is not None else 'and'} ".join(spoken)),)
 
 
 def date_display(value: date) -> str:
@@ -247,9 +255,10 @@ def date_display(value: date) -> str:
 def present_date(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     value = fact.value
     assert isinstance(value, date)
+    shown = plain_facts.date_words(value, _style(ctx))  # a translation's own language (renderers/plain_facts.py)
     if _can_say(ctx.profile, "date"):
-        return (SayAs(value.isoformat(), date_display(value), "date", ctx.profile.date_format, 4),)
-    return (Words(date_display(value)),)
+        return (SayAs(value.isoformat(), shown, "date", ctx.profile.date_format, 4),)
+    return (Words(shown),)
 
 
 def time_display(value: time) -> str:
@@ -295,16 +304,17 @@ def url_display(canonical: str) -> str:
 
 def present_url(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     written = url_display(fact.canonical)
-    return (_sub(ctx.profile, written, _spell_address(written)),)
+    return (_sub(ctx.profile, written, _spell_address(written, _marks(ctx))),)
 
 
 def present_email(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
-    return (_sub(ctx.profile, fact.canonical, _spell_address(fact.canonical)),)
+    return (_sub(ctx.profile, fact.canonical, _spell_address(fact.canonical, _marks(ctx))),)
 
 
 def present_percent(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     number = fact.canonical.removesuffix("%")
-    return (_sub(ctx.profile, fact.canonical, f"{number} percent"),)
+    words = phrases.for_view(ctx.view, ctx.site.language)
+    return (_sub(ctx.profile, fact.canonical, f"{number} {words.percent if words is not None else 'percent'}"),)
 
 
 def present_text(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
@@ -587,7 +597,7 @@ def _handoff(config: Config, ctx: _Context, phrase: str | None = None) -> list[S
     if not ctx.site.base_url:
         return [Para(((Words(said.rstrip(" :") + "."),),))]
     written = handoff_address(ctx.site.base_url)
-    return [Para(((Words(said.rstrip() + " "), _sub(ctx.profile, written, _spell_address(written)),
+    return [Para(((Words(said.rstrip() + " "), _sub(ctx.profile, written, _spell_address(written, _marks(ctx))),
                    Words(".")),))]
 
 

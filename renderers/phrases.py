@@ -27,6 +27,10 @@ class Phrases:
     more: str  # the SMS's words before its link
     read_more: str  # the card's button to the full answer
     verbs: tuple[tuple[str, str], ...] = ()  # a card button's English verb -> this language's ("Call" -> ...)
+    marks: tuple[tuple[str, str], ...] = ()  # how the phone line says a mark in an address ("." -> "punto")
+    percent: str = "percent"  # said after a percentage
+    joiner: str = "and"  # between dollars and cents
+    money: tuple[tuple[str, tuple[str, str, str, str]], ...] = ()  # currency -> (one, many, cent, cents)
 
 
 TABLES = {
@@ -35,7 +39,12 @@ TABLES = {
                   handoff_list="Encontrará la lista completa en nuestro sitio web,",
                   full_answer="Respuesta completa", key_facts="Datos clave", more="Más:",
                   read_more="Leer la respuesta completa",
-                  verbs=(("Call", "Llamar a"), ("Open", "Abrir"), ("Email", "Escribir a"))),
+                  verbs=(("Call", "Llamar a"), ("Open", "Abrir"), ("Email", "Escribir a")),
+                  marks=((".", "punto"), ("/", "barra"), ("-", "guion"), ("_", "guion bajo"), (":", "dos puntos"),
+                         ("@", "arroba"), ("%", "por ciento"), ("&", "y"), ("+", "más")),
+                  percent="por ciento", joiner="con",
+                  money=(("USD", ("dólar", "dólares", "centavo", "centavos")),
+                         ("EUR", ("euro", "euros", "céntimo", "céntimos")))),
 }
 
 

@@ -117,7 +117,21 @@ def day(fact: FactValue, style: Style = Style()) -> str:
 
 
 def date_words(value: date, style: Style = Style()) -> str:
+    if not style.locale.language.lower().startswith("en"):
+        return localized_date(value, style.locale.language, style.compact)
     return f"{style.months[value.month - 1]} {value.day}, {value.year}"
+
+
+def localized_date(value: date, language: str, compact: bool = False) -> str:
+    """A date in another language, in CLDR's long form through Babel ("1 de enero de 2027"; compact: "1 ene
+    2027"); the reader recognises these forms (engine/facts.py)."""
+    from babel import Locale as BabelLocale, UnknownLocaleError
+    from babel.dates import format_date
+    try:
+        where = BabelLocale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        where = BabelLocale.parse("en")
+    return format_date(value, "medium" if compact else "long", locale=where)
 
 
 def time_of_day(fact: FactValue, style: Style = Style()) -> str:

@@ -209,3 +209,39 @@ def test_a_translation_shows_facts_with_their_labels_in_its_language() -> None:
     assert "Language line (free interpreters)" in english["email"].files["accessibility/language-help.txt"].decode()
     card = spanish["mobile"].files["accessibility/language-help-es.json"].decode()
     assert '"lang": "es"' in card and "Llamar a Línea de idiomas" in card and "Leer la respuesta completa" in card
+
+
+def test_dates_are_written_in_spanish_through_babel_and_read_back_as_the_same_fact() -> None:
+    fact = parse_value(FactType.DATE, "2027-01-01", Locale())
+    assert plain_facts.written(fact, plain_facts.Style(Locale(language="es-US"))) == "1 de enero de 2027"
+    assert plain_facts.written(fact, plain_facts.Style(Locale(language="es-US"), compact=True)) == "1 ene 2027"
+    for shown in ("1 de enero de 2027", "1 ene 2027", "1 de enero del 2027"):
+        [found] = find_facts(f"Empiezan el {shown}.")
+        assert found.value is not None and found.value.canonical == "2027-01-01", shown
+    assert plain_facts.written(fact, plain_facts.Style()) == "January 1, 2027"
+
+
+@pytest.mark.parametrize(("alias", "written"), [
+    ("50 dólares", "$50"), ("2 dólares con 50 centavos", "$2.50"), ("3.5 por ciento", "3.5%"),
+    ("riverton punto gov barra myaccount", "riverton.gov/myaccount"),
+    ("access arroba riverton punto gov", "access@riverton.gov"),
+    ("2 dollars and 50 cents", "$2.50"), ("riverton dot gov slash pay", "riverton.gov/pay"),  # English still
+])
+def test_the_ssml_reader_hears_spanish_amounts_and_addresses(alias: str, written: str) -> None:
+    from engine.readers.ssml import written_alias
+    assert written_alias(alias) == written
+
+
+def test_a_spanish_phone_line_says_amounts_percentages_and_addresses_in_spanish() -> None:
+    kb = sample()
+    report = Report()
+    work = plan(kb, load_channels(channels.names(), report), AS_OF)
+    heard = {}
+    for answer_id in ("appointments/missed-appointment-es", "billing/rate-change-2027-es", "accounts/autopay-es"):
+        item = render_answer(next(a for a in kb.answers if a.id == answer_id), work)
+        assert not [p for p in item.problems if p.severity == "error"], answer_id
+        heard[answer_id] = dict(item.outputs)["ivr"].files[f"{answer_id}.ssml"].decode()
+    assert 'alias="50 dólares"' in heard["appointments/missed-appointment-es"]
+    assert 'alias="3.5 por ciento"' in heard["billing/rate-change-2027-es"]
+    assert 'alias="riverton punto gov barra myaccount"' in heard["accounts/autopay-es"]
+    assert "dollars" not in "".join(heard.values()) and " dot " not in "".join(heard.values())
