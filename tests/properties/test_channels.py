@@ -335,6 +335,12 @@ def sms_segments(output: Output) -> float:
     return gsm.encode_info(output.primary.decode("utf-8"))[2]
 
 
+def social_characters(output: Output) -> float:
+    """A post's length as the platform counts it (renderers/social.py: every link 23)."""
+    from renderers.social import weighted_length
+    return weighted_length(output.primary.decode("utf-8").strip())
+
+
 def chat_characters(output: Output) -> float:
     return len(output.rendered.files[output.rendered.primary.removesuffix(".md") + ".txt"].decode("utf-8")
                .removesuffix("\n"))
@@ -363,6 +369,7 @@ BUDGETS = {
     "chat": Budget("budget_characters", 80, 700, chat_characters),
     "ivr": Budget("budget_seconds", 4, 50, ivr_seconds),
     "mobile": Budget("max_bytes", 2000, 9000, card_bytes),
+    "social": Budget("budget_characters", 40, 300, social_characters),
 }
 
 
