@@ -366,6 +366,7 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
                     "question": clean(site.answers[vid].question) if vid in site.answers else vid}
                    for tag, vid in site.versions_of(answer.id)],
         language=phrases.language_name(answer.language or site.language),
+        answer_lang=answer.language if answer.language and answer.language != site.language else "",
     )
     return Rendered(primary=path, files={path: html}, metrics={})
 

@@ -191,6 +191,7 @@ def test_the_reference_page_shows_the_language_versions_together(tmp_path: Path)
     assert kb is not None
     page = gated(kb)["outputs"]["reference"].files["billing/pay-es/index.html"].decode()
     assert '<a href="../../billing/pay/" hreflang="en-US">English</a>' in page and "This version: español" in page
+    assert '<div class="answer" id="answer" lang="es-US">' in page  # the CSR's page is English, the answer Spanish
     report = Report()
     work = plan(kb, load_channels(channels.names(), report), AS_OF)
     source = render_answer(next(a for a in kb.answers if a.id == "billing/pay"), work)
