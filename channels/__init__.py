@@ -22,6 +22,8 @@ class ChannelSpec(BaseModel):
 
     description: str = Field(min_length=1)
     internal: bool = Field(False, description="May this channel show internal notes and internal answers?")
+    opt_in: bool = Field(False, description="Only answers that ask for it are published here: `<name>: true` (or an "
+                                            "override text) in the front matter, or the channel in `channels:`.")
 
 
 @lru_cache(maxsize=None)
@@ -38,6 +40,16 @@ def raw(name: str, folder: Path = HERE) -> dict[str, Any]:
 @lru_cache(maxsize=None)
 def spec(name: str, folder: Path = HERE) -> ChannelSpec:
     return ChannelSpec.model_validate(raw(name, folder))
+
+
+def opt_in(name: str, folder: Path = HERE) -> bool:
+    """Is `name` a channel an answer must ask for (a social post), rather than one it gets by default?"""
+    if name not in names(folder):
+        return False
+    try:
+        return spec(name, folder).opt_in
+    except Exception:  # an unreadable config: loading the channel reports it where it is (engine/compile.py)
+        return False
 
 
 def customer_channels(folder: Path = HERE) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ standard output carries a placeholder length). Where espeak-ng is absent, `Unava
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -38,7 +39,10 @@ class Speaker:
         return shutil.which(self.program) is not None
 
     def wav(self, ssml: bytes, voice: str) -> bytes:
-        """The WAV of `ssml` spoken with `voice` (an espeak-ng voice name such as en-us)."""
+        """The WAV of `ssml` spoken with `voice` (an espeak-ng voice name such as en-us), or with the voice of
+        the language the SSML declares (`xml:lang`) when that is another one: a translation is heard in its
+        own language."""
+        voice = ssml_voice(ssml, voice)
         key = hashlib.sha256(b"\0".join((self.program.encode(), voice.encode(), ssml))).hexdigest()
         with self._lock:
             making = self._making.setdefault(key, threading.Lock())
@@ -86,6 +90,22 @@ class Speaker:
             return wav.read_bytes()
 
 
+# espeak-ng voices for tags it has no voice of that name for: Spanish of the Americas is its es-419.
+_VOICES = {"es-us": "es-419", "es-mx": "es-419", "es-419": "es-419"}
+_XML_LANG = re.compile(rb"""<speak\b[^>]*\bxml:lang\s*=\s*["']([A-Za-z0-9-]{1,35})["']""")
+
+
 def voice_for(language: str) -> str:
-    """espeak-ng's voice name for a BCP 47 language tag: en-US -> en-us (espeak-ng names are lowercase)."""
-    return language.strip().lower() or "en-us"
+    """espeak-ng's voice name for a BCP 47 language tag: en-US -> en-us (espeak-ng names are lowercase),
+    es-US -> es-419 (its Latin American Spanish)."""
+    tag = language.strip().lower().replace("_", "-") or "en-us"
+    return _VOICES.get(tag, tag)
+
+
+def ssml_voice(ssml: bytes, default: str) -> str:
+    """The voice for the language `ssml` declares on <speak>, when its language differs from `default`'s."""
+    found = _XML_LANG.search(ssml[:2048])
+    if found is None:
+        return default
+    voice = voice_for(found.group(1).decode("ascii"))
+    return default if voice.split("-")[0] == default.split("-")[0] else voice

@@ -149,6 +149,24 @@ CODES: dict[str, tuple[str, str]] = {
                            "Shorten the notice, or write a shorter `sms:`/`ivr:` override for those answers."),
     "invalid-feedback": ("A feedback row that cannot be imported (its line and the field are given).",
                          "Fix the row in the export and import the file again; the other rows were kept."),
+    # the channel contract (engine/contract.py), the email and social channels, locales
+    "invalid-channel": ("A renderer module does not keep the channel contract (engine/contract.py).",
+                        "Fix renderers/<name>.py as the message says."),
+    "render-failed": ("A renderer raised an exception on this answer: a bug in the renderer.",
+                      "Report it with the answer attached; the other channels are still checked."),
+    "reader-failed": ("The gate could not read a channel's output back (no reader for it, or the reader failed).",
+                      "Set READER in the renderer module, or report the bug with the answer attached."),
+    "unknown-translation-source": ("`translation_of` names no answer.", "Write the id of the answer translated."),
+    "invalid-translation": ("A translation of a translation, or one without a language of its own.",
+                            "Point `translation_of` at the source and set `language:`."),
+    "stale-translation": ("A translation reviewed before its source last changed (the source's `reviewed`).",
+                          "Bring it up to date with the source, then update its `reviewed`."),
+    "translation-fact-missing": ("A translation's output leaves out a fact its source's output states there.",
+                                 "State the fact in the translation (use the same `{{ fact }}`)."),
+    "translation-fact-changed": ("A translation's output states a fact its source's output does not (a changed "
+                                 "fee, a different phone number).", "Use the source's facts in the translation."),
+    "social-left-out": ("The social post leaves part of the answer out to fit its character budget.",
+                        "Nothing (the link carries the rest), or write a `social:` override."),
 }
 
 STRICT_VARIABLE = "ONE_ANSWER_STRICT_CODES"  # set by the tests: reporting an unlisted code is then a bug

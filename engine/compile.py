@@ -7,7 +7,7 @@ import signal
 import threading
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -16,16 +16,17 @@ from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 from pydantic import BaseModel, ValidationError
 
 import channels as channel_registry
-import renderers
+from engine import contract
 from engine.acceptance import Finding, sort_findings
 from engine.consistency import InternalIndex, Problem, check_output, check_together, line_tokens
 from engine.diagnostics import Report, Severity, did_you_mean
 from engine.knowledge import KnowledgeBase, display_path
 from engine import notices
-from engine.model import Answer, Paragraph
 from engine.feedback import AnswerFeedback, summarise
+from engine.locales import parity
+from engine.model import Answer, Paragraph
 from engine.notices import Notice
-from engine.readers import Reading, read
+from engine.readers import Reading, read_parts
 from engine.select import View, publishes, view
 from engine.factbook import Settings
 from engine.source import plain, read_text, read_yaml
@@ -50,7 +51,11 @@ def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel
         path = folder / f"{name}.yaml"
         display = display_path(path)
         try:
-            module = renderers.get(name)
+            module = contract.load(name)
+        except contract.ContractError as error:
+            report.add(display, 1, 1, "invalid-channel", str(error),
+                       hint="see the channel contract in engine/contract.py")
+            continue
         except ImportError:
             report.add(display, 1, 1, "no-renderer", f"channel `{name}` has no renderer module renderers/{name}.py")
             continue
@@ -60,7 +65,7 @@ def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel
             continue
         data = merged(plain(doc.data or {}), own.get(name, {}))
         try:
-            config = module.Config.model_validate(data)
+            config = module.config.model_validate(data)
         except ValidationError as error:
             for item in error.errors():
                 loc = tuple(item["loc"])
@@ -69,7 +74,7 @@ def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel
                     where = settings.where("channels", name, *loc, key=extra)
                 else:
                     where = (display, *doc.where(*loc, key=extra))
-                hint = did_you_mean(str(loc[-1]), module.Config.model_fields) if extra else None
+                hint = did_you_mean(str(loc[-1]), module.config.model_fields) if extra else None
                 report.add(*where, "invalid-config", f"`{'.'.join(map(str, loc))}`: {item['msg']}", hint=hint)
             continue
         loaded.append(Channel(name, config, bool(getattr(config, "internal", False))))
@@ -81,7 +86,7 @@ def load_channels(names: tuple[str, ...], report: Report, folder: Path = channel
     return loaded
 
 
-_ENGINE_ONLY = ("internal", "description")  # what a channel is, not how it looks: the engine's files decide
+_ENGINE_ONLY = ("internal", "description", "opt_in")  # what a channel is, not how it looks: the engine's files decide
 
 
 def _own_options(names: tuple[str, ...], report: Report, folder: Path,
@@ -101,7 +106,7 @@ def _own_options(names: tuple[str, ...], report: Report, folder: Path,
             if key in options:
                 report.add(*settings.where("channels", name, key, key=True), "invalid-settings",
                            f"`channels.{name}.{key}` cannot be set by a knowledge base: whether a channel may show "
-                           "internal notes is the engine's to decide", hint=f"remove `{key}`")
+                           "internal notes, or is opt-in, is the engine's to decide", hint=f"remove `{key}`")
         own[name] = {key: value for key, value in options.items() if key not in _ENGINE_ONLY}
     return own
 
@@ -127,7 +132,7 @@ def site_of(kb: KnowledgeBase, loaded: list[Channel], as_of: date | None = None)
     base_url = str(getattr(web.config, "base_url", "")) if web else str(default)
     refs = {a.id: AnswerRef(a.id, a.question, a.topic, a.hash) for a in kb.answers}
     return Site(kb.settings.name, kb.settings.language, base_url.rstrip("/"), refs, kb.settings.locale, as_of,
-                kb.synonyms.groups)
+                kb.synonyms.groups, versions(kb))
 
 
 @dataclass(frozen=True)
@@ -142,15 +147,18 @@ class Plan:
     notices: Mapping[str, Paragraph] = field(default_factory=dict)  # answer id -> its active notice
     every_notice: tuple[Notice, ...] = ()  # all of `_notices.yaml`, for the gate's "and no other" check
     feedback: Mapping[str, AnswerFeedback] = field(default_factory=dict)  # answer id -> its feedback summary
+    sources: Mapping[str, Answer] = field(default_factory=dict)  # id -> an answer that has translations
 
 
 def plan(kb: KnowledgeBase, loaded: list[Channel], as_of: date) -> Plan:
     published = {
         c.name: frozenset(a.id for a in kb.answers if publishes(a, c.name, c.internal, as_of)) for c in loaded
     }
+    translated = {a.translation_of for a in kb.answers if a.translation_of}
     return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of, InternalIndex.of(kb.answers),
                 kb.notices.active(as_of), kb.notices.items,
-                summarise(kb.feedback, {a.id: a.hash for a in kb.answers}, as_of))
+                summarise(kb.feedback, {a.id: a.hash for a in kb.answers}, as_of),
+                {a.id: a for a in kb.answers if a.id in translated})
 
 
 @dataclass(frozen=True)
@@ -172,39 +180,106 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
     vocabulary: set[str] = set()
     entries: dict[str, object] = {}
     customer: list[tuple[View, Reading]] = []  # this answer on every customer channel, for `check_together`
+    site = answer_site(answer, work.site)
     for channel in sorted(work.channels, key=lambda c: c.internal):
         if answer.id not in work.published[channel.name]:
             continue
         channel_view = view(answer, channel.name, channel.internal, work.published[channel.name],
                             work.notices.get(answer.id))
-        module = renderers.get(channel.name)
-        extra = {"outputs": MappingProxyType(dict(rendered_by))} if getattr(module, "USES_OUTPUTS", False) else {}
-        if getattr(module, "USES_FEEDBACK", False):  # the reference site shows the answer's feedback
+        module = contract.load(channel.name)
+        extra = {"outputs": MappingProxyType(dict(rendered_by))} if module.uses_outputs else {}
+        if module.uses_feedback:  # the reference site shows the answer's feedback
             extra["feedback"] = work.feedback.get(answer.id)  # type: ignore[assignment]
-        rendered = module.render(channel_view, channel.config, work.site, **extra)
+        try:
+            rendered = module.render(channel_view, channel.config, site, **extra)
+            entries[channel.name] = index_entry(channel, channel_view, site)
+        except Exception as error:  # a renderer bug: reported against the answer, the other channels go on
+            problems[channel.name] = [_failure("render-failed", channel.name, "renderer", error, channel_view)]
+            continue
         rendered_by[channel.name] = rendered
-        entries[channel.name] = index_entry(channel, channel_view, work.site)
-        reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
-        reading, noticed = notices.separate(channel_view, reading, work.every_notice, work.site.locale)
+        try:
+            parts = read_parts(rendered.primary, rendered.files[rendered.primary], work.site.locale,
+                               module.reader_for(rendered.primary))
+        except Exception as error:  # no reader for the output, or a reader that fails on it
+            problems[channel.name] = [_failure("reader-failed", channel.name, "reader", error, channel_view)]
+            continue
         index = InternalIndex() if channel.internal else work.internal
-        lines = line_tokens(reading, work.site.locale)
-        problems[channel.name] = check_output(channel_view, reading, work.site.base_url, index, work.site.locale,
-                                              lines, {note.code for note in rendered.notes}) + noticed + \
-            notices.over_budget(channel_view, rendered.notes)
-        if not channel.internal:
-            vocabulary.update(token for line in lines for token in line)
-            customer.append((channel_view, reading))
+        declared = {note.code for note in rendered.notes}
+        problems[channel.name] = list(notices.over_budget(channel_view, rendered.notes))
+        for number, (part, reading) in enumerate(parts):
+            reading, noticed = notices.separate(channel_view, reading, work.every_notice, work.site.locale)
+            parts[number] = (part, reading)
+            lines = line_tokens(reading, work.site.locale)
+            found = check_output(channel_view, reading, work.site.base_url, index, work.site.locale, lines,
+                                 declared, with_steps=module.states == "answer") + noticed
+            problems[channel.name].extend(replace(p, message=f"{p.message} (in the {part} part)") if part else p
+                                          for p in found)
+            if not channel.internal:
+                vocabulary.update(token for line in lines for token in line)
+        if not channel.internal and module.states == "answer":  # a teaser (a social post) leaves facts to its link
+            customer.append((channel_view, parts[0][1]))
+        source = work.sources.get(answer.translation_of or "")
+        if source is not None and not channel.internal:
+            problems[channel.name].extend(_parity(source, channel, channel_view, parts[0][1], work))
     for problem in check_together(customer, work.site.base_url, work.site.locale):
         problems[problem.channel].append(problem)
     order = [c.name for c in work.channels if c.name in rendered_by]
     return AnswerOutputs(answer, tuple((name, rendered_by[name]) for name in order),
-                         tuple(problem for name in order for problem in problems[name]), frozenset(vocabulary),
-                         {name: entries[name] for name in order})
+                         tuple(problem for c in work.channels for problem in problems.get(c.name, ())),
+                         frozenset(vocabulary), {name: entries[name] for name in order if name in entries})
+
+
+def answer_site(answer: Answer, site: Site) -> Site:
+    """The site as one answer's renderers see it: an answer in its own language (a translation) writes facts in
+    that language's forms (renderers/plain_facts.py), and its outputs are read back in them."""
+    if not answer.language or answer.language == site.locale.language:
+        return site
+    return replace(site, locale=replace(site.locale, language=answer.language))
+
+
+def versions(kb: KnowledgeBase) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Each answer that has other language versions, with them: a source with its translations, a
+    translation with its source and the other translations."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for answer in kb.answers:
+        if answer.translation_of:
+            groups.setdefault(answer.translation_of, []).append((answer.language, answer.id))
+    known = {a.id: a for a in kb.answers}
+    out: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+    for source_id, translations in sorted(groups.items()):
+        if source_id not in known:
+            continue
+        members = [(known[source_id].language or kb.settings.language, source_id), *sorted(translations)]
+        out += [(member, tuple(m for m in members if m[1] != member)) for _, member in members]
+    return tuple(sorted(out))
+
+
+def _parity(source: Answer, channel: Channel, translation_view: View, reading: Reading, work: Plan) -> list[Problem]:
+    """A translation against its source on one channel (engine/locales.py): the source rendered and read again."""
+    if source.id not in work.published[channel.name]:
+        return []
+    module = contract.load(channel.name)
+    source_view = view(source, channel.name, channel.internal, work.published[channel.name])
+    try:
+        rendered = module.render(source_view, channel.config, work.site)
+        source_reading = read_parts(rendered.primary, rendered.files[rendered.primary], work.site.locale,
+                                    module.reader_for(rendered.primary))[0][1]
+    except Exception:  # the source's own check reports its failure
+        return []
+    return parity(channel.name, source_view, source_reading, translation_view, reading, work.site.base_url,
+                  work.site.locale)
+
+
+def _failure(code: str, channel: str, what: str, error: Exception, channel_view: View) -> Problem:
+    """A renderer or reader that raised, as a gate problem on the answer instead of a traceback."""
+    detail = str(error).strip() or type(error).__name__
+    return Problem(code, channel, f"{channel}: the {what} failed on this answer ({type(error).__name__}: {detail}); "
+                   "nothing was published for it on this channel", channel_view.short_answer.line)
 
 
 def index_entry(channel: Channel, channel_view: View, site: Site) -> object:
     """What the channel's index needs of this answer (`index_entry` in renderers/__init__.py), or None."""
-    make = getattr(renderers.get(channel.name), "index_entry", None)
+    make = contract.load(channel.name).index_entry
     return make(channel_view, channel.config, site) if make is not None else None
 
 
@@ -346,8 +421,7 @@ def _result(future: Future[R], tick: Callable[[], None] | None) -> R:
 
 def index_files(work: Plan, entries: dict[str, list[IndexEntry]]) -> Iterator[tuple[str, dict[str, bytes]]]:
     for channel in work.channels:
-        module = renderers.get(channel.name)
-        render_index = getattr(module, "render_index", None)
+        render_index = contract.load(channel.name).render_index
         if render_index is not None:
             yield channel.name, render_index(entries.get(channel.name, []), channel.config, work.site)
 

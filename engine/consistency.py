@@ -243,12 +243,15 @@ def _fact_keys(inlines: Iterable[Inline]) -> dict[FactKey, FactMention]:
     return keys
 
 
-def required_facts(view: View) -> tuple[dict[FactKey, FactMention], int, str]:
-    """The facts this output must state, the source line to report against, and where they come from."""
+def required_facts(view: View, with_steps: bool = True) -> tuple[dict[FactKey, FactMention], int, str]:
+    """The facts this output must state, the source line to report against, and where they come from
+    (`with_steps` off: a channel whose contract states the short answer alone, as a social post does)."""
     short = _fact_keys(walk_inlines((view.short_answer,)))
     if view.override is not None:
         required = {**short, **_fact_keys(view.override.inlines)}
         return required, view.override.line, f"`{view.channel}:` override and the short answer"
+    if not with_steps:
+        return short, view.short_answer.line, "short answer"
     steps = _fact_keys(walk_inlines((view.steps,))) if view.steps is not None else {}
     return {**short, **steps}, view.short_answer.line, "short answer and steps"
 
@@ -320,12 +323,14 @@ def _said(key: FactKey, flat: str) -> bool:
 
 
 def check_output(view: View, reading: Reading, base_url: str, internal: InternalIndex, locale: Locale,
-                 lines: list[list[str]] | None = None, declared: Collection[str] = ()) -> list[Problem]:
+                 lines: list[list[str]] | None = None, declared: Collection[str] = (),
+                 with_steps: bool = True) -> list[Problem]:
     """Every problem with one output against its view; `lines` are its `line_tokens`, when already worked out;
-    `declared`, the codes of the warnings its renderer gave (a declared degradation leaves facts to the page)."""
+    `declared`, the codes of the warnings its renderer gave (a declared degradation leaves facts to the page);
+    `with_steps` off, only the short answer's facts are required (the channel contract's `STATES`)."""
     channel = view.channel
     seen = {(f.type, f.canonical): f for f in reading.facts}
-    required, line, origin = required_facts(view)
+    required, line, origin = required_facts(view, with_steps)
     flat = fold(reading.text)
     said_only_as_links = _link_targets(view) if channel in HANDED_OVER else set()
     missing = {key: mention for key, mention in required.items() if key not in seen and not _said(key, flat)

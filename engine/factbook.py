@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +26,8 @@ class FactEntry(BaseModel):
     type: FactType = Field(description="phone, money, date, time, hours, duration, url, email, percent or text")
     value: str | int | float | dt.date = Field(description="The value as people write it, e.g. `(800) 555-0100` or `$2.50`.")
     label: str | None = Field(None, max_length=80, description="A short name customers understand.")
+    labels: dict[str, str] = Field(default_factory=dict, description="The label in other languages, by language "
+                                   "(`es: Cargo por tarjeta`): what a translation in that language shows.")
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="For money: ISO 4217 code.")
     note: str | None = Field(None, description="For editors and CSRs; never published.")
     audience: Literal["public", "internal"] = Field(
@@ -80,6 +82,7 @@ class Fact:
     label: str | None
     line: int
     audience: str = "public"
+    labels: tuple[tuple[str, str], ...] = ()  # (language, label) for translations (engine/locales.py)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,16 @@ class FactTable:
 
     def get(self, key: str) -> Fact | None:
         return self.facts.get(key)
+
+    def in_language(self, language: str) -> FactTable:
+        """The table as an answer in `language` sees it: each fact labelled in that language where its entry
+        gives one (`labels:`), else as written; the same values (a translation shares the fact book)."""
+        wanted = {language.lower(), language.lower().split("-")[0]}
+        if not any(lang in wanted for fact in self.facts.values() for lang, _ in fact.labels):
+            return self
+        relabelled = {key: replace(fact, label=next((t for lang, t in fact.labels if lang in wanted), fact.label))
+                      for key, fact in self.facts.items()}
+        return replace(self, facts=relabelled)
 
     @cached_property
     def by_canonical(self) -> dict[tuple[FactType, str], str]:
@@ -200,5 +213,6 @@ def _load_one(doc: YamlDoc, group: str, name: Any, entry: Any, key: str, display
         where_line, where_col = doc.where(group, name, "value")
         report.warn(display, where_line, where_col, "insecure-link", f"`{key}` is an `http://` address: {INSECURE}",
                     hint="write `https://` if the site has it")
-    facts[key] = Fact(key, value, model.label, line, model.audience)
+    facts[key] = Fact(key, value, model.label, line, model.audience,
+                      tuple(sorted((lang.lower(), text) for lang, text in model.labels.items())))
     return True

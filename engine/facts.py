@@ -101,6 +101,9 @@ _MONTH = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
     "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
     "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+    # Spanish (translations, engine/locales.py): "1 de enero de 2027", "15 sep 2027"
+    "enero": 1, "ene": 1, "febrero": 2, "marzo": 3, "abril": 4, "abr": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "ago": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12, "dic": 12,
 }
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -110,6 +113,10 @@ _WORD_NUMBERS = {
 _CURRENCY_SYMBOLS = {"$": None, "€": "EUR", "£": "GBP"}  # None: the locale's currency
 _CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD")
 _UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
+# Spanish unit words (translations, engine/locales.py), singular and plural, as the English unit they name.
+_UNITS_ES = {"segundo": "second", "minuto": "minute", "hora": "hour", "día": "day", "dia": "day",
+             "semana": "week", "mes": "month", "año": "year"}
+_UNITS_ES_PATTERN = r"segundos?|minutos?|horas?|d[íi]as?|semanas?|mes(?:es)?|años?"
 # Endings on the Public Suffix List that are also file extensions ("readme.md", "setup.py", "photos.zip") or short
 # words a missing space glues to a full stop ("done.It", "fees.In") or that name fields in dotted keys
 # ("group.name", "user.id", "fees.new"): a bare name ending in one is a web address only when written with `www.`
@@ -148,7 +155,7 @@ PATTERNS: dict[FactType, re.Pattern[str]] = {
     FactType.DATE: re.compile(
         rf"(?<![\w/-])(?:(?P<iso>\d{{4}}-\d{{1,2}}-\d{{1,2}})(?![\w-])"
         rf"|(?P<mdy_m>{_month_word})\s+(?P<mdy_d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<mdy_y>\d{{4}})\b"
-        rf"|(?P<dmy_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmy_m>{_month_word})\s+(?P<dmy_y>\d{{4}})\b"
+        rf"|(?P<dmy_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+)?(?P<dmy_m>{_month_word})\s+(?:de\s+|del\s+)?(?P<dmy_y>\d{{4}})\b"
         rf"|(?P<slash>\d{{1,2}}/\d{{1,2}}/\d{{4}})(?![\w/]))",
         re.IGNORECASE,
     ),
@@ -162,7 +169,8 @@ PATTERNS: dict[FactType, re.Pattern[str]] = {
     FactType.PERCENT: re.compile(rf"(?<![\w.,])(?P<n>{_amount})\s?(?:%|percent\b|per\s+cent\b)", re.IGNORECASE),
     FactType.DURATION: re.compile(
         rf"(?<![\w.,$€£-])(?P<lo>{_num_word})(?:{_range_sep}(?P<hi>{_num_word}))?"
-        rf"\s+(?:(?P<kind>business|working|calendar)\s+)?(?P<unit>{'|'.join(_UNITS)})s?\b",
+        rf"\s+(?:(?P<kind>business|working|calendar)\s+)?(?:(?P<unit>{'|'.join(_UNITS)})s?|(?P<unit_es>{_UNITS_ES_PATTERN}))"
+        rf"\b(?:\s+(?P<kind_es>h[áa]biles|laborables|naturales)\b)?",
         re.IGNORECASE,
     ),
     FactType.TIME: re.compile(rf"(?<![\w:.])(?P<t>{_time})", re.IGNORECASE),
@@ -323,8 +331,9 @@ def _hours_from(m: re.Match[str], locale: Locale) -> FactValue:
 def _duration_from(m: re.Match[str], locale: Locale) -> FactValue:
     low = _number(m["lo"])
     high = _number(m["hi"]) if m["hi"] else None
-    business = (m["kind"] or "").lower() in ("business", "working")
-    unit = m["unit"].lower()
+    business = (m["kind"] or m["kind_es"] or "").lower() in ("business", "working", "hábiles", "habiles", "laborables")
+    spanish = (m["unit_es"] or "").lower()
+    unit = m["unit"].lower() if m["unit"] else _UNITS_ES["mes" if spanish.startswith("mes") else spanish.removesuffix("s")]
     value = Duration(low, high, unit, business)
     span = _plain(low) + (f"-{_plain(high)}" if high is not None else "")
     return FactValue(FactType.DURATION, f"{span} {'business-' if business else ''}{unit}", value)
@@ -500,7 +509,7 @@ _HINTS = {
     FactType.PERCENT: re.compile(r"%|\bper\s*cent\b", re.IGNORECASE),
     FactType.TIME: re.compile(r"\d:[0-5]\d|\d\s?[ap]\.?m\b|\bnoon\b|\bmidnight\b", re.IGNORECASE),
     FactType.HOURS: re.compile(r"\d:[0-5]\d|\d\s?[ap]\.?m\b|\bnoon\b|\bmidnight\b|24/7|24\s+hours", re.IGNORECASE),
-    FactType.DURATION: re.compile(r"\b(?:" + "|".join(_UNITS) + r")s?\b", re.IGNORECASE),
+    FactType.DURATION: re.compile(r"\b(?:(?:" + "|".join(_UNITS) + r")s?|" + _UNITS_ES_PATTERN + r")\b", re.IGNORECASE),
     FactType.DATE: re.compile(r"\d{4}|\d/\d", re.IGNORECASE),
 }
 # A run of digits and separators long enough to be a phone number: only such spans go to the (slow) matcher.

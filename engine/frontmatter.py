@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+import channels as channel_registry
 from engine.diagnostics import Report, did_you_mean
 from engine.source import YamlDoc
 
@@ -50,6 +51,12 @@ class FrontMatter(BaseModel):
     summary: str | None = Field(None, min_length=1, max_length=600,
                                 description="The short answer every channel leads with, when the body cannot open "
                                             "with one (it starts with a heading, a list or a table); may use facts.")
+    language: str | None = Field(None, pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$",
+                                 description="The answer's language (BCP 47, e.g. `es-US`); default: the knowledge "
+                                             "base's `language`.")
+    translation_of: str | None = Field(None, pattern=ID_PATTERN, max_length=200,
+                                       description="The id of the answer this one translates: the gate proves it "
+                                                   "states the same facts on every channel (engine/locales.py).")
     accept: list[Accept] = Field(default_factory=list, max_length=20,
                                  description="Reviewed findings accepted for this answer, each with a reason: "
                                              "reported as accepted in every build instead of failing it.")
@@ -84,6 +91,8 @@ def validate(doc: YamlDoc, display: str, channels: tuple[str, ...],
     for key, value in data.items():
         name = str(key)
         if name in channels and name not in FIELDS:
+            if isinstance(value, bool) and channel_registry.opt_in(name):
+                continue  # `social: true`: the answer asks for an opt-in channel (engine/knowledge.py)
             if isinstance(value, str) and value.strip():
                 overrides[name] = str(value)
             else:

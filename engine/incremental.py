@@ -195,7 +195,7 @@ class Context:
         channels = {c.name: digest(c.config.model_dump_json(), _channel_files(c.name), str(c.internal))
                     for c in work.channels}
         site = work.site
-        return cls(channels, digest(site.name, site.language, site.base_url, repr(site.locale)), code_version())
+        return cls(channels, digest(site.name, site.language, site.base_url, repr(site.locale), repr(site.versions)), code_version())
 
 
 def edges(answer: Answer, kb: KnowledgeBase, work: Plan, context: Context, text: str | None) -> Edges:

@@ -23,6 +23,7 @@ from engine.source import MAX_ANSWER_BYTES, Split, YamlDoc, read_text, read_yaml
 from engine.feedback import STORE as FEEDBACK_STORE, Event, load_store
 from engine.notices import Notices, load_notices
 from engine.standards import Standards, check_answers, load_standards, page_answer
+from engine.locales import check_translations
 from engine.synonyms import Synonyms, load_synonyms
 
 # Names an output path must not take: the channels' own index files and folders (web/index.html, web/assets/,
@@ -93,6 +94,14 @@ def check_tree(root: Path, report: Report) -> None:
                 report.add(display_path(path), 1, 1, *refused)
 
 
+def default_channels(channels: tuple[str, ...], front: object) -> tuple[str, ...]:
+    """An answer's channels when its front matter lists none: every channel, except an opt-in one (a social
+    post) the answer does not ask for with `<channel>: true` or an override text."""
+    asked = front if isinstance(front, dict) else {}
+    return tuple(name for name in channels
+                 if not channel_registry.opt_in(name) or asked.get(name) not in (None, False))
+
+
 def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] | None = None,
          load_one: Callable[..., Loaded | None] | None = None) -> KnowledgeBase:
     """`load_one` replaces `load_answer` (same signature), e.g. by one that reuses cached parses."""
@@ -121,6 +130,7 @@ def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] |
     _check_questions(loaded, report)
     _check_related(loaded, report, failed)
     _check_reviews(loaded, as_of, report)
+    check_translations(loaded, report, settings.language)
     _check_literals(loaded, report)
     page = _standards_page(standards, root, facts, locale, channel_names, loaded, report)
     answers = sorted([*(item.answer for item in loaded), *([page] if page else [])], key=lambda a: a.id)
@@ -166,6 +176,8 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
                        hint="it needs at least `question`, `owner` and `reviewed`")
         return None
     front, override_texts = validate(doc, display, channels, report)
+    if front is not None and front.language:  # a translation shows facts with its language's labels
+        facts = facts.in_language(front.language)
     body = parse_body(split.body, display, split.body_line, facts, locale, channels, report,
                       summary=isinstance(doc.data, dict) and "summary" in doc.data)
     short, blocks = body.short_answer, body.blocks
@@ -199,13 +211,15 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     answer = Answer(
         id=answer_id, source=path.relative_to(root.parent).as_posix() if root.parent != root else display,
         question=front.question, asked_as=tuple(front.asked_as), topic=topic, tags=tuple(front.tags),
-        audience=front.audience, channels=tuple(front.channels) if front.channels is not None else channels,
+        audience=front.audience, channels=tuple(front.channels) if front.channels is not None else
+        default_channels(channels, doc.data),
         owner=front.owner, reviewed=front.reviewed, review_every=front.review_every,
         effective_from=front.effective_from, effective_until=front.effective_until, related=tuple(front.related),
         overrides=tuple(overrides), blocks=blocks, short_answer=short, steps=body.steps,
         hash=content_hash(answer_id, topic, source.text, used),
         accepts=tuple(Acceptance(a.code, a.about, " ".join(a.reason.split()), doc.where("accept", index)[0])
                       for index, a in enumerate(front.accept)),
+        language=front.language or "", translation_of=front.translation_of,
     )
     if answer.audience == "public":
         _check_staff_facts(answer, facts, split, display, report)

@@ -191,6 +191,8 @@ class Answer:
     steps: ListBlock | None
     hash: str
     accepts: tuple[Acceptance, ...] = ()
+    language: str = ""  # BCP 47; "" is the knowledge base's language
+    translation_of: str | None = None  # the id of the answer this one translates (engine/locales.py)
 
     def override(self, channel: str) -> Override | None:
         return next((o for o in self.overrides if o.channel == channel), None)

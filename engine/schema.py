@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+import channels as channel_registry
 from engine.factbook import FactEntry, Settings
 from engine.frontmatter import FrontMatter
 
@@ -24,6 +25,10 @@ def answer_schema(channels: tuple[str, ...]) -> dict[str, Any]:
             "type": "string", "minLength": 1,
             "description": f"Hand-written text for the {name} channel, used instead of the derived text.",
         })
+        if channel_registry.opt_in(name):  # `social: true` asks for an opt-in channel with the derived text
+            properties[name] = {"anyOf": [properties[name], {"type": "boolean"}],
+                                "description": f"Publish on the opt-in {name} channel: true for the derived text, "
+                                              "or the hand-written text itself."}
     return schema
 
 

@@ -18,6 +18,9 @@ A channel is one config file, `channels/<name>.yaml`, and one module, `renderers
   what customers get (the reference site) reads the finished outputs instead of rendering them again. The
   renderer stays pure: the mapping is its input like the view.
 
+The contract is typed and checked in engine/contract.py (`READER`, `STATES` too); a module that breaks it is
+reported on its channel's config file when the channel is loaded.
+
 Per-fact presentation lives in each module as one function per fact type, so nothing else changes when a
 channel is added.
 """
@@ -79,6 +82,12 @@ class Site:
     locale: Locale = Locale()  # phone region and default currency of the knowledge base
     as_of: date | None = None  # the day the build publishes for (reviews are judged overdue against it)
     synonyms: tuple[tuple[str, ...], ...] = ()  # search synonym groups, from knowledge/_synonyms.yaml
+    # an answer and its translations (engine/locales.py): id -> ((language, id), ...) of the other versions
+    versions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    def versions_of(self, answer_id: str) -> tuple[tuple[str, str], ...]:
+        """The other language versions of an answer, as (language tag, id), source first."""
+        return next((found for key, found in self.versions if key == answer_id), ())
 
     def web_url(self, answer_id: str) -> str:
         return f"{self.base_url}/{answer_id}/"
@@ -100,9 +109,12 @@ class RendererModule(Protocol):
 
 
 def get(name: str) -> ModuleType:
-    """The renderer module of channel `name` (`renderers/<name>.py`)."""
+    """The renderer module of channel `name` (`renderers/<name>.py`), checked against the channel contract
+    (engine/contract.py; TypeError naming what is wrong)."""
+    from engine.contract import ContractError, check_module
     module = importlib.import_module(f"renderers.{name}")
-    for attribute in ("Config", "render"):
-        if not hasattr(module, attribute):
-            raise TypeError(f"renderers/{name}.py must define `{attribute}`")
+    try:
+        check_module(name, module)
+    except ContractError as error:
+        raise TypeError(str(error)) from None
     return module

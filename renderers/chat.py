@@ -15,7 +15,7 @@ from engine.model import (
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
 )
 from engine.select import View, lead_in_list
-from renderers import Metric, Note, Rendered, Site, plain_facts
+from renderers import Metric, Note, Rendered, Site, phrases, plain_facts
 from renderers.written_names import written_name
 
 CHANNEL = "chat"
@@ -342,7 +342,9 @@ def _over_budget(view: View, characters: int, config: Config, link_line: str) ->
 
 def render(view: View, config: Config, site: Site) -> Rendered:
     url = site.web_url(view.id)
-    link = ([f"{config.link_label}: {url}"], [f"[{escape(config.link_label)}]({destination(url)})"])
+    words = phrases.for_view(view, site.language)  # a translation: its language's words (renderers/phrases.py)
+    label = config.link_label if words is None else words.full_answer
+    link = ([f"{label}: {url}"], [f"[{escape(label)}]({destination(url)})"])
     snippet = _snippet(view, config, link, plain_facts.Style(site.locale))
     plain, markdown = _join(snippet.plain), _join(snippet.markdown)
     replies, reply_notes = _quick_replies(view, config, site)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Callable, Literal, Union
 
@@ -20,7 +20,7 @@ from engine.model import (
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, inline_text,
 )
 from engine.select import View, lead_in_list
-from renderers import Note, Rendered, Site, plain_facts
+from renderers import Note, Rendered, Site, phrases, plain_facts
 from renderers.ssml_text import clean as _clean
 from renderers.written_names import same_site, speakable, written_name
 
@@ -201,11 +201,17 @@ def _sub(profile: Profile, written: str, alias: str) -> Piece:
     return Sub(written, alias) if "sub" in profile.elements else Words(written)
 
 
-def _spell_address(text: str) -> str:
+def _spell_address(text: str, marks: dict[str, str] = _SPOKEN_MARKS) -> str:
     """A URL or email as it is read out: "riverton.gov/pay" -> "riverton dot gov slash pay"."""
     parts = re.split(r"([^\w]|_)", text)
-    words = [_SPOKEN_MARKS.get(part, part) for part in parts if part and not part.isspace()]
+    words = [marks.get(part, part) for part in parts if part and not part.isspace()]
     return " ".join(word for word in words if word.strip())
+
+
+def _marks(ctx: _Context) -> dict[str, str]:
+    """How this answer's language says the marks of an address (renderers/phrases.py for a translation)."""
+    words = phrases.for_view(ctx.view, ctx.site.language)
+    return {**_SPOKEN_MARKS, **dict(words.marks)} if words is not None else _SPOKEN_MARKS
 
 
 def present_phone(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
@@ -232,7 +238,9 @@ def present_money(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     money = fact.value
     assert isinstance(money, Money)
     written = plain_facts.money(fact, _style(ctx))
-    one, many, cent, cents = _CURRENCY_WORDS.get(money.currency, (money.currency, money.currency, "cent", "cents"))
+    words = phrases.for_view(ctx.view, ctx.site.language)  # a translation says amounts in its language
+    table = {**_CURRENCY_WORDS, **dict(words.money)} if words is not None else _CURRENCY_WORDS
+    one, many, cent, cents = table.get(money.currency, (money.currency, money.currency, "cent", "cents"))
     whole = int(money.amount)
     fraction = int((money.amount - whole) * 100)
     spoken = []
@@ -240,7 +248,7 @@ def present_money(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
         spoken.append(f"{whole:,} {one if whole == 1 else many}")
     if fraction:
         spoken.append(f"{fraction} {cent if fraction == 1 else cents}")
-    return (_sub(ctx.profile, written, " and ".join(spoken)),)
+    return (_sub(ctx.profile, written, f" {words.joiner if words is not None else 'and'} ".join(spoken)),)
 
 
 def date_display(value: date) -> str:
@@ -250,9 +258,10 @@ def date_display(value: date) -> str:
 def present_date(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     value = fact.value
     assert isinstance(value, date)
+    shown = plain_facts.date_words(value, _style(ctx))  # a translation's own language (renderers/plain_facts.py)
     if _can_say(ctx.profile, "date"):
-        return (SayAs(value.isoformat(), date_display(value), "date", ctx.profile.date_format, 4),)
-    return (Words(date_display(value)),)
+        return (SayAs(value.isoformat(), shown, "date", ctx.profile.date_format, 4),)
+    return (Words(shown),)
 
 
 def time_display(value: time) -> str:
@@ -298,16 +307,17 @@ def url_display(canonical: str) -> str:
 
 def present_url(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     written = url_display(fact.canonical)
-    return (_sub(ctx.profile, written, _spell_address(written)),)
+    return (_sub(ctx.profile, written, _spell_address(written, _marks(ctx))),)
 
 
 def present_email(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
-    return (_sub(ctx.profile, fact.canonical, _spell_address(fact.canonical)),)
+    return (_sub(ctx.profile, fact.canonical, _spell_address(fact.canonical, _marks(ctx))),)
 
 
 def present_percent(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     number = fact.canonical.removesuffix("%")
-    return (_sub(ctx.profile, fact.canonical, f"{number} percent"),)
+    words = phrases.for_view(ctx.view, ctx.site.language)
+    return (_sub(ctx.profile, fact.canonical, f"{number} {words.percent if words is not None else 'percent'}"),)
 
 
 def present_text(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
@@ -417,8 +427,10 @@ def _text_line(inlines: tuple[Inline, ...], ctx: _Context, line: int) -> list[Li
 _LEADS = {1: ("",), 2: ("First, ", "Finally, ")}
 
 
-def sequence_words(count: int) -> tuple[str, ...]:
+def sequence_words(count: int, words: phrases.Phrases | None = None) -> tuple[str, ...]:
     """How steps are introduced aloud: one step needs none; then "First", "Next" ... "Finally"."""
+    if words is not None:  # a translation: its language's connectives (renderers/phrases.py)
+        return ("",) if count == 1 else (words.first, *(words.next,) * (count - 2), words.last)
     return _LEADS.get(count, ("First, ", *("Next, ",) * (count - 2), "Finally, "))
 
 
@@ -451,7 +463,8 @@ def _list_lines(block: ListBlock, ctx: _Context) -> list[Line]:
     per_item = [lines for lines in per_item if lines]
     if not block.ordered:
         return [line for lines in per_item for line in lines]
-    leads = sequence_words(len(per_item))
+    words = phrases.for_view(ctx.view, ctx.site.language)
+    leads = sequence_words(len(per_item)) if words is None else sequence_words(len(per_item), words)
     out: list[Line] = []
     for lead, lines in zip(leads, per_item):
         out += [_led(lines[0], lead, ctx), *lines[1:]]
@@ -603,10 +616,13 @@ def handoff_address(base_url: str) -> str:
 def _handoff(config: Config, ctx: _Context, phrase: str | None = None) -> list[Section]:
     """The closing that hands the rest of the answer to the website."""
     said = phrase or config.handoff
+    words = phrases.for_view(ctx.view, ctx.site.language)
+    if words is not None:
+        said = words.handoff_list if phrase is not None and phrase == config.handoff_list else words.handoff
     if not ctx.site.base_url:
         return [Para(((Words(said.rstrip(" :") + "."),),))]
     written = handoff_address(ctx.site.base_url)
-    return [Para(((Words(said.rstrip() + " "), _sub(ctx.profile, written, _spell_address(written)),
+    return [Para(((Words(said.rstrip() + " "), _sub(ctx.profile, written, _spell_address(written, _marks(ctx))),
                    Words(".")),))]
 
 
@@ -667,7 +683,8 @@ def _comment(text: str) -> str:
 
 
 def ssml(sections: list[Section], view: View, profile: Profile, site: Site) -> bytes:
-    root = ET.Element("speak", {"version": "1.1", "xmlns": SSML_NS, "xml:lang": _language(site)})
+    root = ET.Element("speak", {"version": "1.1", "xmlns": SSML_NS,
+                                "xml:lang": _language(replace(site, language=phrases.language_of(view, site.language)))})
     root.text = "\n"
     for section in sections:
         if isinstance(section, Pause):

@@ -16,7 +16,7 @@ from engine.model import (
     Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
 )
 from engine.select import View
-from renderers import IndexEntry, Note, Rendered, Site, plain_facts, ssml_text
+from renderers import IndexEntry, Note, Rendered, Site, phrases, plain_facts, ssml_text
 from renderers.written_names import written_name
 
 CHANNEL = "mobile"
@@ -435,11 +435,11 @@ def _short_label(label: str | None) -> str | None:
 def _fact_action(fact: FactValue, label: str | None, locale: Locale) -> OpenUrl | None:
     name = _short_label(label)
     if fact.type is FactType.PHONE:
-        return OpenUrl(f"Call {name or present(fact, locale)}", f"tel:{fact.canonical}")
+        return OpenUrl(f"{phrases.verb('Call', locale.language)} {name or present(fact, locale)}", f"tel:{fact.canonical}")
     if fact.type is FactType.URL:
-        return OpenUrl(name or f"Open {present(fact, locale)}", fact.canonical)
+        return OpenUrl(name or f"{phrases.verb('Open', locale.language)} {present(fact, locale)}", fact.canonical)
     if fact.type is FactType.EMAIL:
-        return OpenUrl(f"Email {fact.canonical}", f"mailto:{fact.canonical}")
+        return OpenUrl(f"{phrases.verb('Email', locale.language)} {fact.canonical}", f"mailto:{fact.canonical}")
     return None
 
 
@@ -451,7 +451,8 @@ def _target(url: str) -> str:
 def actions(inlines: Sequence[Inline], view: View, config: Config, site: Site) -> tuple[OpenUrl, ...]:
     """Call, open and email buttons for the key facts (and links) in order of mention, then the web page;
     one button per target, at most `max_actions` in all, the web page always kept."""
-    read_more = OpenUrl(config.read_more_title, site.web_url(view.id))
+    words = phrases.for_view(view, site.language)  # a translation: its language's words (renderers/phrases.py)
+    read_more = OpenUrl(config.read_more_title if words is None else words.read_more, site.web_url(view.id))
     chosen: list[OpenUrl] = []
     targets = {_target(read_more.url)}
     for node in inlines:
@@ -547,7 +548,7 @@ def card(view: View, config: Config, site: Site, ctx: _Context) -> AdaptiveCard:
         said = plain(view.notice.inlines, ctx.locale)
         fallback, speak = f"{said}\n{fallback}", f"{said} {speak}"
     root = Container((title, *notice, *content.items, *facts), id=view.id)
-    lang = (site.language or "en").split("-")[0].lower()
+    lang = phrases.language_of(view, site.language).split("-")[0].lower()
     return AdaptiveCard(CARD_SCHEMA, CARD_VERSION, lang, (root,), actions(content.key_inlines, view, config, site),
                         fallback, ssml_text.fragment(speak))
 

@@ -117,7 +117,21 @@ def day(fact: FactValue, style: Style = Style()) -> str:
 
 
 def date_words(value: date, style: Style = Style()) -> str:
+    if not style.locale.language.lower().startswith("en"):
+        return localized_date(value, style.locale.language, style.compact)
     return f"{style.months[value.month - 1]} {value.day}, {value.year}"
+
+
+def localized_date(value: date, language: str, compact: bool = False) -> str:
+    """A date in another language, in CLDR's long form through Babel ("1 de enero de 2027"; compact: "1 ene
+    2027"); the reader recognises these forms (engine/facts.py)."""
+    from babel import Locale as BabelLocale, UnknownLocaleError
+    from babel.dates import format_date
+    try:
+        where = BabelLocale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        where = BabelLocale.parse("en")
+    return format_date(value, "medium" if compact else "long", locale=where)
 
 
 def time_of_day(fact: FactValue, style: Style = Style()) -> str:
@@ -139,10 +153,32 @@ def hours(fact: FactValue, style: Style = Style()) -> str:
 def duration(fact: FactValue, style: Style = Style()) -> str:
     span = fact.value
     assert isinstance(span, Duration)
+    if not style.locale.language.lower().startswith("en"):
+        return localized_duration(span, style.locale.language)
     to = "-" if style.compact else " to "
     low = number(span.low) + (f"{to}{number(span.high)}" if span.high is not None else "")
     plural = span.high is not None or span.low != 1
     return f"{low} {'business ' if span.business else ''}{span.unit}{'s' if plural else ''}"
+
+
+def localized_duration(span: Duration, language: str) -> str:
+    """A duration in another language, its unit words from CLDR through Babel ("15 minutos", "3-5 días"); a
+    business span adds that language's word ("10 días hábiles"). The reader recognises these forms
+    (engine/facts.py)."""
+    from babel import Locale as BabelLocale, UnknownLocaleError
+    from babel.units import format_unit
+    try:
+        where = BabelLocale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        where = BabelLocale.parse("en")
+    amount = span.high if span.high is not None else span.low
+    words = format_unit(amount, f"duration-{span.unit}", locale=where, length="long")
+    if span.high is not None:  # "3-5 días": the range in figures, the unit in the form for the higher end
+        words = f"{number(span.low)}-{number(span.high)} {words.partition(' ')[2]}"
+    return f"{words} {BUSINESS.get(where.language, 'business')}" if span.business else words
+
+
+BUSINESS = {"es": "hábiles"}  # the word after a unit for working days, per language (CLDR has none)
 
 
 def percent(fact: FactValue, style: Style = Style()) -> str:

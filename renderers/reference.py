@@ -22,7 +22,7 @@ import channels
 from channels import ChannelSpec
 from engine.model import Block, Scoped
 from engine.select import View, lead_in_list
-from renderers import IndexEntry, Metric, Rendered, Site, reference_search
+from renderers import IndexEntry, Metric, Rendered, Site, phrases, reference_search
 from renderers.card_html import card_html
 from engine.feedback import AnswerFeedback
 from renderers import feedback_html
@@ -262,7 +262,12 @@ def _sms(rendered: Rendered, panel: Panel) -> Panel:
 
 
 def _plain(rendered: Rendered, panel: Panel) -> Panel:
-    return Panel(panel.channel, panel.title, _pre(rendered.files[rendered.primary].decode("utf-8", "replace")))
+    """Any other channel: its plain-text preview (a `.txt` beside the primary file), else the primary as text,
+    with every metric it records."""
+    text = _text(rendered, ".txt") or rendered.files[rendered.primary].decode("utf-8", "replace")
+    metrics = tuple((key.replace("_", " ").capitalize(), str(value)) for key, value in rendered.metrics.items())
+    element = f"{panel.channel}-text"
+    return Panel(panel.channel, panel.title, _pre(text, element), metrics, copy=element, copy_label="Copy the text")
 
 
 VIEWS: dict[str, Callable[[Rendered, Panel], Panel]] = {
@@ -365,6 +370,11 @@ def render(view: View, config: Config, site: Site, outputs: Mapping[str, Rendere
         related=related, panels=shown, customer_channels=[p.title for p in shown if not p.absent],
         accepted=[{"code": a.code, "about": clean(a.about), "reason": clean(a.reason)} for a in answer.accepts],
         feedback=feedback_html.section(feedback),
+        languages=[{"href": f"{root}{vid}/", "id": vid, "tag": tag, "name": clean(phrases.language_name(tag)),
+                    "question": clean(site.answers[vid].question) if vid in site.answers else vid}
+                   for tag, vid in site.versions_of(answer.id)],
+        language=phrases.language_name(answer.language or site.language),
+        answer_lang=answer.language if answer.language and answer.language != site.language else "",
     )
     return Rendered(primary=path, files={path: html}, metrics={})
 

@@ -12,7 +12,7 @@ from engine.model import (
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, walk_inlines,
 )
 from engine.select import View, lead_in_list
-from renderers import Metric, Note, Rendered, Site, plain_facts
+from renderers import Metric, Note, Rendered, Site, phrases, plain_facts
 from renderers import gsm
 from renderers.written_names import written_name
 from renderers.sms_degrade import degraded
@@ -261,7 +261,9 @@ def _ucs2_note(view: View, message: Message) -> Note:
 
 
 def render(view: View, config: Config, site: Site) -> Rendered:
-    link = " ".join(f"{config.link_label} {compact_url(site.web_url(view.id))}".split())
+    words = phrases.for_view(view, site.language)  # a translation: its language's words (renderers/phrases.py)
+    label = config.link_label if words is None or not config.link_label else words.more
+    link = " ".join(f"{label} {compact_url(site.web_url(view.id))}".split())
     notice = ""  # an active notice is the message's prefix, its segments counted against the budget
     if view.notice is not None:
         notice = _sentence(_Writer([], style(site)).inlines(view.notice.inlines, view.notice.line))
@@ -275,7 +277,8 @@ def render(view: View, config: Config, site: Site) -> Rendered:
                                   "characters": message.units, "override": view.override is not None}
     if message.forcing is not None:
         metrics["ucs2_because"] = describe(message.forcing)
-        notes.append(_ucs2_note(view, message))
+        if words is None:  # a translation's accents are its language: counted and reported, not a fault
+            notes.append(_ucs2_note(view, message))
     if message.segments > config.budget_segments:
         notes.append(_over_budget(view, message, config, link))
     path = f"{view.id}.txt"

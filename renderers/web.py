@@ -21,7 +21,7 @@ from engine.model import (
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
 )
 from engine.select import View
-from renderers import IndexEntry, Note, Rendered, Site, plain_facts
+from renderers import IndexEntry, Note, Rendered, Site, phrases, plain_facts
 from renderers.written_names import written_name
 
 TEMPLATES = channels.HERE / "templates" / "web"
@@ -436,12 +436,13 @@ def render(view: View, config: Config, site: Site) -> Rendered:
     root = _root(path)
     url = site.web_url(view.id)
     text = answer_text(view, site)
-    data = {"@context": "https://schema.org", "@type": "FAQPage", "url": url, "inLanguage": site.language,
+    language = phrases.language_of(view, site.language)  # a translation's own (engine/locales.py)
+    data = {"@context": "https://schema.org", "@type": "FAQPage", "url": url, "inLanguage": language,
             "mainEntity": [{"@type": "Question", "name": clean(answer.question),
                             "acceptedAnswer": {"@type": "Answer", "text": text, "url": url}}]}
     related = [{"href": f"{root}{rid}/", "question": clean(site.answers[rid].question)} for rid in view.related]
     html = _page(
-        "answer.html", lang=site.language, site_name=clean(site.name), home_title=clean(config.home_title),
+        "answer.html", lang=language, site_name=clean(site.name), home_title=clean(config.home_title),
         root=root, canonical=url, title=clean(answer.question),
         description=" ".join(blocks_text([view.short_answer], site).split()),
         keywords=", ".join(clean(a) for a in answer.asked_as), answer_id=answer.id, answer_hash=answer.hash,

@@ -46,10 +46,21 @@ def reader_for(path: str) -> str:
     return SUFFIXES[PurePosixPath(path).suffix]
 
 
-def read(path: str, data: bytes, locale: Locale = Locale()) -> Reading:
-    """Read one output file with the reader for its type."""
-    module = importlib.import_module(f"engine.readers.{reader_for(path)}")
+def read(path: str, data: bytes, locale: Locale = Locale(), reader: str | None = None) -> Reading:
+    """Read one output file with `reader` (a module of this package), by default the reader for its type."""
+    module = importlib.import_module(f"engine.readers.{reader or reader_for(path)}")
     return module.read(data, locale)  # type: ignore[no-any-return]
+
+
+def read_parts(path: str, data: bytes, locale: Locale = Locale(), reader: str | None = None) -> list[tuple[str, Reading]]:
+    """Every part of one output a customer may meet, each as a (part name, Reading): one ("", Reading) for most
+    types; a reader whose outputs hold alternatives (an email's plain-text and HTML bodies) defines `parts`,
+    and the gate checks each. The first part is the one `read` returns."""
+    module = importlib.import_module(f"engine.readers.{reader or reader_for(path)}")
+    parts = getattr(module, "parts", None)
+    if parts is None:
+        return [("", module.read(data, locale))]
+    return list(parts(data, locale))
 
 
 def seen(found: list[Found]) -> list[Seen]:

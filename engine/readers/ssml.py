@@ -44,18 +44,19 @@ def parse(data: bytes) -> ET.Element:
 
 _CURRENCY_WORDS = {
     "dollar": None, "canadian dollar": "CAD", "australian dollar": "AUD", "euro": "EUR", "pound": "GBP",
+    "dólar": None, "dolar": None,  # Spanish, as a translation's phone line says amounts (renderers/phrases.py)
 }
-_SMALL_WORDS = {"cent": None, "penny": "GBP", "pence": "GBP"}
+_SMALL_WORDS = {"cent": None, "penny": "GBP", "pence": "GBP", "centavo": None, "céntimo": "EUR"}
 _DOLLAR_CURRENCIES = ("USD", "CAD", "AUD")
 _SYMBOLS = {"EUR": "€", "GBP": "£"}
 _AMOUNT = r"\d{1,3}(?:,\d{3})+|\d+"
-_UNIT = r"(?:canadian\s+|australian\s+)?dollars?|euros?|pounds?|(?-i:USD|EUR|GBP|CAD|AUD)"
+_UNIT = r"(?:canadian\s+|australian\s+)?dollars?|d[óo]lar(?:es)?|euros?|pounds?|(?-i:USD|EUR|GBP|CAD|AUD)"
 _MONEY = re.compile(
     rf"(?:(?P<whole>{_AMOUNT})\s+(?P<unit>{_UNIT}))?"
-    rf"(?:(?(whole)\s+(?:and\s+)?)(?P<small>\d+)\s+(?P<small_unit>cents?|pence|penny))?",
+    rf"(?:(?(whole)\s+(?:and\s+|con\s+)?)(?P<small>\d+)\s+(?P<small_unit>cents?|pence|penny|centavos?|céntimos?))?",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(rf"(?P<n>(?:{_AMOUNT})(?:\.\d+)?)\s*(?:percent|per\s+cent)", re.IGNORECASE)
+_PERCENT = re.compile(rf"(?P<n>(?:{_AMOUNT})(?:\.\d+)?)\s*(?:percent|per\s+cent|por\s+ciento)", re.IGNORECASE)
 _DIGIT_GROUPS = re.compile(r"\d(?: \d)*(?:, \d(?: \d)*)+")
 _EXTENSION = re.compile(r"extension((?: \d)+)", re.IGNORECASE)
 _MARKS = {
@@ -63,11 +64,16 @@ _MARKS = {
     "and": "&", "hash": "#", "plus": "+", "tilde": "~", "percent": "%", "at": "@", "colon slash slash": "://",
 }
 # Marks no address spells as a word of its own; the others ("at", "and", "dash"...) may be words too.
-_ONLY_MARKS = frozenset({"slash", "underscore", "colon", "question mark", "equals", "tilde", "colon slash slash"})
+_ONLY_MARKS = frozenset({"slash", "underscore", "colon", "question mark", "equals", "tilde", "colon slash slash",
+                         "barra", "guion bajo", "dos puntos", "arroba"})
+# Spanish mark words, as a translation's phone line spells an address (renderers/phrases.py).
+_MARKS_ES = {"punto": ".", "barra": "/", "guion": "-", "guion bajo": "_", "dos puntos": ":", "arroba": "@",
+             "por ciento": "%", "más": "+"}
+_HEARD_MARKS = {**_MARKS, **_MARKS_ES}
 
 
 def _unit_currency(word: str, locale: Locale) -> str:
-    base = " ".join(word.lower().split()).removesuffix("s")
+    base = re.sub(r"(?<=r)es$|s$", "", " ".join(word.lower().split()))  # dollars, dólares -> dollar, dólar
     if base in _CURRENCY_WORDS:
         return _CURRENCY_WORDS[base] or (locale.currency if locale.currency in _DOLLAR_CURRENCIES else "USD")
     return word.upper()  # a currency code spoken as is
@@ -110,9 +116,9 @@ def _phone_digits(alias: str, locale: Locale) -> str | None:
 
 def _address_tokens(alias: str) -> list[str]:
     text = " ".join(alias.split())
-    for phrase in ("colon slash slash", "question mark"):  # one token each: never two words of an address
+    for phrase in ("colon slash slash", "question mark", "guion bajo", "dos puntos", "por ciento"):  # one token each
         text = re.sub(rf"\b{phrase}\b", phrase.replace(" ", "_"), text)
-    return [token.replace("_", " ") if token.replace("_", " ") in _MARKS else token for token in text.split(" ")]
+    return [token.replace("_", " ") if token.replace("_", " ") in _HEARD_MARKS else token for token in text.split(" ")]
 
 
 def _spelled(tokens: list[str]) -> list[str] | None:
@@ -127,8 +133,8 @@ def _spelled(tokens: list[str]) -> list[str] | None:
             as_word, as_mark = tails[i + 1][1], tails[i + 1][0]
             if not after_word and token not in _ONLY_MARKS and as_word is not None:
                 tails[i][after_word] = [token, *as_word]
-            elif token in _MARKS and as_mark is not None:
-                tails[i][after_word] = [_MARKS[token], *as_mark]
+            elif token in _HEARD_MARKS and as_mark is not None:
+                tails[i][after_word] = [_HEARD_MARKS[token], *as_mark]
     return tails[0][0]
 
 

@@ -7,8 +7,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import channels as channel_registry
 from engine.compile import load_channels, plan, render_answer
 from engine.consistency import InternalIndex, Problem, check_output, check_together
+from engine.contract import read_output
 from engine.diagnostics import Report
 from engine.facts import Locale
 from engine.knowledge import load
@@ -96,7 +98,7 @@ def test_a_missing_fact_names_the_fact_and_its_key(tmp_path: Path, monkeypatch) 
 # ------------------------------------------------------------------------- steps keep their meaning
 
 STEPS_KB = ROOT / "tests" / "fixtures" / "realistic_steps_kb"
-CUSTOMER = ("web", "mobile", "ivr", "chat", "sms")
+CUSTOMER = channel_registry.customer_channels()
 
 
 def outputs_of(answer_id: str) -> dict[str, tuple[View, Reading, list[Problem]]]:
@@ -111,7 +113,7 @@ def outputs_of(answer_id: str) -> dict[str, tuple[View, Reading, list[Problem]]]
     out = {}
     for name, rendered in item.outputs:
         channel_view = view(answer, name, False, work.published[name])
-        reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
+        reading = read_output(name, rendered.primary, rendered.files[rendered.primary], work.site.locale)
         out[name] = (channel_view, reading, [p for p in item.problems if p.channel == name])
     return out
 
@@ -169,7 +171,7 @@ def together(kb_root: Path, answer_id: str) -> list[Problem]:
     work = plan(kb, load_channels(CUSTOMER, report), AS_OF)
     assert not report.has_errors(), [d.text() for d in report.errors]
     answer = next(a for a in kb.answers if a.id == answer_id)
-    pairs = [(view(answer, name, False, work.published[name]), read(r.primary, r.files[r.primary], work.site.locale))
+    pairs = [(view(answer, name, False, work.published[name]), read_output(name, r.primary, r.files[r.primary], work.site.locale))
              for name, r in render_answer(answer, work).outputs]
     return check_together(pairs, work.site.base_url, work.site.locale)
 

@@ -1,6 +1,7 @@
 """Markdown to the canonical model: short answer, steps, scoped blocks, facts and links."""
 from __future__ import annotations
 
+import channels as channel_registry
 from engine.diagnostics import Report
 from engine.factbook import Fact, FactTable
 from engine.facts import FactType, Locale, parse_value
@@ -10,7 +11,7 @@ from engine.model import (
 )
 from engine.parse import parse_body, parse_override
 
-CHANNELS = ("chat", "ivr", "mobile", "reference", "sms", "web")
+CHANNELS = channel_registry.names()
 FACTS = FactTable({
     "phone.main": Fact("phone.main", parse_value(FactType.PHONE, "(800) 555-0100"), "Customer service", 1),
     "fees.card": Fact("fees.card", parse_value(FactType.MONEY, "$2.50"), "Card fee", 2),

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+import channels as channel_registry
+
 from engine.bundle import Manifest
 from engine.diagnostics import Report
 from engine.ownership import MARKER
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "small_kb"
 GOLDEN = ROOT / "tests" / "golden" / "small_kb"
 AS_OF = date(2026, 11, 23)
-CUSTOMER_CHANNELS = ("chat", "ivr", "mobile", "sms", "web")
+CUSTOMER_CHANNELS = channel_registry.customer_channels()
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -49,7 +51,8 @@ def test_the_manifest_follows_the_contract(published: Path) -> None:
     assert paths == {
         "web": "web/billing/pay-by-phone/index.html", "mobile": "mobile/billing/pay-by-phone.json",
         "ivr": "ivr/billing/pay-by-phone.ssml", "chat": "chat/billing/pay-by-phone.md",
-        "sms": "sms/billing/pay-by-phone.txt", "reference": "reference/billing/pay-by-phone/index.html"}
+        "sms": "sms/billing/pay-by-phone.txt", "reference": "reference/billing/pay-by-phone/index.html",
+        "email": "email/billing/pay-by-phone.eml"}
     metrics = {channel: item["metrics"] for channel, item in entry["channels"].items()}
     assert metrics["ivr"]["seconds"] > 0 and metrics["chat"]["characters"] > 0
     assert metrics["sms"]["encoding"] == "GSM-7" and metrics["sms"]["segments"] >= 1

@@ -344,6 +344,9 @@ def front_matter(draw: st.DrawFn, answer_id: str, others: Sequence[str], interna
         fields["audience"] = "internal"
     if not draw(between(0, 7)):
         fields["channels"] = "[" + ", ".join(draw(_CHANNEL_LISTS)) + "]"
+    for name in (c for c in channels.names() if channels.opt_in(c)):  # `social: true`: asks for an opt-in channel
+        if not draw(between(0, 2)):
+            fields[name] = "true"
     window = draw(between(0, 11))
     if window < len(_WINDOWS):
         name, day = _WINDOWS[window]

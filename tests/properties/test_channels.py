@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import html5lib
+from email import policy as email_policy
+from email.parser import BytesParser
 import pytest
 from hypothesis import event, given, strategies as st
 
@@ -25,6 +27,8 @@ import channels as channel_registry
 from engine.compile import Channel, Plan, index_entry, index_files, load_channels, plan, render_answer
 from engine.addresses import handed_over
 from engine.consistency import InternalIndex, Problem, check_output, check_together, left_for_the_page, line_tokens
+from engine import contract
+from engine.contract import read_output
 from engine.diagnostics import Report
 from engine.facts import FactType, Found, Locale, find_facts, normalize_url
 from engine.knowledge import KnowledgeBase, load
@@ -119,7 +123,7 @@ def compile_kb(kb: KnowledgeBase, configs: Iterable[Channel] | None = None) -> C
         item = render_answer(answer, work)
         for name, rendered in item.outputs:
             channel_view = view(answer, name, internal[name], work.published[name])
-            reading = read(rendered.primary, rendered.files[rendered.primary], work.site.locale)
+            reading = read_output(name, rendered.primary, rendered.files[rendered.primary], work.site.locale)
             problems = tuple(p for p in item.problems if p.channel == name)
             outputs.append(Output(channel_view, rendered, reading, problems, internal[name]))
     return Compiled(kb, work, tuple(outputs))
@@ -154,10 +158,13 @@ def override_keys(channel_view: View) -> set[FactKey]:
 
 
 def required(channel_view: View) -> set[FactKey]:
-    """The facts an output must state: the short answer's, and the steps' (or the override's)."""
+    """The facts an output must state: the short answer's, and the steps' (or the override's); the short
+    answer's alone on a channel whose contract says it states no more (engine/contract.py `STATES`)."""
     keys = fact_keys(walk_inlines((channel_view.short_answer,)))
     if channel_view.override is not None:
         return keys | override_keys(channel_view)
+    if contract.load(channel_view.channel).states == "short answer":
+        return keys
     return keys | (fact_keys(walk_inlines((channel_view.steps,))) if channel_view.steps is not None else set())
 
 
@@ -350,6 +357,12 @@ def sms_segments(output: Output) -> float:
     return gsm.encode_info(output.primary.decode("utf-8"))[2]
 
 
+def social_characters(output: Output) -> float:
+    """A post's length as the platform counts it (renderers/social.py: every link 23)."""
+    from renderers.social import weighted_length
+    return weighted_length(output.primary.decode("utf-8").strip())
+
+
 def chat_characters(output: Output) -> float:
     return len(output.rendered.files[output.rendered.primary.removesuffix(".md") + ".txt"].decode("utf-8")
                .removesuffix("\n"))
@@ -378,6 +391,7 @@ BUDGETS = {
     "chat": Budget("budget_characters", 80, 700, chat_characters),
     "ivr": Budget("budget_seconds", 4, 50, ivr_seconds),
     "mobile": Budget("max_bytes", 2000, 9000, card_bytes),
+    "social": Budget("budget_characters", 40, 300, social_characters),
 }
 
 
@@ -485,6 +499,27 @@ def html_problems(path: str, data: bytes, json_ld: int) -> list[str]:
     return out
 
 
+def email_problems(path: str, data: bytes) -> list[str]:
+    """A reply that is not multipart/alternative with a plain and an HTML body, or whose HTML a mail client
+    would not show as written (a script, a remote image, a style sheet, an event handler)."""
+    message = BytesParser(policy=email_policy.default).parsebytes(data)
+    out: list[str] = []
+    if message.get_content_type() != "multipart/alternative":
+        out.append(f"{path}: {message.get_content_type()}, not multipart/alternative")
+    if message.defects:
+        out.append(f"{path}: MIME defects {message.defects}")
+    html_part = message.get_body(("html",))
+    if message.get_body(("plain",)) is None or html_part is None:
+        return out + [f"{path}: a body is missing"]
+    page = html_part.get_content().encode("utf-8")
+    out += html_problems(path, page, 0)
+    root = html5lib.parse(page, treebuilder="etree", namespaceHTMLElements=False)
+    for element in root.iter():
+        if element.tag in ("img", "link", "style", "script", "iframe"):
+            out.append(f"{path}: <{element.tag}> in an email")
+    return out
+
+
 def hostile_in(channel_view: View) -> list[str]:
     """The hostile strings the output's opening text holds, as the model has them."""
     texts = flat(" ".join(n.text for n in walk_inlines((Paragraph(lead_inlines(channel_view), 0),))
@@ -515,6 +550,8 @@ def test_every_output_is_valid_for_its_format_and_shows_content_as_text(generate
 def format_problems(channel: str, path: str, data: bytes, answer_page: bool) -> list[str]:
     if path.endswith(".html"):
         return html_problems(path, data, 1 if channel == "web" and answer_page else 0)
+    if path.endswith(".eml"):
+        return email_problems(path, data)
     if path.endswith(".ssml"):
         ET.fromstring(data)
         errors = list(ssml_schema().iter_errors(data.decode("utf-8")))
@@ -820,8 +857,22 @@ def card_surface(data: bytes) -> Surface:
     return Surface([[piece] for _, _, piece in slots], dump)
 
 
+def email_surface(data: bytes) -> Surface:
+    """The text/plain body of a reply (what `read` reads), written back into the same message."""
+    message = BytesParser(policy=email_policy.default).parsebytes(data)
+    part = message.get_body(("plain",))
+    assert part is not None
+    inner = text_surface(part.get_content().encode("utf-8"))
+
+    def dump() -> bytes:
+        part.set_content(inner.dump().decode("utf-8"), cte="quoted-printable")
+        return message.as_bytes()
+
+    return Surface(inner.lines, dump)
+
+
 SURFACES: dict[str, Callable[[bytes], Surface]] = {
-    ".txt": text_surface, ".md": markdown_surface, ".html": html_surface, ".ssml": ssml_surface, ".json": card_surface,
+    ".eml": email_surface, ".txt": text_surface, ".md": markdown_surface, ".html": html_surface, ".ssml": ssml_surface, ".json": card_surface,
 }
 
 
@@ -1007,7 +1058,7 @@ def drop_fact(output: Output, ctx: Context, data: st.DataObject) -> Mutant | Non
     if not drop_everywhere(found, key):
         return None
     mutated = found.dump()
-    if key in seen_keys(read(output.rendered.primary, mutated, ctx.result.work.site.locale)):
+    if key in seen_keys(read_output(output.channel, output.rendered.primary, mutated, ctx.result.work.site.locale)):
         event(f"{output.channel}: a fact could not be dropped everywhere")
         return None
     return Mutant(mutated, f"{key[0].value} {key[1]} dropped")
@@ -1045,6 +1096,10 @@ def with_sentence(output: Output, sentence: str) -> bytes:
     """The output with one more paragraph at the end of what the customer is shown."""
     text = output.primary.decode("utf-8")
     suffix = Path(output.rendered.primary).suffix
+    if suffix == ".eml":
+        found = email_surface(output.primary)
+        found.lines[-1][-1].text += f"\n\n{sentence}\n"
+        return found.dump()
     if suffix == ".txt":
         return f"{text} {sentence}".encode("utf-8")
     if suffix == ".md":
@@ -1095,10 +1150,11 @@ def new_problems(output: Output, mutant: Mutant, ctx: Context, kind: str) -> lis
     index = InternalIndex() if output.internal else ctx.result.work.internal
 
     def problems(reading: Reading) -> list[Problem]:
-        return check_output(output.view, reading, site.base_url, index, site.locale)
+        return check_output(output.view, reading, site.base_url, index, site.locale,
+                            with_steps=contract.load(output.channel).states == "answer")
 
     before = set(problems(output.reading))
-    after = problems(read(output.rendered.primary, mutant.data, site.locale))
+    after = problems(read_output(output.channel, output.rendered.primary, mutant.data, site.locale))
     return [p for p in after if p not in before and (kind not in EXPECTED or p.code in EXPECTED[kind])]
 
 

@@ -158,7 +158,8 @@ def test_every_sample_card_validates_within_budget_and_without_errors() -> None:
         assert rendered.metrics["bytes"] == len(data) <= CONFIG.max_bytes
         assert rendered.metrics["actions"] == len(card["actions"]) <= CONFIG.max_actions
         assert rendered.metrics["elements"] == sum(1 for _ in elements(card["body"]))
-        assert card["actions"][-1] == {"type": "Action.OpenUrl", "title": "Read the full answer",
+        title = "Leer la respuesta completa" if view.answer.language.startswith("es") else "Read the full answer"
+        assert card["actions"][-1] == {"type": "Action.OpenUrl", "title": title,
                                        "url": f"https://riverton.gov/help/{view.id}/"}
         assert card["body"][0]["id"] == view.id
         assert data.endswith(b"}\n") and data.decode("utf-8") == json.dumps(card, ensure_ascii=False, indent=2) + "\n"

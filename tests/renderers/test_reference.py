@@ -71,7 +71,9 @@ def test_the_answer_page_shows_every_channel_view(small: Path) -> None:
     outputs = outputs_for(small, "billing/pay")
     root = page_of(outputs)
     panels = {e.get("id"): e for e in root.iter("section") if "channel-panel" in (e.get("class") or "")}
-    assert list(panels) == ["channel-web", "channel-mobile", "channel-ivr", "channel-chat", "channel-sms"]
+    shown = ["web", "mobile", "ivr", "chat", "sms"]  # channel_views, then every other channel the answer is on
+    assert list(panels) == [f"channel-{name}" for name in shown + [c for c in outputs if c not in shown + ["reference"]]]
+    assert "channel-email" in panels and "Subject: How do I pay" in words(panels["channel-email"])
     web = panels["channel-web"]
     assert re.search(r"Call \(?800\)?[ -]555-0100 to pay\.", words(web)) and not web.findall(".//h2")
     assert [e.tag for e in web.iter() if e.tag in ("h2", "h3", "h4")] == ["h3", "h4"]  # the web page's h2 moves down
@@ -84,7 +86,7 @@ def test_the_answer_page_shows_every_channel_view(small: Path) -> None:
     assert f"Encoding GSM-7 Segments {outputs['sms'].metrics['segments']}" in words(panels["channel-sms"])
     assert "".join(by_id(root, "chat-text").itertext()) == outputs["chat"].files["billing/pay.txt"].decode().rstrip("\n")
     copy = {b.get("data-copy-target") for b in root.iter("button")}
-    assert copy == {"answer-id-text", "web-text", "mobile-text", "ivr-text", "chat-text", "sms-text"}
+    assert copy == {"answer-id-text", "web-text", "mobile-text", "ivr-text", "chat-text", "sms-text", "email-text"}
     assert all(words(by_id(root, target)) for target in copy)  # every channel's text has a button
     assert all(b.get("hidden") is not None for b in root.iter("button"))  # shown by the script only
 
