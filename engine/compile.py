@@ -184,9 +184,9 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
     for channel in sorted(work.channels, key=lambda c: c.internal):
         if answer.id not in work.published[channel.name]:
             continue
-        channel_view = view(answer, channel.name, channel.internal, work.published[channel.name],
-                            work.notices.get(answer.id))
         module = contract.load(channel.name)
+        channel_view = view(answer, channel.name, channel.internal, work.published[channel.name],
+                            work.notices.get(answer.id) if module.carries_notices else None)
         extra = {"outputs": MappingProxyType(dict(rendered_by))} if module.uses_outputs else {}
         if module.uses_feedback:  # the reference site shows the answer's feedback
             extra["feedback"] = work.feedback.get(answer.id)  # type: ignore[assignment]

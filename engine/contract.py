@@ -53,6 +53,7 @@ class ChannelContract:
     reader: str | None = None  # the reader of the primary output; None: chosen by the file's extension
     states: Stated = "answer"
     uses_feedback: bool = False  # render also gets `feedback=`, the answer's feedback summary (the reference site)
+    carries_notices: bool = True  # an active notice leads this channel's outputs (False: a post made once, social)
 
     def reader_for(self, path: str) -> str:
         """The reader module name for this channel's output `path`; ContractError when no reader knows it."""
@@ -110,12 +111,15 @@ def check_module(name: str, module: ModuleType) -> ChannelContract:
     uses_feedback = getattr(module, "USES_FEEDBACK", False)
     if not isinstance(uses_feedback, bool):
         raise ContractError(f"renderers/{name}.py: `USES_FEEDBACK` must be True or False")
+    carries_notices = getattr(module, "CARRIES_NOTICES", True)
+    if not isinstance(carries_notices, bool):
+        raise ContractError(f"renderers/{name}.py: `CARRIES_NOTICES` must be True or False")
     states = getattr(module, "STATES", "answer")
     if states not in STATED:
         raise ContractError(f"renderers/{name}.py: STATES = {states!r} must be one of {', '.join(map(repr, STATED))}")
     return ChannelContract(name, config, render, _callable(module, name, "render_index", 3, required=False),
                            _callable(module, name, "index_entry", 3, required=False), uses_outputs, reader, states,
-                           uses_feedback)
+                           uses_feedback, carries_notices)
 
 
 @lru_cache(maxsize=None)

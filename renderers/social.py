@@ -26,6 +26,8 @@ from renderers.sms import _key_facts, _sentence, _Writer
 
 CHANNEL = "social"
 STATES = "short answer"
+# A post is published once, not read on the day: a notice, which holds for days, does not lead it.
+CARRIES_NOTICES = False
 URL_LENGTH = 23  # what the platform counts any link as, after wrapping it in its own short address
 # Code point ranges counted as one character (twitter-text v3 configuration); every other counts as two.
 LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))

@@ -127,3 +127,12 @@ def test_an_internal_note_never_reaches_the_reply(tmp_path: Path) -> None:
     view = one_view(tmp_path, body, "email")
     data = rendered(view, site_of_view(tmp_path, view)).files["billing/pay.eml"]
     assert b"Quibble" not in data
+
+
+def test_a_long_subject_in_another_script_keeps_every_space(tmp_path: Path) -> None:
+    """Folded at 78 characters, the Subject became two encoded words and the standard library lost the space
+    between them ("el depósito" read back as "eldepósito"); the property tests found it."""
+    question = "más reciente ñandú? ¿Cuánto cuesta el depósito año"  # folded at 78, "el depósito" came back joined
+    view = one_view(tmp_path, BODY, "email", question=question)
+    message = parsed(rendered(view, site_of_view(tmp_path, view)))
+    assert message["Subject"] == question
