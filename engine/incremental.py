@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -84,6 +84,16 @@ def _facts_agree(deps: FactDeps, facts: FactTable) -> bool:
     return True
 
 
+def _name(path: Path, root: Path) -> str:
+    """An answer file's cache name: its path inside the knowledge base folder and that folder's name (which
+    `Answer.source` holds), the same however `--kb` is spelled and from whichever folder the build runs."""
+    try:
+        inside = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:
+        inside = str(path)
+    return f"{Path(os.path.abspath(root)).name}/{Path(inside).as_posix()}"
+
+
 class CachedLoader:
     """`load_answer` with reuse: give it to `knowledge.load(load_one=...)`."""
 
@@ -102,22 +112,24 @@ class CachedLoader:
             data = self.given.get(os.fspath(path)) or path.read_bytes()
         except OSError:
             return load_answer(path, root, facts, locale, channels, report)
-        key = digest(data, str(path), str(root), display_path(path), repr(locale), "\0".join(channels))
-        old = self.previous.get(str(path))
+        name = _name(path, root)
+        key = digest(data, name, repr(locale), "\0".join(channels))
+        old = self.previous.get(name)
         if old is not None and old[0] == key:
             opened = old[1].open()
             if isinstance(opened, tuple) and len(opened) == 2 and _facts_agree(opened[1], facts):
-                self.current[str(path)] = old
+                self.current[name] = old
                 self.texts[opened[0].answer.id] = digest(data)
                 self.reused += 1
-                return opened[0]  # type: ignore[no-any-return]
+                # diagnostics name the file as this run sees it (relative to its working folder)
+                return replace(opened[0], display=display_path(path))  # type: ignore[no-any-return]
         own = Report()
         item = load_answer(path, root, facts, locale, channels, own)
         report.extend(own.items)
         if item is not None:
             self.texts[item.answer.id] = digest(data)
             if not own.items:
-                self.current[str(path)] = (key, Sealed.of((item, _fact_deps(item, facts))))
+                self.current[name] = (key, Sealed.of((item, _fact_deps(item, facts))))
         return item
 
 

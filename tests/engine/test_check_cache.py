@@ -64,3 +64,27 @@ def test_a_missing_or_damaged_cache_is_ignored(built: tuple[Path, Path], tmp_pat
     expected = run(kb, AS_OF, files=[target], progress=False).shown
     assert run(kb, AS_OF, files=[target], progress=False, cache=cache).shown == expected
     assert run(kb, AS_OF, files=[target], progress=False, cache=tmp_path / "nowhere").shown == expected
+
+
+def test_the_cache_serves_however_the_knowledge_base_is_spelled(built: tuple[Path, Path],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built with an absolute `--kb`, checked from the folder above it with a relative one: still reused, and
+    every finding names the file as this run sees it."""
+    kb, cache = built
+    edited = kb / "billing" / "late-fees.md"
+    edited.write_text(edited.read_text() + "\nA new closing line with a duplicate of a duplicate line.\n")
+    parsed: list[str] = []
+    real = engine.incremental.load_answer
+
+    def counting(path: Path, *args: object) -> object:
+        parsed.append(path.name)
+        return real(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.chdir(kb.parent)
+    monkeypatch.setattr(engine.incremental, "load_answer", counting)
+    with_cache = run(Path("knowledge"), AS_OF, progress=False, cache=Path(".dist.cache"))
+    assert parsed == ["late-fees.md"]
+    monkeypatch.setattr(engine.incremental, "load_answer", real)
+    without = run(Path("knowledge"), AS_OF, progress=False)
+    assert [d.text() for d in with_cache.shown] == [d.text() for d in without.shown]
+    assert all(not d.path.startswith("/") for d in with_cache.shown)
