@@ -126,13 +126,14 @@ def _parser() -> argparse.ArgumentParser:
                             "(read only; default: .dist.cache, the cache of `build`'s default output, when it exists)")
     check.add_argument("--no-cache", action="store_true", help="parse every answer; do not read a build's cache")
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of the front matter or of _facts.yaml",
+    schema = commands.add_parser("schema", help="print the JSON Schema of the front matter or of a knowledge-base file",
                                  description="JSON Schemas for editors' YAML tooling (completion, validation).")
     common(schema)
-    schema.add_argument("which", nargs="?", choices=("answer", "facts", "settings"), default="answer",
+    schema.add_argument("which", nargs="?", choices=("answer", "facts", "settings", "standards", "notices", "synonyms"),
+                        default="answer",
                         help="which schema to print (default: answer)")
     schema.add_argument("--out", type=Path, metavar="DIR",
-                        help="write answer.schema.json, facts.schema.json and settings.schema.json into DIR")
+                        help="write every schema into DIR as <which>.schema.json")
 
     build = commands.add_parser("build", help="compile every channel into the output folder, atomically",
                                 description="Check the knowledge base, render every answer for every channel, "
@@ -668,9 +669,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     import channels
-    from engine.schema import answer_schema, facts_schema, settings_schema
+    from engine.schema import schemas as every_schema
 
-    schemas = {"answer": answer_schema(channels.names()), "facts": facts_schema(), "settings": settings_schema()}
+    schemas = every_schema(channels.names())
     if args.out:
         try:
             args.out.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,18 @@
-"""JSON Schemas of the answer front matter and of `_facts.yaml`, for editors' YAML tooling."""
+"""JSON Schemas of every file an editor writes (answer front matter, `_facts.yaml`, `_settings.yaml`,
+`_standards.yaml`, `_notices.yaml`, `_synonyms.yaml`), for editors' YAML tooling. Each comes from the pydantic
+model that validates the file at load, so the schema and the engine cannot disagree."""
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 import channels as channel_registry
 from engine.factbook import FactEntry, Settings
 from engine.frontmatter import FrontMatter
+from engine.notices import NoticesFile
+from engine.standards import StandardsFile
+from engine.synonyms import SynonymsFile
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -54,3 +59,18 @@ def settings_schema() -> dict[str, Any]:
     schema = TypeAdapter(Settings).json_schema()
     schema["$schema"] = SCHEMA_DIALECT
     return schema
+
+
+def _file_schema(model: type[BaseModel], title: str) -> dict[str, Any]:
+    schema = model.model_json_schema(mode="validation")
+    schema["$schema"] = SCHEMA_DIALECT
+    schema["title"] = title
+    return schema
+
+
+def schemas(channels: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Every schema by the name `schema WHICH` takes."""
+    return {"answer": answer_schema(channels), "facts": facts_schema(), "settings": settings_schema(),
+            "standards": _file_schema(StandardsFile, "Service standards (_standards.yaml)"),
+            "notices": _file_schema(NoticesFile, "Notices (_notices.yaml)"),
+            "synonyms": _file_schema(SynonymsFile, "Search synonyms (_synonyms.yaml)")}

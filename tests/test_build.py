@@ -81,8 +81,8 @@ def test_schema_describes_the_front_matter_and_the_facts(tmp_path: Path) -> None
     assert set(fact_types) == {"phone", "money", "date", "time", "hours", "duration", "url", "email", "percent",
                                "text"}
     assert run("schema", "--out", str(tmp_path)).returncode == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["answer.schema.json", "facts.schema.json",
-                                                         "settings.schema.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"{name}.schema.json" for name in ("answer", "facts", "notices", "settings", "standards", "synonyms")]
 
 
 def test_new_scaffolds_an_answer_that_checks_clean_once_written_and_refuses_to_overwrite(tmp_path: Path) -> None:
