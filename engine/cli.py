@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Sequence
 
 from engine import service_cli  # standard library only at import time: the no-op build stays quick
 
+SCHEMA_NAMES = ("answer", "facts", "settings", "standards", "notices", "synonyms")  # engine.schema.schemas' keys
+
 if TYPE_CHECKING:
     from engine.check import Checked
     from engine.preview import Preview
@@ -129,8 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of the front matter or of a knowledge-base file",
                                  description="JSON Schemas for editors' YAML tooling (completion, validation).")
     common(schema)
-    schema.add_argument("which", nargs="?", choices=("answer", "facts", "settings", "standards", "notices", "synonyms"),
-                        default="answer",
+    schema.add_argument("which", nargs="?", choices=SCHEMA_NAMES, default="answer",
                         help="which schema to print (default: answer)")
     schema.add_argument("--out", type=Path, metavar="DIR",
                         help="write every schema into DIR as <which>.schema.json")

@@ -87,11 +87,7 @@ def _facts_agree(deps: FactDeps, facts: FactTable) -> bool:
 def _name(path: Path, root: Path) -> str:
     """An answer file's cache name: its path inside the knowledge base folder and that folder's name (which
     `Answer.source` holds), the same however `--kb` is spelled and from whichever folder the build runs."""
-    try:
-        inside = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
-    except ValueError:
-        inside = str(path)
-    return f"{Path(os.path.abspath(root)).name}/{Path(inside).as_posix()}"
+    return f"{Path(os.path.abspath(root)).name}/{Path(os.path.relpath(path, root)).as_posix()}"
 
 
 class CachedLoader:

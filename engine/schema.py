@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 import channels as channel_registry
 from engine.factbook import FactEntry, Settings
@@ -55,17 +55,16 @@ def facts_schema() -> dict[str, Any]:
     }
 
 
-def settings_schema() -> dict[str, Any]:
-    schema = TypeAdapter(Settings).json_schema()
-    schema["$schema"] = SCHEMA_DIALECT
-    return schema
-
-
-def _file_schema(model: type[BaseModel], title: str) -> dict[str, Any]:
+def _file_schema(model: type[BaseModel], title: str | None = None) -> dict[str, Any]:
     schema = model.model_json_schema(mode="validation")
     schema["$schema"] = SCHEMA_DIALECT
-    schema["title"] = title
+    if title:
+        schema["title"] = title
     return schema
+
+
+def settings_schema() -> dict[str, Any]:
+    return _file_schema(Settings)
 
 
 def schemas(channels: tuple[str, ...]) -> dict[str, dict[str, Any]]:

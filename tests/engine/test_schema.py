@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from ruamel.yaml import YAML
 
 import channels
+from engine.cli import SCHEMA_NAMES
 from engine.schema import schemas
 
 KB = Path(__file__).resolve().parents[2] / "knowledge"
@@ -36,6 +37,10 @@ def _read(name: str) -> Any:
 @pytest.fixture(scope="module")
 def every() -> dict[str, dict[str, Any]]:
     return schemas(channels.names())
+
+
+def test_the_command_offers_every_schema(every: dict[str, dict[str, Any]]) -> None:
+    assert set(every) == set(SCHEMA_NAMES) == {"answer", *FILES}
 
 
 @pytest.mark.parametrize("which", sorted(FILES))

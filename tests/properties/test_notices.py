@@ -15,7 +15,7 @@ from engine.compile import Channel, load_channels, plan, render_answer
 from engine.consistency import inline_tokens, tokens
 from engine.diagnostics import Report
 from engine.knowledge import KnowledgeBase, load
-from engine.notices import load_notices, separate
+from engine.notices import BUDGETED, load_notices, separate
 from engine.readers import read
 from engine.select import view
 from tests.kb import FACTS, answer_file, write_kb
@@ -70,7 +70,7 @@ def test_a_notice_leads_every_targeted_output_and_passes_the_gate(message: str) 
         errors = [p for p in done.problems if p.severity == "error" and p.code != "over-budget"]
         # A notice too long for a budgeted channel is a reported error on the targeted answer, never elsewhere.
         too_long = [p for p in errors if p.code == "notice-over-budget"]
-        assert all(p.channel in ("ivr", "sms") and answer.id == "billing/pay" for p in too_long), too_long
+        assert all(p.channel in BUDGETED and answer.id == "billing/pay" for p in too_long), too_long
         assert not [p for p in errors if p not in too_long], errors
         for channel, rendered in done.outputs:
             said = tokens(read(rendered.primary, rendered.files[rendered.primary]).text, kb.settings.locale)
