@@ -261,6 +261,15 @@ def _sms(rendered: Rendered, panel: Panel) -> Panel:
                  copy_label="Copy the SMS text")
 
 
+def _print(rendered: Rendered, panel: Panel) -> Panel:
+    """The printed handout: its answer region as the web view shows it (paged-media chrome left out)."""
+    region = web_region(rendered.files[rendered.primary])
+    content = Markup('<div class="web-view print-view" id="print-text">\n{}\n</div>').format(region)
+    metrics = _metrics(rendered, [("words", "Words", ""), ("key_facts", "Key facts", ""),
+                                  ("phone_in_footer", "Phone on every page", "")])
+    return Panel(panel.channel, panel.title, content, metrics, copy="print-text", copy_label="Copy the handout text")
+
+
 def _plain(rendered: Rendered, panel: Panel) -> Panel:
     """Any other channel: its plain-text preview (a `.txt` beside the primary file), else the primary as text,
     with every metric it records."""
@@ -271,7 +280,7 @@ def _plain(rendered: Rendered, panel: Panel) -> Panel:
 
 
 VIEWS: dict[str, Callable[[Rendered, Panel], Panel]] = {
-    "web": _web, "mobile": _mobile, "ivr": _ivr, "chat": _chat, "sms": _sms,
+    "web": _web, "mobile": _mobile, "ivr": _ivr, "chat": _chat, "sms": _sms, "print": _print,
 }
 
 

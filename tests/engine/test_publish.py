@@ -52,7 +52,7 @@ def test_the_manifest_follows_the_contract(published: Path) -> None:
         "web": "web/billing/pay-by-phone/index.html", "mobile": "mobile/billing/pay-by-phone.json",
         "ivr": "ivr/billing/pay-by-phone.ssml", "chat": "chat/billing/pay-by-phone.md",
         "sms": "sms/billing/pay-by-phone.txt", "reference": "reference/billing/pay-by-phone/index.html",
-        "email": "email/billing/pay-by-phone.eml"}
+        "email": "email/billing/pay-by-phone.eml", "print": "print/billing/pay-by-phone.html"}
     metrics = {channel: item["metrics"] for channel, item in entry["channels"].items()}
     assert metrics["ivr"]["seconds"] > 0 and metrics["chat"]["characters"] > 0
     assert metrics["sms"]["encoding"] == "GSM-7" and metrics["sms"]["segments"] >= 1

@@ -86,7 +86,10 @@ def test_the_answer_page_shows_every_channel_view(small: Path) -> None:
     assert f"Encoding GSM-7 Segments {outputs['sms'].metrics['segments']}" in words(panels["channel-sms"])
     assert "".join(by_id(root, "chat-text").itertext()) == outputs["chat"].files["billing/pay.txt"].decode().rstrip("\n")
     copy = {b.get("data-copy-target") for b in root.iter("button")}
-    assert copy == {"answer-id-text", "web-text", "mobile-text", "ivr-text", "chat-text", "sms-text", "email-text"}
+    assert copy == {"answer-id-text", "web-text", "mobile-text", "ivr-text", "chat-text", "sms-text", "email-text",
+                    "print-text"}
+    handout = words(panels["channel-print"])  # the handout's answer region, its key facts and its closing phone
+    assert "Key facts" in handout and re.search(r"Questions\? Call \(?800\)?[ -]555-0100", handout)
     assert all(words(by_id(root, target)) for target in copy)  # every channel's text has a button
     assert all(b.get("hidden") is not None for b in root.iter("button"))  # shown by the script only
 
