@@ -132,13 +132,15 @@ def all_of(*checks: Verify) -> Verify:
     return verify
 
 
-def pages_escape(answer_id: str, payload: str) -> Verify:
-    """The web and reference pages show `payload` as text: never as markup, always escaped."""
+def pages_escape(answer_id: str, payload: str, printed: bool = True) -> Verify:
+    """The web and reference pages and the printed handout show `payload` as text: never as markup, always
+    escaped (`printed=False`: for what a handout does not show, such as `asked_as`)."""
 
     def verify(dist: Path, work: Path) -> list[str]:
         problems = []
-        for channel in ("web", "reference"):
-            page = (dist / channel / answer_id / "index.html").read_text(encoding="utf-8")
+        pages = [("web", f"{answer_id}/index.html"), ("reference", f"{answer_id}/index.html")]
+        for channel, path in pages + ([("print", f"{answer_id}.html")] if printed else []):
+            page = (dist / channel / path).read_text(encoding="utf-8")
             if payload in page:
                 problems.append(f"the {channel} page holds {payload!r} unescaped")
             if html.escape(payload, quote=False) not in page and html.escape(payload) not in page:
@@ -149,11 +151,12 @@ def pages_escape(answer_id: str, payload: str) -> Verify:
 
 
 def nowhere_raw(payload: str) -> Verify:
-    """No file of the web or reference site (pages, indexes, search data) holds `payload` as written."""
+    """No file of the web or reference site (pages, indexes, search data) or of the printed handouts holds
+    `payload` as written."""
 
     def verify(dist: Path, work: Path) -> list[str]:
         return [f"{path.relative_to(dist)} holds {payload!r} unescaped"
-                for channel in ("web", "reference") for path in sorted((dist / channel).rglob("*"))
+                for channel in ("web", "reference", "print") for path in sorted((dist / channel).rglob("*"))
                 if path.is_file() and payload in path.read_text(encoding="utf-8", errors="replace")]
 
     return verify
