@@ -553,9 +553,10 @@ def test_every_output_is_valid_for_its_format_and_shows_content_as_text(generate
 
 def format_problems(channel: str, path: str, data: bytes, answer_page: bool) -> list[str]:
     if path.endswith(".html"):
-        # a printed handout stands alone: its one stylesheet is inlined (renderers/print.py)
+        # a printed handout (an answer's or a topic's) stands alone: its one stylesheet is inlined
+        # (renderers/print.py); the list of handouts has none
         return html_problems(path, data, 1 if channel == "web" and answer_page else 0,
-                             styles=1 if channel == "print" else 0)
+                             styles=1 if channel == "print" and path != "print/index.html" else 0)
     if path.endswith(".eml"):
         return email_problems(path, data)
     if path.endswith(".ssml"):
