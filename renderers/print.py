@@ -138,10 +138,12 @@ def _facts_box(view: View, words: Words, style: plain_facts.Style) -> Markup:
     facts = key_facts(view)
     if not facts:
         return Markup("")
-    rows = Markup("\n").join(Markup("<dt>{}</dt>\n<dd>{}</dd>").format(web.clean(label), plain_facts.written(fact, style))
-                             for label, fact in facts)
+    # a table of label and value (the reference site's panel keeps tables, and a reader gets "label | value")
+    rows = Markup("\n").join(Markup('<tr><th scope="row">{}</th><td>{}</td></tr>').format(
+        web.clean(label), plain_facts.written(fact, style)) for label, fact in facts)
     return Markup('<section class="key-facts" aria-labelledby="key-facts-heading">\n'
-                  '<h2 id="key-facts-heading">{}</h2>\n<dl>\n{}\n</dl>\n</section>').format(words.facts, rows)
+                  '<h2 id="key-facts-heading">{}</h2>\n<table>\n<tbody>\n{}\n</tbody>\n</table>\n</section>').format(
+                      words.facts, rows)
 
 
 def _split(view: View) -> tuple[list[Block], list[Block]]:
