@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
@@ -178,6 +178,8 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     front, override_texts = validate(doc, display, channels, report)
     if front is not None and front.language:  # a translation shows facts with its language's labels
         facts = facts.in_language(front.language)
+        # and its literal facts ("2,50 US$", "de lunes a viernes") are read under its language's rules
+        locale = replace(locale, language=front.language)
     body = parse_body(split.body, display, split.body_line, facts, locale, channels, report,
                       summary=isinstance(doc.data, dict) and "summary" in doc.data)
     short, blocks = body.short_answer, body.blocks
