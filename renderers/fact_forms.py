@@ -60,26 +60,34 @@ def clock(value: time, where: BabelLocale) -> str:
     return _plain(format_time(value, "short", locale=where))
 
 
+def closing(value: Hours, where: BabelLocale) -> str:
+    """The closing time; the end of the day is "medianoche" (12:00 a.m. would read as the start of it)."""
+    return MIDNIGHT.get(where.language, "24:00") if value.until_midnight else clock(value.closes, where)
+
+
+def day_words(value: Hours, where: BabelLocale) -> str:
+    """The days of opening hours in the language ("de lunes a viernes", "sábado", "todos los días"), or ""."""
+    if value.first_day is None or value.last_day is None:
+        return ""
+    start, to = FROM_TO.get(where.language, ("", " - "))
+    names = where.days["format"]["wide"]
+    if (value.first_day, value.last_day) == (0, 6):
+        return EVERY_DAY.get(where.language, f"{names[0]}{to}{names[6]}")
+    if value.first_day == value.last_day:
+        return names[value.first_day]
+    return f"{start}{names[value.first_day]}{to}{names[value.last_day]}"
+
+
 def hours(value: Hours, where: BabelLocale, compact: bool = False) -> str:
     """Opening hours: "de lunes a viernes, de 9:00 a.m. a 5:00 p.m."; every hour of every day: "24 horas al
     día, 7 días a la semana" (compact "24/7")."""
-    language = where.language
     if (value.first_day, value.last_day) == (0, 6) and value.opens == time(0, 0) and value.until_midnight:
-        long, short = ALWAYS_OPEN.get(language, ALWAYS_OPEN["es"])
+        long, short = ALWAYS_OPEN.get(where.language, ALWAYS_OPEN["es"])
         return short if compact else long
-    start, to = FROM_TO.get(language, ("", " - "))
-    closes = MIDNIGHT.get(language, "24:00") if value.until_midnight else clock(value.closes, where)
-    span = f"{start}{clock(value.opens, where)}{to}{closes}"
-    if value.first_day is None or value.last_day is None:
-        return span
-    names = where.days["format"]["wide"]
-    if (value.first_day, value.last_day) == (0, 6):
-        days = EVERY_DAY.get(language, f"{names[0]}{to}{names[6]}")
-    elif value.first_day == value.last_day:
-        days = names[value.first_day]
-    else:
-        days = f"{start}{names[value.first_day]}{to}{names[value.last_day]}"
-    return f"{days}, {span}"
+    start, to = FROM_TO.get(where.language, ("", " - "))
+    span = f"{start}{clock(value.opens, where)}{to}{closing(value, where)}"
+    days = day_words(value, where)
+    return f"{days}, {span}" if days else span
 
 
 def money(value: Money, where: BabelLocale) -> str:
