@@ -181,6 +181,9 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
     entries: dict[str, object] = {}
     customer: list[tuple[View, Reading]] = []  # this answer on every customer channel, for `check_together`
     site = answer_site(answer, work.site)
+    # A translation's outputs are read back under its own language's rules (decimal comma, "US$", Spanish day
+    # names), not the knowledge base's: what its renderers wrote in `site.locale` is read in it too.
+    reading_locale = site.locale
     for channel in sorted(work.channels, key=lambda c: c.internal):
         if answer.id not in work.published[channel.name]:
             continue
@@ -198,7 +201,7 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
             continue
         rendered_by[channel.name] = rendered
         try:
-            parts = read_parts(rendered.primary, rendered.files[rendered.primary], work.site.locale,
+            parts = read_parts(rendered.primary, rendered.files[rendered.primary], reading_locale,
                                module.reader_for(rendered.primary))
         except Exception as error:  # no reader for the output, or a reader that fails on it
             problems[channel.name] = [_failure("reader-failed", channel.name, "reader", error, channel_view)]
@@ -207,10 +210,10 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
         declared = {note.code for note in rendered.notes}
         problems[channel.name] = list(notices.over_budget(channel_view, rendered.notes))
         for number, (part, reading) in enumerate(parts):
-            reading, noticed = notices.separate(channel_view, reading, work.every_notice, work.site.locale)
+            reading, noticed = notices.separate(channel_view, reading, work.every_notice, reading_locale)
             parts[number] = (part, reading)
-            lines = line_tokens(reading, work.site.locale)
-            found = check_output(channel_view, reading, work.site.base_url, index, work.site.locale, lines,
+            lines = line_tokens(reading, reading_locale)
+            found = check_output(channel_view, reading, work.site.base_url, index, reading_locale, lines,
                                  declared, with_steps=module.states == "answer") + noticed
             problems[channel.name].extend(replace(p, message=f"{p.message} (in the {part} part)") if part else p
                                           for p in found)
@@ -221,7 +224,7 @@ def render_answer(answer: Answer, work: Plan) -> AnswerOutputs:
         source = work.sources.get(answer.translation_of or "")
         if source is not None and not channel.internal:
             problems[channel.name].extend(_parity(source, channel, channel_view, parts[0][1], work))
-    for problem in check_together(customer, work.site.base_url, work.site.locale):
+    for problem in check_together(customer, work.site.base_url, reading_locale):
         problems[problem.channel].append(problem)
     order = [c.name for c in work.channels if c.name in rendered_by]
     return AnswerOutputs(answer, tuple((name, rendered_by[name]) for name in order),

@@ -28,6 +28,10 @@ class FactEntry(BaseModel):
     label: str | None = Field(None, max_length=80, description="A short name customers understand.")
     labels: dict[str, str] = Field(default_factory=dict, description="The label in other languages, by language "
                                    "(`es: Cargo por tarjeta`): what a translation in that language shows.")
+    forms: dict[str, str] = Field(default_factory=dict, description="For a text fact: the value in other languages, by "
+                                  "language (`es: Oficina principal, 100 Main Street`): what a translation in that "
+                                  "language states. Every other type is written in each language's own form by the "
+                                  "engine, so `forms:` is for text facts only.")
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="For money: ISO 4217 code.")
     note: str | None = Field(None, description="For editors and CSRs; never published.")
     audience: Literal["public", "internal"] = Field(
@@ -83,6 +87,12 @@ class Fact:
     line: int
     audience: str = "public"
     labels: tuple[tuple[str, str], ...] = ()  # (language, label) for translations (engine/locales.py)
+    forms: tuple[tuple[str, str], ...] = ()  # (language, value) of a text fact, for translations
+
+    def form_for(self, language: str) -> str | None:
+        """The text fact's value in `language` (its own tag, else its base language), or None."""
+        wanted = (language.lower(), language.lower().split("-")[0])
+        return next((text for want in wanted for lang, text in self.forms if lang == want), None)
 
 
 @dataclass(frozen=True)
@@ -100,12 +110,18 @@ class FactTable:
 
     def in_language(self, language: str) -> FactTable:
         """The table as an answer in `language` sees it: each fact labelled in that language where its entry
-        gives one (`labels:`), else as written; the same values (a translation shares the fact book)."""
+        gives one (`labels:`), else as written; the same values (a translation shares the fact book), but a text
+        fact states its form in that language (`forms:`) where it has one."""
         wanted = {language.lower(), language.lower().split("-")[0]}
-        if not any(lang in wanted for fact in self.facts.values() for lang, _ in fact.labels):
+        if not any(lang in wanted for fact in self.facts.values() for lang, _ in (*fact.labels, *fact.forms)):
             return self
         relabelled = {key: replace(fact, label=next((t for lang, t in fact.labels if lang in wanted), fact.label))
                       for key, fact in self.facts.items()}
+        for key, fact in relabelled.items():
+            form = fact.form_for(language)
+            if form is not None:
+                text = " ".join(form.split())
+                relabelled[key] = replace(fact, value=FactValue(FactType.TEXT, text, text))
         return replace(self, facts=relabelled)
 
     @cached_property
@@ -203,6 +219,13 @@ def _load_one(doc: YamlDoc, group: str, name: Any, entry: Any, key: str, display
                 else "one of: " + ", ".join(t.value for t in FactType) if field == "type" else None
             report.add(display, where_line, where_col, "invalid-fact", f"`{key}` {field}: {item['msg']}", hint=hint)
         return False
+    if model.forms and model.type is not FactType.TEXT:
+        where_line, where_col = doc.where(group, name, "forms", key=True)
+        report.add(display, where_line, where_col, "invalid-fact",
+                   f"`{key}` forms: only a text fact has per-language forms; a {model.type.value} fact is written in "
+                   "each language's own form by the engine (\"2,50 US$\", \"9:00 a.m.\")",
+                   hint="remove `forms:`, or give the language's name for it in `labels:`")
+        return False
     try:
         value = parse_value(model.type, model.value, locale, model.currency)
     except FactError as error:
@@ -214,5 +237,6 @@ def _load_one(doc: YamlDoc, group: str, name: Any, entry: Any, key: str, display
         report.warn(display, where_line, where_col, "insecure-link", f"`{key}` is an `http://` address: {INSECURE}",
                     hint="write `https://` if the site has it")
     facts[key] = Fact(key, value, model.label, line, model.audience,
-                      tuple(sorted((lang.lower(), text) for lang, text in model.labels.items())))
+                      tuple(sorted((lang.lower(), text) for lang, text in model.labels.items())),
+                      tuple(sorted((lang.lower(), text) for lang, text in model.forms.items())))
     return True

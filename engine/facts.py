@@ -96,6 +96,9 @@ _DAY = {
     "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2, "thu": 3,
     "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5, "saturday": 5, "sun": 6,
     "sunday": 6,
+    # Spanish (translations' opening hours, renderers/fact_forms.py): "de lunes a viernes"
+    "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3, "viernes": 4, "sábado": 5, "sabado": 5,
+    "domingo": 6,
 }
 _MONTH = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -110,7 +113,7 @@ _WORD_NUMBERS = {
     "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
     "forty-five": 45, "sixty": 60, "ninety": 90,
 }
-_CURRENCY_SYMBOLS = {"$": None, "€": "EUR", "£": "GBP"}  # None: the locale's currency
+_CURRENCY_SYMBOLS = {"$": None, "€": "EUR", "£": "GBP", "US$": "USD"}  # None: the locale's currency
 _CURRENCY_CODES = ("USD", "EUR", "GBP", "CAD", "AUD")
 _UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
 # Spanish unit words (translations, engine/locales.py), singular and plural, as the English unit they name.
@@ -127,29 +130,33 @@ WORDLIKE_ENDINGS = frozenset({
     "one", "page", "phone", "pl", "ps", "py", "rs", "sh", "so", "to", "top", "zip",
 })
 MAX_MONEY = Decimal("1000000000000")
+_SPANISH_DAYS = frozenset(list(_DAY)[list(_DAY).index("lunes"):])
 
-_day_word = (r"(?:(?:" + "|".join(sorted((d for d in _DAY if d.endswith("day")), key=len, reverse=True))
-             + r")\b|(?:" + "|".join(sorted((d for d in _DAY if not d.endswith("day")), key=len, reverse=True))
+_day_word = (r"(?:(?:" + "|".join(sorted((d for d in _DAY if d.endswith("day") or d in _SPANISH_DAYS), key=len,
+                                          reverse=True))
+             + r")\b|(?:" + "|".join(sorted((d for d in _DAY if not d.endswith("day") and d not in _SPANISH_DAYS),
+                                           key=len, reverse=True))
              + r")\b\.?)")
 _month_word = r"(?:" + "|".join(sorted(_MONTH, key=len, reverse=True)) + r")\.?"
 _num_word = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
 _amount = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _time = (
     r"(?:(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b|a\.m\b|p\.m\b)"
-    r"|(?:[01]?\d|2[0-4]):[0-5]\d\b|noon\b|midnight\b)"
+    r"|(?:[01]?\d|2[0-4]):[0-5]\d\b|noon\b|midnight\b|medianoche\b|mediod[íi]a\b)"
 )
 _days = (
-    rf"(?:(?:every\s+day|daily|weekdays|weekends|seven\s+days\s+a\s+week)"
-    rf"|{_day_word}(?:\s*(?:to|through|thru|-|–|—)\s*{_day_word})?)"
+    rf"(?:(?:every\s+day|daily|weekdays|weekends|seven\s+days\s+a\s+week|todos\s+los\s+d[íi]as)"
+    rf"|{_day_word}(?:(?:\s*(?:to|through|thru|-|–|—)\s*|\s+a\s+){_day_word})?)"
 )
-_range_sep = r"\s*(?:to|until|till|through|-|–|—)\s*"
+_range_sep = r"(?:\s*(?:to|until|till|through|-|–|—)\s*|\s+a\s+)"  # "a": Spanish ("de 9:00 a 17:00")
 
 PATTERNS: dict[FactType, re.Pattern[str]] = {
     FactType.HOURS: re.compile(
         rf"(?<![\w/])(?:24/7\b|24\s+hours\s+a\s+day(?:,?\s+(?:7|seven)\s+days\s+a\s+week)?"
-        rf"|(?P<days>{_days}),?\s+(?:from\s+)?(?P<t1>{_time}){_range_sep}(?P<t2>{_time})"
-        rf"|(?:from\s+)?(?P<t3>{_time}){_range_sep}(?P<t4>{_time}),?\s+(?P<days2>{_days})"
-        rf"|(?:from\s+)?(?P<t5>{_time}){_range_sep}(?P<t6>{_time}))",
+        rf"|24\s+horas\s+al\s+d[íi]a(?:,?\s+(?:los\s+)?(?:7|siete)\s+d[íi]as\s+(?:a|de)\s+la\s+semana)?"
+        rf"|(?:de\s+)?(?P<days>{_days}),?\s+(?:from\s+|de\s+)?(?P<t1>{_time}){_range_sep}(?P<t2>{_time})"
+        rf"|(?:from\s+|de\s+)?(?P<t3>{_time}){_range_sep}(?P<t4>{_time}),?\s+(?P<days2>{_days})"
+        rf"|(?:from\s+|de\s+)?(?P<t5>{_time}){_range_sep}(?P<t6>{_time}))",
         re.IGNORECASE,
     ),
     FactType.DATE: re.compile(
@@ -160,7 +167,7 @@ PATTERNS: dict[FactType, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     FactType.MONEY: re.compile(
-        rf"(?<![\w.,])(?:(?P<sym>[$€£])\s?(?P<n1>{_amount})"
+        rf"(?<![\w.,])(?:(?P<sym>US\$|[$€£])\s?(?P<n1>{_amount})"
         rf"|(?P<code>{'|'.join(_CURRENCY_CODES)})\s?(?P<n2>{_amount})"
         rf"|(?P<n3>{_amount})\s?(?P<code2>{'|'.join(_CURRENCY_CODES)}|dollars?|cents?)\b)"
         rf"(?:\s?(?P<scale>million|thousand)\b|(?P<k>k)\b)?",  # "$5k", but "$5 K" is $5 and a letter
@@ -222,7 +229,7 @@ def _money(amount: Decimal, currency: str) -> FactValue:
 
 def _money_from(m: re.Match[str], locale: Locale) -> FactValue:
     if m["sym"]:
-        currency = _CURRENCY_SYMBOLS[m["sym"]] or locale.currency
+        currency = _CURRENCY_SYMBOLS[m["sym"].upper()] or locale.currency
         amount = _number(m["n1"])
     elif m["code"]:
         currency, amount = m["code"].upper(), _number(m["n2"])
@@ -265,9 +272,9 @@ def _date_from(m: re.Match[str], locale: Locale) -> FactValue:
 def _clock(raw: str) -> tuple[time, bool]:
     """A time of day from its written form; the flag is True for 24:00 (end of day)."""
     text = raw.lower().replace(" ", "")
-    if text == "noon":
+    if text in ("noon", "mediodía", "mediodia"):
         return time(12, 0), False
-    if text == "midnight":
+    if text in ("midnight", "medianoche"):
         return time(0, 0), False
     meridiem = None
     for suffix, tag in (("a.m.", "am"), ("p.m.", "pm"), ("a.m", "am"), ("p.m", "pm"), ("am", "am"), ("pm", "pm")):
@@ -294,13 +301,13 @@ def _time_from(m: re.Match[str], locale: Locale) -> FactValue:
 
 def _day_range(raw: str) -> tuple[int, int]:
     text = " ".join(raw.lower().split())
-    if text in ("every day", "daily", "seven days a week"):
+    if text in ("every day", "daily", "seven days a week", "todos los días", "todos los dias"):
         return 0, 6
     if text == "weekdays":
         return 0, 4
     if text == "weekends":
         return 5, 6
-    parts = [p.rstrip(".") for p in re.split(r"\s*(?:to|through|thru|-|–|—)\s*", text) if p]
+    parts = [p.rstrip(".") for p in re.split(r"\s*(?:to|through|thru|-|–|—)\s*|\s+a\s+", text) if p]
     first = _DAY[parts[0]]
     return first, _DAY[parts[-1]] if len(parts) > 1 else first
 
@@ -320,7 +327,7 @@ def _hours_from(m: re.Match[str], locale: Locale) -> FactValue:
         first, last = _day_range(days_raw) if days_raw else (None, None)
         opens, _ = _clock(t_open)
         closes, until_midnight = _clock(t_close)
-        if closes == time(0, 0) and t_close.lower().strip() == "midnight":
+        if closes == time(0, 0) and t_close.lower().strip() in ("midnight", "medianoche"):
             until_midnight = True
         value = Hours(first, last, opens, closes, until_midnight)
     else:
@@ -498,17 +505,21 @@ def url_length(raw: str) -> int:
     return end if len(labels) >= 2 else 0
 
 
-_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORD_NUMBERS) + r"|noon|midnight)\b", re.IGNORECASE)
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORD_NUMBERS) + r"|noon|midnight|medianoche|mediod[íi]a)\b",
+                          re.IGNORECASE)
 
 
 _URL_HINT = re.compile(r"://|[A-Za-z0-9]\.[A-Za-z]{2}")
 
 
 _HINTS = {
-    FactType.MONEY: re.compile(r"[$€£]|\b(?:" + "|".join(_CURRENCY_CODES) + r"|dollars?|cents?)\b", re.IGNORECASE),
+    # a code may touch its amount ("USD2.50": es-MX's CLDR form)
+    FactType.MONEY: re.compile(r"[$€£]|\b(?:" + "|".join(_CURRENCY_CODES) + r")|\b(?:dollars?|cents?)\b", re.IGNORECASE),
     FactType.PERCENT: re.compile(r"%|\bper\s*cent\b", re.IGNORECASE),
-    FactType.TIME: re.compile(r"\d:[0-5]\d|\d\s?[ap]\.?m\b|\bnoon\b|\bmidnight\b", re.IGNORECASE),
-    FactType.HOURS: re.compile(r"\d:[0-5]\d|\d\s?[ap]\.?m\b|\bnoon\b|\bmidnight\b|24/7|24\s+hours", re.IGNORECASE),
+    FactType.TIME: re.compile(r"\d:[0-5]\d|\d\s?[ap]\.?m\b|\bnoon\b|\bmidnight\b|\bmedianoche\b|\bmediod[íi]a\b",
+                              re.IGNORECASE),
+    FactType.HOURS: re.compile(r"\d:[0-5]\d|\d\s?[ap]\.?m\b|\bnoon\b|\bmidnight\b|\bmedianoche\b|\bmediod[íi]a\b"
+                               r"|24/7|24\s+hours|24\s+horas", re.IGNORECASE),
     FactType.DURATION: re.compile(r"\b(?:(?:" + "|".join(_UNITS) + r")s?|" + _UNITS_ES_PATTERN + r")\b", re.IGNORECASE),
     FactType.DATE: re.compile(r"\d{4}|\d/\d", re.IGNORECASE),
 }
@@ -547,8 +558,72 @@ def _phones(text: str, locale: Locale) -> list[Found]:
     return found
 
 
+@dataclass(frozen=True)
+class _DecimalComma:
+    """How a language that writes a decimal comma writes money and percentages (CLDR, through Babel):
+    "2,50 US$", "1.200 €", "3,5 %" in `es`. None of these reads as the same value under the English grammar."""
+
+    money: re.Pattern[str]
+    percent: re.Pattern[str]
+    symbols: dict[str, str | None]  # symbol or code as written -> currency (None: the locale's own)
+    group: str
+    hint: re.Pattern[str]
+
+    def number(self, raw: str) -> Decimal:
+        return Decimal(raw.replace(self.group, "").replace(",", "."))
+
+
+@lru_cache(maxsize=64)
+def decimal_comma(language: str) -> _DecimalComma | None:
+    """The decimal-comma grammar of `language` (a BCP 47 tag), or None when it writes a decimal point (English,
+    `es-US`, `es-MX`: the shared grammar reads those)."""
+    try:
+        from babel import Locale as BabelLocale
+        from babel.numbers import get_currency_symbol, get_decimal_symbol, get_group_symbol
+        where = BabelLocale.parse((language or "en").replace("-", "_"))
+    except (ImportError, ValueError, LookupError):
+        return None
+    if where.language == "en" or get_decimal_symbol(where) != ",":
+        return None
+    group = get_group_symbol(where).translate(_NUMBER_SPACES)
+    symbols: dict[str, str | None] = {"$": None, "€": "EUR", "£": "GBP"}
+    for code in _CURRENCY_CODES:
+        symbols[code] = code
+        symbols[get_currency_symbol(code, where)] = code
+    written = "|".join(re.escape(symbol) for symbol in sorted(symbols, key=len, reverse=True))
+    number = rf"(?P<n>\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)(?P<f>,\d+)?"
+    prefix = where.currency_formats["standard"].pattern.lstrip("-").startswith("¤")
+    money = (rf"(?<![\w.,])(?P<cur>{written})\s?{number}(?![\d,])" if prefix
+             else rf"(?<![\w.,$€£]){number}\s?(?P<cur>{written})(?![\w$])")
+    return _DecimalComma(re.compile(money), re.compile(rf"(?<![\w.,]){number}\s?%"), symbols, group,
+                         re.compile(rf"%|{written}"))
+
+
+def _comma_candidates(text: str, locale: Locale, grammar: _DecimalComma) -> list[Found]:
+    """Money and percentages in a decimal-comma language's own forms (listed first: on a tie with the shared
+    grammar's reading of the same span, the locale's reading wins)."""
+    found: list[Found] = []
+    if not grammar.hint.search(text):
+        return found
+    for m in grammar.money.finditer(text):
+        amount = grammar.number(m["n"] + (m["f"] or ""))
+        currency = grammar.symbols[m["cur"]] or locale.currency
+        try:
+            found.append(Found(m.start(), m.end(), m.group(0), FactType.MONEY, _money(amount, currency)))
+        except FactError as error:
+            found.append(Found(m.start(), m.end(), m.group(0), FactType.MONEY, None, str(error)))
+    for m in grammar.percent.finditer(text):
+        number = grammar.number(m["n"] + (m["f"] or ""))
+        found.append(Found(m.start(), m.end(), m.group(0), FactType.PERCENT,
+                           FactValue(FactType.PERCENT, f"{_plain(number)}%", number)))
+    return found
+
+
 def _candidates(text: str, locale: Locale) -> list[Found]:
     found: list[Found] = []
+    grammar = decimal_comma(locale.language) if _DIGIT.search(text) else None
+    if grammar is not None:
+        found.extend(_comma_candidates(text, locale, grammar))
     worth = _worth_trying(text)
     for kind, pattern in PATTERNS.items():
         if kind not in worth:

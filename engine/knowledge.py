@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
@@ -13,7 +13,7 @@ import channels as channel_registry
 from engine import scaffold
 from engine.diagnostics import Report, did_you_mean
 from engine.factbook import FactTable, Settings, load_facts, load_settings
-from engine.facts import Locale
+from engine.facts import FactType, Locale
 from engine.frontmatter import ID_PATTERN, FrontMatter, validate
 from engine.consistency import public_blocks
 from engine.model import (Acceptance, Answer, FactMention, Override, Paragraph, content_hash, facts_used, inline_text,
@@ -176,8 +176,11 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
                        hint="it needs at least `question`, `owner` and `reviewed`")
         return None
     front, override_texts = validate(doc, display, channels, report)
+    shared = facts
     if front is not None and front.language:  # a translation shows facts with its language's labels
         facts = facts.in_language(front.language)
+        # and its literal facts ("2,50 US$", "de lunes a viernes") are read under its language's rules
+        locale = replace(locale, language=front.language)
     body = parse_body(split.body, display, split.body_line, facts, locale, channels, report,
                       summary=isinstance(doc.data, dict) and "summary" in doc.data)
     short, blocks = body.short_answer, body.blocks
@@ -223,7 +226,34 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     )
     if answer.audience == "public":
         _check_staff_facts(answer, facts, split, display, report)
+    if answer.translation_of and answer.language:
+        _check_text_forms(answer, shared, split, display, report)
     return Loaded(answer, display, doc, body.literals)
+
+
+def _check_text_forms(answer: Answer, facts: FactTable, split: Split, display: str, report: Report) -> None:
+    """A translation that states a text fact needs that fact's form in its language (`forms:` in _facts.yaml),
+    else every channel would state it in the source's language: `translation-fact-missing`, naming the fact and
+    the channels."""
+    customer = set(channel_registry.customer_channels())
+    published = ", ".join(c for c in answer.channels if c in customer) or "every customer channel"
+    numbered = [*enumerate(split.body.split("\n"), start=split.body_line),
+                *enumerate(split.front_matter.split("\n"), start=split.front_matter_line)]
+    inlines = walk_inlines(public_blocks(answer.blocks)) + [n for o in answer.overrides for n in o.inlines]
+    reported: set[str] = set()
+    for node in inlines:
+        fact = facts.get(node.key) if isinstance(node, FactMention) and node.key else None
+        if fact is None or fact.value.type is not FactType.TEXT or fact.key in reported:
+            continue
+        if fact.form_for(answer.language) is not None:
+            continue
+        reported.add(fact.key)
+        where = next(((number, line.index(fact.key) + 1) for number, line in numbered if fact.key in line), (1, 1))
+        language = answer.language.split("-")[0].lower()
+        report.add(display, *where, "translation-fact-missing",
+                   f"{published}: the {answer.language} translation states the text fact `{fact.key}` "
+                   f"(\"{fact.value.canonical}\") with no `{language}` form in _facts.yaml, so in the source's language",
+                   hint=f"add `forms: {{{language}: ...}}` to `{fact.key}` in _facts.yaml")
 
 
 def _check_staff_facts(answer: Answer, facts: FactTable, split: Split, display: str, report: Report) -> None:

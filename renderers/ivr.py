@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 from datetime import date, time
@@ -20,7 +21,7 @@ from engine.model import (
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text, inline_text,
 )
 from engine.select import View, lead_in_list
-from renderers import Note, Rendered, Site, phrases, plain_facts
+from renderers import Note, Rendered, Site, fact_forms, phrases, plain_facts
 from renderers.ssml_text import clean as _clean
 from renderers.written_names import same_site, speakable, written_name
 
@@ -244,8 +245,10 @@ def present_money(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     whole = int(money.amount)
     fraction = int((money.amount - whole) * 100)
     spoken = []
-    if whole or not fraction:
-        spoken.append(f"{whole:,} {one if whole == 1 else many}")
+    grouped = f"{whole}" if fact_forms.babel_locale(ctx.site.locale.language) else f"{whole:,}"  # "1,200" is 1.2 in es
+    # "0 euros and 1 cent": a cent alone is the locale's own currency to a listener (and to the reader)
+    if whole or not fraction or money.currency != ctx.site.locale.currency:
+        spoken.append(f"{grouped} {one if whole == 1 else many}")
     if fraction:
         spoken.append(f"{fraction} {cent if fraction == 1 else cents}")
     return (_sub(ctx.profile, written, f" {words.joiner if words is not None else 'and'} ".join(spoken)),)
@@ -269,6 +272,13 @@ def time_display(value: time) -> str:
 
 
 def _clock_piece(value: time, ctx: _Context) -> Piece:
+    where = fact_forms.babel_locale(ctx.site.locale.language)
+    if where is not None:  # another language's CLDR form: "9:00 a.m." (es-US), "19:30" (es)
+        written = fact_forms.clock(value, where)
+        if not _can_say(ctx.profile, "time"):
+            return Words(written)
+        twelve = not re.fullmatch(r"\d{1,2}:\d{2}", written)
+        return SayAs(written, written, "time", "hms12" if twelve else "hms24", 2 + (value.minute > 0))
     written = time_display(value)
     if value in (time(12, 0), time(0, 0)) or not _can_say(ctx.profile, "time"):
         return Words(written)
@@ -288,8 +298,11 @@ def _days_text(first: int, last: int) -> str:
 def present_hours(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     hours = fact.value
     assert isinstance(hours, Hours)
+    where = fact_forms.babel_locale(ctx.site.locale.language)
+    if where is not None:  # "de lunes a viernes, de 9:00 a.m. a 5:00 p.m.", said as written
+        return (Words(fact_forms.hours(hours, where)),)
     whole_day = hours.opens == time(0, 0) and hours.until_midnight
-    if whole_day and (hours.first_day, hours.last_day) in ((0, 6), (None, None)):
+    if whole_day and (hours.first_day, hours.last_day) == (0, 6):  # no days given: "midnight to midnight", as written
         return (Words("24 hours a day, 7 days a week"),)
     closes = Words("midnight") if hours.until_midnight else _clock_piece(hours.closes, ctx)
     days = [] if hours.first_day is None or hours.last_day is None else \
@@ -317,7 +330,11 @@ def present_email(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
 def present_percent(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:
     number = fact.canonical.removesuffix("%")
     words = phrases.for_view(ctx.view, ctx.site.language)
-    return (_sub(ctx.profile, fact.canonical, f"{number} {words.percent if words is not None else 'percent'}"),)
+    written = plain_facts.percent(fact, _style(ctx))  # "3,5 %" in es (renderers/fact_forms.py)
+    where = fact_forms.babel_locale(ctx.site.locale.language)
+    if where is not None and isinstance(fact.value, Decimal):
+        number = fact_forms.spoken_number(fact.value, where)  # "3,5 por ciento": the language's decimal mark
+    return (_sub(ctx.profile, written, f"{number} {words.percent if words is not None else 'percent'}"),)
 
 
 def present_text(fact: FactValue, ctx: _Context) -> tuple[Piece, ...]:

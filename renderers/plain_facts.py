@@ -15,6 +15,7 @@ from typing import Callable
 
 import phonenumbers
 
+from renderers import fact_forms
 from engine.facts import DAY_NAMES, Duration, FactType, FactValue, Hours, Locale, Money, find_facts, is_short_code
 
 # "$" means the locale's own dollar to a reader (and to the recogniser); these symbols mean one currency anywhere.
@@ -52,7 +53,11 @@ def number(value: Decimal) -> str:
 
 
 def clock(value: time, style: Style = Style()) -> str:
-    """"9 am", "7:30 pm", "noon", "midnight"; compact "9am", "7:30pm", "12pm"."""
+    """"9 am", "7:30 pm", "noon", "midnight"; compact "9am", "7:30pm", "12pm". Another language: its CLDR form
+    (renderers/fact_forms.py: "9:00 a.m.", "19:30")."""
+    where = fact_forms.babel_locale(style.locale.language)
+    if where is not None:
+        return fact_forms.clock(value, where)
     if not style.compact and value in (time(12, 0), time(0, 0)):
         return "noon" if value.hour == 12 else "midnight"
     minutes = f":{value.minute:02d}" if value.minute else ""
@@ -104,6 +109,9 @@ def money(fact: FactValue, style: Style = Style()) -> str:
     """A symbol where it cannot be misread ("$" is the locale's own dollar), else the currency code."""
     value = fact.value
     assert isinstance(value, Money)
+    where = fact_forms.babel_locale(style.locale.language)
+    if where is not None:  # "2,50 US$" (es), "$2.50" (es-US), "USD2.50" (es-MX): renderers/fact_forms.py
+        return fact_forms.money(value, where)
     if value.currency in CURRENCY_SYMBOLS:
         return CURRENCY_SYMBOLS[value.currency] + amount(value.amount)
     if value.currency == style.locale.currency and value.currency in DOLLARS:
@@ -142,6 +150,9 @@ def time_of_day(fact: FactValue, style: Style = Style()) -> str:
 def hours(fact: FactValue, style: Style = Style()) -> str:
     value = fact.value
     assert isinstance(value, Hours)
+    where = fact_forms.babel_locale(style.locale.language)
+    if where is not None:  # "de lunes a viernes, de 9:00 a.m. a 5:00 p.m." (renderers/fact_forms.py)
+        return fact_forms.hours(value, where, style.compact)
     if is_always_open(value):
         return "24/7" if style.compact else "24 hours a day, 7 days a week"
     span = f"{clock(value.opens, style)}{'-' if style.compact else ' to '}{closing(value, style)}"
@@ -183,6 +194,9 @@ BUSINESS = {"es": "hábiles"}  # the word after a unit for working days, per lan
 
 def percent(fact: FactValue, style: Style = Style()) -> str:
     assert isinstance(fact.value, Decimal)
+    where = fact_forms.babel_locale(style.locale.language)
+    if where is not None:  # "3,5 %" (es): renderers/fact_forms.py
+        return fact_forms.percent(fact.value, where)
     return f"{number(fact.value)}%"
 
 

@@ -21,7 +21,7 @@ from engine.model import (
     Paragraph, Quote, Rule, Scoped, Strike, Strong, Table, Text,
 )
 from engine.select import View
-from renderers import IndexEntry, Note, Rendered, Site, phrases, plain_facts
+from renderers import IndexEntry, Note, Rendered, Site, fact_forms, phrases, plain_facts
 from renderers.written_names import written_name
 
 TEMPLATES = channels.HERE / "templates" / "web"
@@ -115,14 +115,22 @@ def present_date(fact: FactValue, ctx: Context) -> Markup:
 
 def present_time(fact: FactValue, ctx: Context) -> Markup:
     assert isinstance(fact.value, time)
-    return _time_element(fact.value)
+    return _time_element(fact.value, plain_facts.clock(fact.value, ctx.style))  # "9:00 a.m." in es-US
 
 
 def present_hours(fact: FactValue, ctx: Context) -> Markup:
     h = fact.value
     assert isinstance(h, Hours)
-    if plain_facts.is_always_open(h):
+    where = fact_forms.babel_locale(ctx.style.locale.language)
+    if plain_facts.is_always_open(h) or (where is not None and (h.first_day, h.last_day) == (0, 6)
+                                         and h.opens == time(0, 0) and h.until_midnight):
         return _e(plain_facts.hours(fact, ctx.style))
+    if where is not None:  # "de lunes a viernes, de 9:00 a.m. a 5:00 p.m." (renderers/fact_forms.py)
+        start, to = fact_forms.FROM_TO.get(where.language, ("", " - "))
+        span = Markup("{}{}{}{}").format(start, _time_element(h.opens, fact_forms.clock(h.opens, where)), to,
+                                         _time_element(h.closes, fact_forms.closing(h, where)))
+        days = fact_forms.day_words(h, where)
+        return Markup("{}, {}").format(days, span) if days else span
     span = Markup("{} to {}").format(_time_element(h.opens), _time_element(h.closes, plain_facts.closing(h)))
     if h.first_day is None or h.last_day is None:
         return span

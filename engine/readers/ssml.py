@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from engine.facts import Locale
+from engine.facts import Locale, decimal_comma
 from engine.readers import Reading
 from engine.readers.text import reading
 
@@ -56,7 +56,7 @@ _MONEY = re.compile(
     rf"(?:(?(whole)\s+(?:and\s+|con\s+)?)(?P<small>\d+)\s+(?P<small_unit>cents?|pence|penny|centavos?|céntimos?))?",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(rf"(?P<n>(?:{_AMOUNT})(?:\.\d+)?)\s*(?:percent|per\s+cent|por\s+ciento)", re.IGNORECASE)
+_PERCENT = re.compile(rf"(?P<n>(?:{_AMOUNT})(?:[.,]\d+)?)\s*(?:percent|per\s+cent|por\s+ciento)", re.IGNORECASE)
 _DIGIT_GROUPS = re.compile(r"\d(?: \d)*(?:, \d(?: \d)*)+")
 _EXTENSION = re.compile(r"extension((?: \d)+)", re.IGNORECASE)
 _MARKS = {
@@ -103,8 +103,14 @@ def _money(alias: str, locale: Locale) -> str | None:
 
 
 def _percent(alias: str, locale: Locale) -> str | None:
+    """"3.5 percent" -> "3.5%"; in a decimal-comma language the phone line says "3,5 por ciento", 3.5 too."""
     m = _PERCENT.fullmatch(alias)
-    return f"{m['n']}%" if m else None
+    if m is None:
+        return None
+    number = m["n"]
+    if decimal_comma(locale.language) is not None and re.fullmatch(r"\d+,\d+", number):
+        number = number.replace(",", ".")
+    return f"{number}%"
 
 
 def _phone_digits(alias: str, locale: Locale) -> str | None:
