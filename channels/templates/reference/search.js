@@ -431,8 +431,11 @@
     var ranked = [];
     totals.forEach(function (total, doc) {
       if (allowed && !allowed(doc)) return;
+      // Coverage by its square root: an answer holding every word a caller said is preferred, but a long
+      // caller's sentence is mostly words no answer uses, and a cube let a few common words beat the one rare
+      // word that names the answer.
       var coverage = covered.get(doc) / clauses.length;
-      ranked.push({ doc: doc, score: total * coverage * coverage * coverage });
+      ranked.push({ doc: doc, score: total * Math.sqrt(coverage) });
     });
     ranked.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
     return { ranked: ranked, matched: matched, viaSynonym: viaSynonym };
