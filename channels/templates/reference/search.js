@@ -292,7 +292,8 @@
       if (term === typed) return;
       var factor = 0;
       if (term.startsWith(typed) && (typed.length >= 3 || (isLast && typed.length >= 2))) {
-        factor = 0.6 + 0.3 * typed.length / term.length;
+        // A completion of a word the index knows counts half: "pay" typed whole is about paying first.
+        factor = (0.6 + 0.3 * typed.length / term.length) * (found.length ? 0.5 : 1);
       } else if (isLast && term.length >= 4 && typed.startsWith(term) && typed.length - term.length <= 3 &&
           !digits(typed)) {
         factor = 0.8; // an unfinished suffix after a full stem: "chargi" for "charg(e)"
