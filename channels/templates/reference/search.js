@@ -12,9 +12,10 @@
   // Function words and the fillers of speech: the same list as STOP_WORDS in reference_search.py.
   var STOP = new Set((
     "a about all also am an and any are as at be been being but by can could do does for from has have he " +
-    "her him his how i if im in into is it its just me my now of on or our please really she so some " +
-    "still than that the their them then there these they this to too us very was we what when where " +
-    "which who why will with would you your").split(" "));
+    "her hes him his how i if im in into is it itll its ive just me my now of on or our please really she " +
+    "shes so some still than that thats the their them then there theres these they theyd theyll theyre " +
+    "theyve this to too us very was we were weve what whats when where which who why will with would you " +
+    "youd youll your youre youve").split(" "));
   var SHOWN = 8;  // results shown at first: a CSR on a call reads the first few, not a list of 48
   var MORE = 30;  // shown after "Show more"
   var FLOOR = 0.2;  // beyond the fifth, a result scoring under this share of the best one waits for "Show more"
