@@ -61,7 +61,7 @@ BOOSTS = {"question": 10.0, "asked_as": 8.0, "tags": 6.0, "topic": 4.0, "short":
 # Negations ("can't", "didn't") and "got" stay words: "can't log in", "didn't show up" and "I got a notice" say
 # what happened. `search.js` has the same list.
 STOP_WORDS = frozenset((
-    "a about all also am an and any are as at be been being but by can could do does for from has have he her hes "
+    "a about all also an and any are as at be been being but by can could do does for from has have he her hes "
     "him his how i if im in into is it itll its ive just me my now of on or our please really she shes so some "
     "still than that thats the their them then there theres these they theyd theyll theyre theyve this to too us "
     "very was we were weve what whats when where which who why will with would you youd youll your youre youve").split())

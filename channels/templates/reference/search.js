@@ -11,7 +11,7 @@
 
   // Function words and the fillers of speech: the same list as STOP_WORDS in reference_search.py.
   var STOP = new Set((
-    "a about all also am an and any are as at be been being but by can could do does for from has have he " +
+    "a about all also an and any are as at be been being but by can could do does for from has have he " +
     "her hes him his how i if im in into is it itll its ive just me my now of on or our please really she " +
     "shes so some still than that thats the their them then there theres these they theyd theyll theyre " +
     "theyve this to too us very was we were weve what whats when where which who why will with would you " +
