@@ -22,6 +22,7 @@
   var QUOTE_TERMS = 6;  // a query of this many words or more may be text a customer quotes back to us
   var RETRY_MS = 300;  // a failed index request is tried again once, after this pause
   var QUOTE_CHECKED = 10;  // how many of the best results a quote is compared with, channel by channel
+  var SNIPPET_LEAD = 40;  // characters of a why line kept before its first marked word
   var QUOTE_SHARE = 0.75;  // the share of a quote's words one channel's text must hold to be what was quoted
   var SYNONYM_FACTOR = 0.9;
   var MAX_CANDIDATES = 40;
@@ -528,6 +529,34 @@
     }
   }
 
+  // The why line is one line on screen: when its first marked word is far in, the text before it is cut at a
+  // space (an ellipsis says so), so the words that matched are what the CSR sees.
+  function windowed(shown) {
+    var nodes = Array.from(shown.node.childNodes);
+    var offset = 0;
+    var first = -1;
+    for (var k = 0; k < nodes.length; k++) {
+      if (nodes[k].nodeName === "MARK") { first = offset; break; }
+      offset += nodes[k].textContent.length;
+    }
+    if (first <= SNIPPET_LEAD) return shown;
+    var cut = first - SNIPPET_LEAD;  // characters that may go
+    var gone = 0;
+    for (k = 0; k < nodes.length && nodes[k].nodeName !== "MARK"; k++) {
+      var text = nodes[k].textContent;
+      if (gone + text.length <= cut) {
+        shown.node.removeChild(nodes[k]);
+        gone += text.length;
+        continue;
+      }
+      var space = text.indexOf(" ", cut - gone);
+      if (space >= 0) nodes[k].textContent = text.slice(space + 1);
+      break;
+    }
+    shown.node.insertBefore(document.createTextNode("\u2026"), shown.node.firstChild);
+    return shown;
+  }
+
   // The titles of the channels in a mask (meta.channels order), joined for a sentence.
   function channelNames(mask) {
     var names = [];
@@ -541,7 +570,7 @@
   // the customer, or the short answer. A quote is shown with the channel text it matched.
   function why(row, matched, inQuestion, quote) {
     if (quote) {
-      var quoted = highlighted(quote.text, matched);
+      var quoted = windowed(highlighted(quote.text, matched));
       return { label: "Told on " + channelNames(quote.mask), node: quoted.node, count: quoted.count, told: true };
     }
     var options = row[4].map(function (phrase) { return ["Customer words", phrase]; });
@@ -551,7 +580,7 @@
     (row[8] || []).forEach(function (told) { options.push(["Told on " + channelNames(told[0]), told[1], true]); });
     var best = null;
     options.forEach(function (option) {
-      var shown = highlighted(option[1], matched);
+      var shown = windowed(highlighted(option[1], matched));
       if (!best || shown.count > best.count) {
         best = { label: option[0], node: shown.node, count: shown.count, told: !!option[2] };
       }
