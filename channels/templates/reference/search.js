@@ -22,6 +22,8 @@
   var QUOTE_TERMS = 6;  // a query of this many words or more may be text a customer quotes back to us
   var RETRY_MS = 300;  // a failed index request is tried again once, after this pause
   var QUOTE_CHECKED = 10;  // how many of the best results a quote is compared with, channel by channel
+  var PHRASED = 10;  // how many of the best results are checked for the whole query in one phrase
+  var PHRASE_BONUS = 1;  // how much more a result counts when one of its phrases holds every query word
   var SNIPPET_LEAD = 40;  // characters of a why line kept before its first marked word
   var QUOTE_SHARE = 0.75;  // the share of a quote's words one channel's text must hold to be what was quoted
   var SYNONYM_FACTOR = 0.9;
@@ -690,6 +692,37 @@
     list.dataset.ms = "0";
   }
 
+  // ---------------------------------------------------------------------------------------------- phrases
+
+  // Does one phrase's term set hold this clause (any of its alternatives, every word of it)?
+  function holds(known, clause) {
+    return clause.alternatives.some(function (alt) {
+      return alt.terms.length > 0 && alt.terms.every(function (term) { return saidIn(term, known); });
+    });
+  }
+
+  // The query said whole in one phrase of an answer (its question, or one way customers ask it) is worth more
+  // than the same words scattered over its text: the best results are re-weighed by the largest share of the
+  // query's clauses one such phrase holds.
+  function matchPhrases(clauses, found) {
+    if (clauses.length < 2 || !found.ranked.length) return Promise.resolve(found);
+    var checked = found.ranked.slice(0, PHRASED);
+    return documents(checked.map(function (r) { return r.doc; }), "d").then(function (rows) {
+      checked.forEach(function (result, k) {
+        var best = 0;
+        [rows[k][1]].concat(rows[k][4]).forEach(function (phrase) {
+          var known = new Set(terms(phrase));
+          var share = clauses.filter(function (clause) { return holds(known, clause); }).length / clauses.length;
+          if (share > best) best = share;
+        });
+        result.score *= 1 + PHRASE_BONUS * best * best;
+      });
+      checked.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+      found.ranked = checked.concat(found.ranked.slice(PHRASED));
+      return found;
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------- quotes
 
   // Does the typed term `typed` appear among a text's terms (exactly, or with a slip in a long word)?
@@ -743,8 +776,9 @@
     Promise.all([resolve(clauses), filterOf(activeFilters())])
       .then(function (loaded) {
         if (mine !== sequence) return null;
-        return matchQuote(query, rank(clauses, loaded[0], loaded[1]));
+        return matchPhrases(clauses, rank(clauses, loaded[0], loaded[1]));
       })
+      .then(function (ranked) { return ranked && mine === sequence ? matchQuote(query, ranked) : null; })
       .then(function (ranked) {
         if (!ranked || mine !== sequence) return null;
         found = ranked;
