@@ -9,8 +9,8 @@ search box) and `pagefind` (the `pagefind[bin]` PyPI package run over the built 
 its JS API). With the sample knowledge base it prints right-first (recall@1), top-5 (recall@5), MRR and
 latency for each evaluation set: benchmarks/search_queries.yaml (what a CSR types: shorthand, typos, numbers)
 and benchmarks/search_queries_callers.yaml (what callers say on the phone, written apart from the answers'
-words); with `--answers N` the queries are words of generated questions (with a typo
-in one word). Every query runs on a freshly loaded page (a CSR's first search), so the bytes per query are
+words), and two sets never tuned against (search_queries_holdout.yaml, search_queries_fresh.yaml); with
+`--answers N` the queries are words of generated questions (with a typo in one word). Every query runs on a freshly loaded page (a CSR's first search), so the bytes per query are
 cold-cache figures; latency is from the input event to the results shown (own) or to the first five results'
 data (pagefind). Needs Python playwright and /usr/bin/chromium; never downloads a browser.
 """
@@ -49,7 +49,8 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
 QUERIES = ROOT / "benchmarks" / "search_queries.yaml"
 CALLERS = ROOT / "benchmarks" / "search_queries_callers.yaml"
 HOLDOUT = ROOT / "benchmarks" / "search_queries_holdout.yaml"  # never tuned against: see its header
-SETS = {"csr": QUERIES, "callers": CALLERS, "holdout": HOLDOUT}
+FRESH = ROOT / "benchmarks" / "search_queries_fresh.yaml"  # written before issue 16's second pass, never tuned on
+SETS = {"csr": QUERIES, "callers": CALLERS, "holdout": HOLDOUT, "fresh": FRESH}
 TARGETS = {"recall@1": 0.90, "recall@5": 0.98, "mrr": 0.90, "p95 ms": 100.0, "initial KB": 300.0,
            "per query KB": 200.0}
 AS_OF = date(2026, 11, 23)
@@ -380,7 +381,7 @@ def main() -> None:
     parser.add_argument("--dist", type=Path, help="evaluate this built bundle instead of building one")
     parser.add_argument("--queries", type=int, default=100, help="with --answers: how many generated queries")
     parser.add_argument("--verbose", action="store_true", help="list every query whose answer is not first")
-    parser.add_argument("--sets", default="csr,callers,holdout", help=f"comma-separated evaluation sets: {', '.join(SETS)}")
+    parser.add_argument("--sets", default="csr,callers,holdout,fresh", help=f"comma-separated evaluation sets: {', '.join(SETS)}")
     args = parser.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = [e for e in engines if e not in ENGINES]

@@ -56,10 +56,15 @@ LENGTH_NORM = 0.5
 # "told" is what only some channels said (an `ivr:` override, a `::: only ivr` block): "the phone told me to press 9".
 BOOSTS = {"question": 10.0, "asked_as": 8.0, "tags": 6.0, "topic": 4.0, "short": 4.0, "told": 4.0, "steps": 2.0,
           "detail": 1.0}
-STOP_WORDS = frozenset(
-    "a an and are as at be but by can could do does for from has have how i if im in into is it its me my of on or "
-    "our so than that the their them then there these they this to too us was we what when where which who why "
-    "will with would you your".split())
+# Function words, the fillers of speech ("I just", "really", "please") and a pronoun's contractions ("you'd",
+# "they're"): a caller's sentence is full of them and an answer that happens to hold them is no better for it.
+# Negations ("can't", "didn't") and "got" stay words: "can't log in", "didn't show up" and "I got a notice" say
+# what happened. `search.js` has the same list.
+STOP_WORDS = frozenset((
+    "a about all also an and any are as at be been being but by can could do does for from has have he her hes "
+    "him his how i if im in into is it itll its ive just me my now of on or our please really she shes so some "
+    "still than that thats the their them then there theres these they theyd theyll theyre theyve this to too us "
+    "very was we were weve what whats when where which who why will with would you youd youll your youre youve").split())
 CHANNEL_ORDER = ("web", "mobile", "ivr", "chat", "sms", "reference")
 WORD = re.compile(r"[^\W_]+")  # letters and digits of any script (\w is Unicode for str patterns)
 ASCII_WORD = re.compile(r"[a-z0-9]+")  # the same, for folded ASCII text, and quicker

@@ -9,15 +9,22 @@
 (function () {
   "use strict";
 
-  var STOP = new Set(("a an and are as at be but by can could do does for from has have how i if im in into is it " +
-    "its me my of on or our so than that the their them then there these they this to too us was we what when " +
-    "where which who why will with would you your").split(" "));
+  // Function words and the fillers of speech: the same list as STOP_WORDS in reference_search.py.
+  var STOP = new Set((
+    "a about all also an and any are as at be been being but by can could do does for from has have he " +
+    "her hes him his how i if im in into is it itll its ive just me my now of on or our please really she " +
+    "shes so some still than that thats the their them then there theres these they theyd theyll theyre " +
+    "theyve this to too us very was we were weve what whats when where which who why will with would you " +
+    "youd youll your youre youve").split(" "));
   var SHOWN = 8;  // results shown at first: a CSR on a call reads the first few, not a list of 48
   var MORE = 30;  // shown after "Show more"
   var FLOOR = 0.2;  // beyond the fifth, a result scoring under this share of the best one waits for "Show more"
   var QUOTE_TERMS = 6;  // a query of this many words or more may be text a customer quotes back to us
   var RETRY_MS = 300;  // a failed index request is tried again once, after this pause
   var QUOTE_CHECKED = 10;  // how many of the best results a quote is compared with, channel by channel
+  var PHRASED = 10;  // how many of the best results are checked for the whole query in one phrase
+  var PHRASE_BONUS = 1;  // how much more a result counts when one of its phrases holds every query word
+  var SNIPPET_LEAD = 40;  // characters of a why line kept before its first marked word
   var QUOTE_SHARE = 0.75;  // the share of a quote's words one channel's text must hold to be what was quoted
   var SYNONYM_FACTOR = 0.9;
   var MAX_CANDIDATES = 40;
@@ -292,7 +299,8 @@
       if (term === typed) return;
       var factor = 0;
       if (term.startsWith(typed) && (typed.length >= 3 || (isLast && typed.length >= 2))) {
-        factor = 0.6 + 0.3 * typed.length / term.length;
+        // A completion of a word the index knows counts half: "pay" typed whole is about paying first.
+        factor = (0.6 + 0.3 * typed.length / term.length) * (found.length ? 0.5 : 1);
       } else if (isLast && term.length >= 4 && typed.startsWith(term) && typed.length - term.length <= 3 &&
           !digits(typed)) {
         factor = 0.8; // an unfinished suffix after a full stem: "chargi" for "charg(e)"
@@ -431,8 +439,11 @@
     var ranked = [];
     totals.forEach(function (total, doc) {
       if (allowed && !allowed(doc)) return;
+      // Coverage by its square root: an answer holding every word a caller said is preferred, but a long
+      // caller's sentence is mostly words no answer uses, and a cube let a few common words beat the one rare
+      // word that names the answer.
       var coverage = covered.get(doc) / clauses.length;
-      ranked.push({ doc: doc, score: total * coverage * coverage * coverage });
+      ranked.push({ doc: doc, score: total * Math.sqrt(coverage) });
     });
     ranked.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
     return { ranked: ranked, matched: matched, viaSynonym: viaSynonym };
@@ -520,6 +531,34 @@
     }
   }
 
+  // The why line is one line on screen: when its first marked word is far in, the text before it is cut at a
+  // space (an ellipsis says so), so the words that matched are what the CSR sees.
+  function windowed(shown) {
+    var nodes = Array.from(shown.node.childNodes);
+    var offset = 0;
+    var first = -1;
+    for (var k = 0; k < nodes.length; k++) {
+      if (nodes[k].nodeName === "MARK") { first = offset; break; }
+      offset += nodes[k].textContent.length;
+    }
+    if (first <= SNIPPET_LEAD) return shown;
+    var cut = first - SNIPPET_LEAD;  // characters that may go
+    var gone = 0;
+    for (k = 0; k < nodes.length && nodes[k].nodeName !== "MARK"; k++) {
+      var text = nodes[k].textContent;
+      if (gone + text.length <= cut) {
+        shown.node.removeChild(nodes[k]);
+        gone += text.length;
+        continue;
+      }
+      var space = text.indexOf(" ", cut - gone);
+      if (space >= 0) nodes[k].textContent = text.slice(space + 1);
+      break;
+    }
+    shown.node.insertBefore(document.createTextNode("\u2026"), shown.node.firstChild);
+    return shown;
+  }
+
   // The titles of the channels in a mask (meta.channels order), joined for a sentence.
   function channelNames(mask) {
     var names = [];
@@ -533,7 +572,7 @@
   // the customer, or the short answer. A quote is shown with the channel text it matched.
   function why(row, matched, inQuestion, quote) {
     if (quote) {
-      var quoted = highlighted(quote.text, matched);
+      var quoted = windowed(highlighted(quote.text, matched));
       return { label: "Told on " + channelNames(quote.mask), node: quoted.node, count: quoted.count, told: true };
     }
     var options = row[4].map(function (phrase) { return ["Customer words", phrase]; });
@@ -543,7 +582,7 @@
     (row[8] || []).forEach(function (told) { options.push(["Told on " + channelNames(told[0]), told[1], true]); });
     var best = null;
     options.forEach(function (option) {
-      var shown = highlighted(option[1], matched);
+      var shown = windowed(highlighted(option[1], matched));
       if (!best || shown.count > best.count) {
         best = { label: option[0], node: shown.node, count: shown.count, told: !!option[2] };
       }
@@ -653,6 +692,37 @@
     list.dataset.ms = "0";
   }
 
+  // ---------------------------------------------------------------------------------------------- phrases
+
+  // Does one phrase's term set hold this clause (any of its alternatives, every word of it)?
+  function holds(known, clause) {
+    return clause.alternatives.some(function (alt) {
+      return alt.terms.length > 0 && alt.terms.every(function (term) { return saidIn(term, known); });
+    });
+  }
+
+  // The query said whole in one phrase of an answer (its question, or one way customers ask it) is worth more
+  // than the same words scattered over its text: the best results are re-weighed by the largest share of the
+  // query's clauses one such phrase holds.
+  function matchPhrases(clauses, found) {
+    if (clauses.length < 2 || !found.ranked.length) return Promise.resolve(found);
+    var checked = found.ranked.slice(0, PHRASED);
+    return documents(checked.map(function (r) { return r.doc; }), "d").then(function (rows) {
+      checked.forEach(function (result, k) {
+        var best = 0;
+        [rows[k][1]].concat(rows[k][4]).forEach(function (phrase) {
+          var known = new Set(terms(phrase));
+          var share = clauses.filter(function (clause) { return holds(known, clause); }).length / clauses.length;
+          if (share > best) best = share;
+        });
+        result.score *= 1 + PHRASE_BONUS * best * best;
+      });
+      checked.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+      found.ranked = checked.concat(found.ranked.slice(PHRASED));
+      return found;
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------- quotes
 
   // Does the typed term `typed` appear among a text's terms (exactly, or with a slip in a long word)?
@@ -706,8 +776,9 @@
     Promise.all([resolve(clauses), filterOf(activeFilters())])
       .then(function (loaded) {
         if (mine !== sequence) return null;
-        return matchQuote(query, rank(clauses, loaded[0], loaded[1]));
+        return matchPhrases(clauses, rank(clauses, loaded[0], loaded[1]));
       })
+      .then(function (ranked) { return ranked && mine === sequence ? matchQuote(query, ranked) : null; })
       .then(function (ranked) {
         if (!ranked || mine !== sequence) return null;
         found = ranked;
