@@ -31,6 +31,11 @@ class Phrases:
     percent: str = "percent"  # said after a percentage
     joiner: str = "and"  # between dollars and cents
     money: tuple[tuple[str, tuple[str, str, str, str]], ...] = ()  # currency -> (one, many, cent, cents)
+    call: str = "Questions? Call"  # a printed handout's words before the phone number
+    page: str = "Page {page} of {pages}"  # a printed page's counter
+    online: str = "Full answer online"  # a handout's words before the full answer's address
+    image: str = "Image"  # before an image's description on paper
+    answers: str = "{count} answers"  # a topic handout's count
 
 
 TABLES = {
@@ -44,7 +49,10 @@ TABLES = {
                          ("@", "arroba"), ("%", "por ciento"), ("&", "y"), ("+", "más")),
                   percent="por ciento", joiner="con",
                   money=(("USD", ("dólar", "dólares", "centavo", "centavos")),
-                         ("EUR", ("euro", "euros", "céntimo", "céntimos")))),
+                         ("EUR", ("euro", "euros", "céntimo", "céntimos"))),
+                  call="¿Preguntas? Llame al", page="Página {page} de {pages}",
+                  online="Respuesta completa en línea", image="Imagen",
+                  answers="{count} respuestas"),
 }
 
 

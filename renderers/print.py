@@ -68,17 +68,13 @@ class Words:
     answers: str  # "{count} answers" on a topic handout
 
 
-# A translation (engine/locales.py) gets its language's words; the knowledge base's language the configured ones.
-TABLES = {
-    "es": Words(call="¿Preguntas? Llame al", page="Página {page} de {pages}", facts="Datos clave",
-                link="Respuesta completa en línea", image="Imagen", answers="{count} respuestas"),
-}
-
-
 def words_for(language: str, config: Config, site: Site) -> Words:
+    """A translation's words from its language's phrase table (renderers/phrases.py); the knowledge base's
+    language the configured ones."""
     base = phrases.base_language(language)
-    if base != phrases.base_language(site.language) and base in TABLES:
-        return TABLES[base]
+    table = phrases.TABLES.get(base) if base != phrases.base_language(site.language) else None
+    if table is not None:
+        return Words(table.call, table.page, table.key_facts, table.online, table.image, table.answers)
     return Words(config.call_label, config.page_label, config.facts_heading, config.link_label, "Image",
                  "{count} answers")
 
@@ -129,13 +125,12 @@ def page_rules(config: Config, site: Site, words: Words, sections: Sequence[tupl
 _IMAGE = re.compile(r'<img [^>]*?alt="([^"]*)"[^>]*>')
 
 
-def footer_phone(view: View) -> FactValue | None:
+def footer_phone(facts: Sequence[tuple[str, FactValue]]) -> FactValue | None:
     """The phone number every page carries: the first one the answer states (None when it states none)."""
-    return next((fact for _, fact in key_facts(view) if fact.type is FactType.PHONE), None)
+    return next((fact for _, fact in facts if fact.type is FactType.PHONE), None)
 
 
-def _facts_box(view: View, words: Words, style: plain_facts.Style) -> Markup:
-    facts = key_facts(view)
+def _facts_box(facts: Sequence[tuple[str, FactValue]], words: Words, style: plain_facts.Style) -> Markup:
     if not facts:
         return Markup("")
     # a table of label and value (the reference site's panel keeps tables, and a reader gets "label | value")
@@ -166,9 +161,10 @@ def body(view: View, config: Config, site: Site) -> tuple[Markup, FactValue | No
     words = words_for(phrases.language_of(view, site.language), config, site)
     style = plain_facts.Style(site.locale)
     before, after = _split(view)
+    facts = key_facts(view)
     roles = {id(view.short_answer): "short-answer", **({id(view.steps): "steps"} if view.steps is not None else {})}
     writer = web._writer([*before, *after], site, 1, roles)
-    html = web.notice_html(view, site) + writer.blocks(before) + Markup("\n") + _facts_box(view, words, style)
+    html = web.notice_html(view, site) + writer.blocks(before) + Markup("\n") + _facts_box(facts, words, style)
     html += Markup("\n") + writer.blocks(after)
     images = [node for node in walk_inlines(tuple([*before, *after])) if isinstance(node, Image)]
     notes = list(writer.notes)
@@ -177,7 +173,7 @@ def body(view: View, config: Config, site: Site) -> tuple[Markup, FactValue | No
                                    f"description `{image.alt or 'no description'}` is printed instead"))
     html = Markup(_IMAGE.sub(lambda m: f'<span class="image-description">[{words.image}: '
                                        f'{m.group(1) or "no description"}]</span>', str(html)))
-    phone = footer_phone(view)
+    phone = footer_phone(facts)
     url = site.web_url(view.id)
     lines = []
     if phone is not None:
@@ -186,7 +182,7 @@ def body(view: View, config: Config, site: Site) -> tuple[Markup, FactValue | No
     html += Markup('\n<footer class="handout-footer">\n{}\n</footer>').format(Markup("\n").join(lines))
     metrics: dict[str, Metric] = {
         "words": len(web.html_text(html).split()),
-        "key_facts": len(key_facts(view)),
+        "key_facts": len(facts),
         "phone_in_footer": phone is not None,
         "images_described": len(images),
     }
