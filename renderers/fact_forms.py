@@ -33,10 +33,11 @@ _SPACES = str.maketrans(dict.fromkeys("\u00a0\u202f\u2007\u2009", " "))
 
 
 @lru_cache(maxsize=64)
-def babel_locale(language: str) -> BabelLocale | None:
-    """The CLDR locale of a language tag when it is not English (None: the house style applies)."""
+def babel_locale(language: str, english: bool = False) -> BabelLocale | None:
+    """The CLDR locale of a language tag when it is not English (None: the house style applies, or Babel does
+    not know the tag); `english=True` also gives English's."""
     tag = (language or "en").replace("_", "-")
-    if tag.lower().split("-")[0] == "en":
+    if tag.lower().split("-")[0] == "en" and not english:
         return None
     try:
         return BabelLocale.parse(tag.replace("-", "_"))
@@ -82,7 +83,7 @@ def hours(value: Hours, where: BabelLocale, compact: bool = False) -> str:
     """Opening hours: "de lunes a viernes, de 9:00 a.m. a 5:00 p.m."; every hour of every day: "24 horas al
     día, 7 días a la semana" (compact "24/7")."""
     if (value.first_day, value.last_day) == (0, 6) and value.opens == time(0, 0) and value.until_midnight:
-        long, short = ALWAYS_OPEN.get(where.language, ALWAYS_OPEN["es"])
+        long, short = ALWAYS_OPEN.get(where.language, ("24/7", "24/7"))
         return short if compact else long
     start, to = FROM_TO.get(where.language, ("", " - "))
     span = f"{start}{clock(value.opens, where)}{to}{closing(value, where)}"

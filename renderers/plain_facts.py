@@ -133,12 +133,8 @@ def date_words(value: date, style: Style = Style()) -> str:
 def localized_date(value: date, language: str, compact: bool = False) -> str:
     """A date in another language, in CLDR's long form through Babel ("1 de enero de 2027"; compact: "1 ene
     2027"); the reader recognises these forms (engine/facts.py)."""
-    from babel import Locale as BabelLocale, UnknownLocaleError
     from babel.dates import format_date
-    try:
-        where = BabelLocale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        where = BabelLocale.parse("en")
+    where = fact_forms.babel_locale(language) or fact_forms.babel_locale("en-US", english=True)
     return format_date(value, "medium" if compact else "long", locale=where)
 
 
@@ -176,12 +172,8 @@ def localized_duration(span: Duration, language: str) -> str:
     """A duration in another language, its unit words from CLDR through Babel ("15 minutos", "3-5 días"); a
     business span adds that language's word ("10 días hábiles"). The reader recognises these forms
     (engine/facts.py)."""
-    from babel import Locale as BabelLocale, UnknownLocaleError
     from babel.units import format_unit
-    try:
-        where = BabelLocale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        where = BabelLocale.parse("en")
+    where = fact_forms.babel_locale(language) or fact_forms.babel_locale("en-US", english=True)
     amount = span.high if span.high is not None else span.low
     words = format_unit(amount, f"duration-{span.unit}", locale=where, length="long")
     if span.high is not None:  # "3-5 días": the range in figures, the unit in the form for the higher end
