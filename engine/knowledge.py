@@ -12,7 +12,7 @@ from typing import Callable, Iterator, Mapping
 import channels as channel_registry
 from engine import scaffold
 from engine.diagnostics import Report, did_you_mean
-from engine.factbook import FactTable, Settings, load_facts, load_settings
+from engine.factbook import Fact, FactTable, Settings, load_facts, load_settings
 from engine.facts import FactType, Locale
 from engine.frontmatter import ID_PATTERN, FrontMatter, validate
 from engine.consistency import public_blocks
@@ -231,25 +231,31 @@ def load_answer(path: Path, root: Path, facts: FactTable, locale: Locale, channe
     return Loaded(answer, display, doc, body.literals)
 
 
+def _public_facts(answer: Answer, facts: FactTable, split: Split) -> Iterator[tuple[Fact, tuple[int, int]]]:
+    """Each shared fact the answer's customer text references, once, with the line and column of its first
+    reference in the file."""
+    numbered = [*enumerate(split.body.split("\n"), start=split.body_line),
+                *enumerate(split.front_matter.split("\n"), start=split.front_matter_line)]
+    public = walk_inlines(public_blocks(answer.blocks)) + [n for o in answer.overrides for n in o.inlines]
+    seen: set[str] = set()
+    for node in public:
+        fact = facts.get(node.key) if isinstance(node, FactMention) and node.key else None
+        if fact is None or fact.key in seen:
+            continue
+        seen.add(fact.key)
+        yield fact, next(((number, line.index(fact.key) + 1) for number, line in numbered if fact.key in line), (1, 1))
+
+
 def _check_text_forms(answer: Answer, facts: FactTable, split: Split, display: str, report: Report) -> None:
     """A translation that states a text fact needs that fact's form in its language (`forms:` in _facts.yaml),
     else every channel would state it in the source's language: `translation-fact-missing`, naming the fact and
     the channels."""
     customer = set(channel_registry.customer_channels())
     published = ", ".join(c for c in answer.channels if c in customer) or "every customer channel"
-    numbered = [*enumerate(split.body.split("\n"), start=split.body_line),
-                *enumerate(split.front_matter.split("\n"), start=split.front_matter_line)]
-    inlines = walk_inlines(public_blocks(answer.blocks)) + [n for o in answer.overrides for n in o.inlines]
-    reported: set[str] = set()
-    for node in inlines:
-        fact = facts.get(node.key) if isinstance(node, FactMention) and node.key else None
-        if fact is None or fact.value.type is not FactType.TEXT or fact.key in reported:
+    language = (answer.language or "").split("-")[0].lower()
+    for fact, where in _public_facts(answer, facts, split):
+        if fact.value.type is not FactType.TEXT or fact.form_for(answer.language) is not None:
             continue
-        if fact.form_for(answer.language) is not None:
-            continue
-        reported.add(fact.key)
-        where = next(((number, line.index(fact.key) + 1) for number, line in numbered if fact.key in line), (1, 1))
-        language = answer.language.split("-")[0].lower()
         report.add(display, *where, "translation-fact-missing",
                    f"{published}: the {answer.language} translation states the text fact `{fact.key}` "
                    f"(\"{fact.value.canonical}\") with no `{language}` form in _facts.yaml, so in the source's language",
@@ -258,16 +264,9 @@ def _check_text_forms(answer: Answer, facts: FactTable, split: Split, display: s
 
 def _check_staff_facts(answer: Answer, facts: FactTable, split: Split, display: str, report: Report) -> None:
     """A fact for staff only (`audience: internal` in _facts.yaml) may not reach a public answer's customer text."""
-    public = walk_inlines(public_blocks(answer.blocks)) + [n for o in answer.overrides for n in o.inlines]
-    reported: set[str] = set()
-    numbered = [*enumerate(split.body.split("\n"), start=split.body_line),
-                *enumerate(split.front_matter.split("\n"), start=split.front_matter_line)]
-    for node in public:
-        fact = facts.get(node.key) if isinstance(node, FactMention) and node.key else None
-        if fact is None or fact.audience != "internal" or fact.key in reported:
+    for fact, where in _public_facts(answer, facts, split):
+        if fact.audience != "internal":
             continue
-        reported.add(fact.key)
-        where = next(((number, line.index(fact.key) + 1) for number, line in numbered if fact.key in line), (1, 1))
         report.add(display, *where, "internal-fact",
                    f"`{{{{ {fact.key} }}}}` is for staff only (audience: internal in _facts.yaml) and this answer is "
                    "public: every customer channel would show it",
