@@ -3,6 +3,7 @@ boosts, shards, result chunks, filter attributes."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 import channels as channel_registry
 
 from renderers.reference_search import (
-    ABBREVIATIONS, CHUNK, PRESENT, MAX_POSTINGS, Document, Indexed, abbreviations, document_of, file_name, fold, index_files,
+    ABBREVIATIONS, CHUNK, PRESENT, MAX_POSTINGS, STOP_WORDS, Document, Indexed, abbreviations, document_of, file_name, fold, index_files,
     index_terms, indexed, merged, number_forms, scores, search_files, shard_key, stem, terms, words,
 )
 from renderers import Rendered
@@ -327,3 +328,13 @@ def test_a_large_vocabulary_splits_by_term_length() -> None:
         assert all(len(t) == length for t in json.loads(files[f"search/v/w-{length}.json"]))
     assert not any(path.startswith("search/v/") and json.loads(files[path]) and
                    all(t.isdigit() for t in json.loads(files[path])) for path in files)  # numbers have no typos
+
+
+def test_the_browser_drops_the_same_stop_words_as_the_index() -> None:
+    """search.js keeps its own copy of STOP_WORDS (the browser splits the query as the index builder did): a word
+    dropped on one side only would never match."""
+    script = (channel_registry.HERE / "templates" / "reference" / "search.js").read_text(encoding="utf-8")
+    block = re.search(r"var STOP = new Set\(\((.*?)\)\.split", script, re.S)
+    assert block is not None, "search.js no longer declares its STOP set as a joined string"
+    words = "".join(re.findall(r'"([^"]*)"', block.group(1))).split(" ")
+    assert set(words) == set(STOP_WORDS)
