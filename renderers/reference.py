@@ -414,7 +414,7 @@ class Entry:
 def index_entry(view: View, config: Config, site: Site, outputs: Mapping[str, Rendered] | None = None) -> Entry:
     """`outputs`: this answer's finished customer outputs, when the engine passes them (search then matches a
     customer's quote against what each plain-text channel really said)."""
-    document = reference_search.document_of(view, outputs)
+    document = reference_search.document_of(view, outputs, site.language)
     return Entry(view.answer.reviewed.isoformat(), reference_search.indexed(document))
 
 

@@ -14,7 +14,8 @@ Layout (paths relative to the reference folder):
 - `search/attrs.json`: topic, audience and channels of every document, fetched only when a filter is set.
 
 Words are runs of letters and digits of any script, folded (lowercase, accents and apostrophes dropped), stop
-words dropped and English words lightly stemmed by `stem`. Numbers are read as people type them (`numbers`): a
+words dropped and words lightly stemmed in their answer's language (`renderers/search_stems.py`: Spanish answers by
+`stem_es`, the rest by the English `stem`); the browser stems a query both ways, since a CSR may type either. Numbers are read as people type them (`numbers`): a
 phone number in any written form is one word of its digits, indexed also as its other forms (`number_forms`:
 with and without the country code, the local part, the last four digits); zero cents and thousands commas are
 dropped (`$45.00` is `45`); a form code's letters and digits are one word (`W-2`, `W 2` and `w2` are `w2`). Scripts written without spaces between words (Han,
@@ -42,6 +43,7 @@ from engine.model import (
 from engine.select import View, filter_blocks
 from renderers import Rendered, Site
 from renderers.plain_facts import Style, presenters
+from renderers.search_stems import Stemmer, stem, stem_es, stemmer
 
 TEMPLATES = channels.HERE / "templates" / "reference"
 ABBREVIATIONS = TEMPLATES / "abbreviations.yaml"
@@ -150,32 +152,7 @@ def bigrams(word: str) -> list[str]:
     return [word] if len(word) < 2 else [word[i:i + 2] for i in range(len(word) - 1)]
 
 
-def _undouble(word: str) -> str:
-    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "lsz":
-        return word[:-1]
-    return word
-
-
-def stem(word: str) -> str:
-    """A light English stemmer (plural, -ing, -ed, -ly, final e); `search.js` has the same rules, line for line."""
-    if len(word) <= 3 or not (word.isascii() and word.isalpha()):
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("ing") and len(word) >= 6:
-        word = _undouble(word[:-3])
-    elif word.endswith("ed") and len(word) >= 5:
-        word = _undouble(word[:-2])
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) >= 4:
-        word = word[:-1]
-    if word.endswith("ly") and len(word) >= 6:
-        word = word[:-2]
-    if word.endswith("e") and len(word) >= 4:
-        word = word[:-1]
-    return word
-
-
-def _terms(split: list[str]) -> list[str]:
+def _terms(split: list[str], stemmed: Stemmer = stem) -> list[str]:
     found: list[str] = []
     for word in split:
         if word in STOP_WORDS:
@@ -183,7 +160,7 @@ def _terms(split: list[str]) -> list[str]:
         if not word.isascii() and UNSPACED.match(word):  # `unspaced`, inlined: this loop is the index's cost
             found.extend(bigrams(word))
         else:
-            found.append(stem(word))
+            found.append(stemmed(word))
     return found
 
 
@@ -193,10 +170,10 @@ def _characters(split: list[str]) -> list[str]:
     return [c for word in split if len(word) > 1 and not word.isascii() and UNSPACED.match(word) for c in word]
 
 
-def terms(text: str) -> list[str]:
-    """The terms of a text, in order, as a query is split: folded, split, stop words dropped, stemmed; runs of
-    scripts written without spaces as bigrams."""
-    return _terms(words(text))
+def terms(text: str, language: str = "") -> list[str]:
+    """The terms of a text, in order, as a query is split: folded, split, stop words dropped, stemmed (by the
+    stemmer of `language`); runs of scripts written without spaces as bigrams."""
+    return _terms(words(text), stemmer(language))
 
 
 def _extra(found: list[str], split: list[str]) -> list[str]:
@@ -205,11 +182,11 @@ def _extra(found: list[str], split: list[str]) -> list[str]:
     return [form for term in found for form in number_forms(term)] + _characters(split)
 
 
-def index_terms(text: str) -> list[str]:
+def index_terms(text: str, language: str = "") -> list[str]:
     """What a text is indexed under: its `terms`, then the other forms of its numbers and its single characters
     of scripts written without spaces."""
     split = words(text)
-    found = _terms(split)
+    found = _terms(split, stemmer(language))
     return found + _extra(found, split)
 
 
@@ -292,6 +269,7 @@ class Document(Card):
     told: tuple[Said, ...] = ()  # what only some channels said (always from the answer's own text)
     said: tuple[Said, ...] = ()  # what each channel said, whole (its finished output where known)
     dates: Dates = Dates()
+    language: str = ""  # BCP 47: which stemmer its terms get ("" and languages without one: English)
 
     def fields(self) -> dict[str, str]:
         return {"question": self.question, "asked_as": " ".join(self.asked_as), "tags": " ".join(self.tags),
@@ -382,9 +360,10 @@ def said_by(derived: list[Said], customers: tuple[str, ...],
     return tuple(s for s in kept if s.channels) + tuple(exact)
 
 
-def document_of(view: View, outputs: Mapping[str, Rendered] | None = None) -> Document:
+def document_of(view: View, outputs: Mapping[str, Rendered] | None = None, language: str = "") -> Document:
     """The one place that reads an answer for search: everything search needs of it. `outputs`: this answer's
-    finished customer outputs, when the caller has them."""
+    finished customer outputs, when the caller has them; `language`: the knowledge base's, for an answer that
+    does not name its own."""
     answer = view.answer
     steps: tuple[ListBlock, ...] = (view.steps,) if view.steps else ()
     # An internal answer is published on the reference site only, whatever its `channels` say.
@@ -401,7 +380,7 @@ def document_of(view: View, outputs: Mapping[str, Rendered] | None = None) -> Do
     return Document(answer.id, answer.question, answer.topic, answer.audience, published,
                     tuple(answer.asked_as), tuple(answer.tags), _said(view.short_answer.inlines),
                     _text(steps), _text(view.detail), told,
-                    said_by(derived, customers, outputs), dates)
+                    said_by(derived, customers, outputs), dates, answer.language or language)
 
 
 @dataclass(frozen=True)
@@ -415,13 +394,15 @@ class Indexed(Card):
     told: tuple[Said, ...] = ()  # each cut to SHORT_CHARS
     said: tuple[Said, ...] = ()  # each cut to SAID_CHARS
     dates: Dates = Dates()
+    spanish: bool = False  # its terms are stemmed by `stem_es`
 
 
 def indexed(document: Document) -> Indexed:
     fields = []
+    stemmed = stemmer(document.language)
     for name, text in document.fields().items():
         split = words(text)
-        found = _terms(split)
+        found = _terms(split, stemmed)
         counts = Counter(found + _extra(found, split))
         # The length is in query terms: number forms and single characters indexed beside them do not count.
         fields.append((name, len(found), " ".join(" ".join([t] * min(n, 3)) for t, n in sorted(counts.items()))))
@@ -429,7 +410,7 @@ def indexed(document: Document) -> Indexed:
                    document.asked_as, document.tags, _cut(document.short, SHORT_CHARS), tuple(fields),
                    tuple(Said(s.channels, _cut(s.text, SHORT_CHARS), s.specific) for s in document.told),
                    tuple(Said(s.channels, _cut(s.text, SAID_CHARS), s.specific) for s in document.said),
-                   document.dates)
+                   document.dates, stemmed is stem_es)
 
 
 def _cut(text: str, most: int) -> str:
@@ -525,6 +506,17 @@ def _vocabulary(shards: dict[str, dict[str, list[int]]], most: int) -> tuple[dic
     return files, whole, by_length
 
 
+def runs(numbers: Iterable[int]) -> list[list[int]]:
+    """Ascending document numbers as `[first, last]` runs: a Spanish knowledge base is one run, not a list."""
+    found: list[list[int]] = []
+    for number in numbers:
+        if found and found[-1][1] == number - 1:
+            found[-1][1] = number
+        else:
+            found.append([number, number])
+    return found
+
+
 def index_files(documents: Sequence[Indexed], synonyms: tuple[tuple[str, ...], ...],
                 titles: Mapping[str, str] | None = None, shard_bytes: int = SHARD_BYTES) -> dict[str, bytes]:
     """Every file of the search index for these documents (in the order given: that is the doc numbering).
@@ -555,6 +547,8 @@ def index_files(documents: Sequence[Indexed], synonyms: tuple[tuple[str, ...], .
         "vocabulary_lengths": lengths, "topics": topics, "channels": names,
         "channel_titles": [(titles or {}).get(name, name) for name in names],
         "synonyms": [[" ".join(words(p)) for p in group] for group in synonyms],
+        # The answers stemmed the Spanish way: only they match a query word's Spanish stem.
+        "spanish": runs(n for n, d in enumerate(documents) if d.spanish),
     })
     return files
 

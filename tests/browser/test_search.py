@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from renderers.reference_search import PRESENT, file_name, number_forms, shard_key, terms
+from renderers.reference_search import PRESENT, file_name, number_forms, shard_key, terms, words
+from renderers.search_stems import stem, stem_es
 from tests.browser.search_fixtures import (
     AXE_URL, Served, Watch, axe_script, numbers_site, scripts_site, search_browser, search_site, watched,
 )
-from tests.kb import sample
+from tests.kb import SAMPLE, sample
 
 __all__ = ["numbers_site", "scripts_site", "search_browser", "search_site", "watched"]  # fixtures, for pytest
 
@@ -221,6 +222,37 @@ def test_the_word_rules_match_the_index_builder(watched: Page, search_site: Serv
     _open(page, search_site)
     assert page.evaluate("texts => texts.map(t => window.ReferenceSearch.terms(t))", WORD_SAMPLES) == \
         [terms(text) for text in WORD_SAMPLES]
+
+
+# Every word of the sample knowledge base (English and its Spanish translations) and made-up inflections of
+# Spanish stems: each suffix rule of either stemmer meets words it must and must not cut.
+_ENDINGS = ("", "s", "es", "a", "as", "o", "os", "e", "ar", "er", "ir", "ado", "ada", "ados", "idas", "ando",
+            "iendo", "arse", "irse", "amos", "imos", "mente", "amente", "ces", "ies", "ing", "ed", "ly", "ss", "us", "is")
+STEM_SAMPLES = sorted({w for path in SAMPLE.rglob("*.md") for w in words(path.read_text(encoding="utf-8"))} |
+                      {root + ending for root in ("pag", "cit", "lu", "me", "ab", "factur", "llamad", "x")
+                       for ending in _ENDINGS})
+
+
+def test_the_client_stems_english_and_spanish_as_the_index_builder(watched: Page, search_site: Served) -> None:
+    page, _ = watched
+    _open(page, search_site)
+    assert len(STEM_SAMPLES) > 2000 and any(stem_es(w) != stem(w) for w in STEM_SAMPLES)
+    found = page.evaluate("ws => ws.map(w => [window.ReferenceSearch.stem(w), window.ReferenceSearch.stemEs(w)])",
+                          STEM_SAMPLES)
+    assert {w: tuple(pair) for w, pair in zip(STEM_SAMPLES, found)} == \
+        {w: (stem(w), stem_es(w)) for w in STEM_SAMPLES}
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("mudarse", "service/moving-es"),                        # "Me mudo dentro de Riverton": nothing before
+    ("mudarse servicio", "service/moving-es"),               # the landlord answer came first
+    ("llegada tecnico", "appointments/missed-appointment-es"),  # "El técnico no llegó": booking came first
+])
+def test_a_spanish_query_finds_the_spanish_answer_in_another_inflection(watched: Page, search_site: Served,
+                                                                        query: str, expected: str) -> None:
+    page, _ = watched
+    _open(page, search_site)
+    assert _search(page, query)[0] == expected
 
 
 def test_the_client_gives_numbers_the_forms_the_index_builder_does(watched: Page, search_site: Served) -> None:

@@ -14,16 +14,21 @@ from renderers.reference_search import (
     ABBREVIATIONS, CHUNK, PRESENT, MAX_POSTINGS, STOP_WORDS, Document, Indexed, abbreviations, document_of, file_name, fold, index_files,
     index_terms, indexed, merged, number_forms, scores, search_files, shard_key, stem, terms, words,
 )
+from renderers.search_stems import stem_es, stemmer
 from renderers import Rendered
 from tests.kb import answer_file, load_kb, sample, site_of, views_of, write_kb
 
 
-def _doc(number: int, question: str, **fields: object) -> Indexed:
+def _fields(number: int, question: str, **fields: object) -> dict[str, object]:
     values: dict[str, object] = {"id": f"topic/a{number}", "question": question, "topic": "topic",
                                  "audience": "public", "channels": ("web", "sms", "reference"), "asked_as": (),
                                  "tags": (), "short": "", "steps": "", "detail": ""}
     values.update(fields)
-    return indexed(Document(**values))  # type: ignore[arg-type]
+    return values
+
+
+def _doc(number: int, question: str, **fields: object) -> Indexed:
+    return indexed(Document(**_fields(number, question, **fields)))  # type: ignore[arg-type]
 
 
 def _score(index: dict[str, list[tuple[int, int]]], term: str, doc: int) -> int:
@@ -37,6 +42,45 @@ def _score(index: dict[str, list[tuple[int, int]]], term: str, doc: int) -> int:
 ])
 def test_stem(word: str, stemmed: str) -> None:
     assert stem(word) == stemmed
+
+
+@pytest.mark.parametrize("words_, stemmed", [
+    (("cita", "citas"), "cit"), (("pago", "pagos", "pagar", "pagado", "pagando", "pagamos"), "pag"),
+    (("luz", "luces"), "luz"), (("factura", "facturas", "facturar"), "factur"), (("mes", "meses"), "mes"),
+    (("cliente", "clientes"), "client"), (("llamada", "llamadas", "llamar", "llame"), "llam"),
+    (("rapida", "rapidamente"), "rap"), (("medidor", "medidores"), "medidor"), (("2027",), "2027"),
+    (("gas",), "gas"), (("mudo", "mudarse", "mudamos"), "mud"), (("automatico", "automaticos", "automatica"), "automatic"),
+])
+def test_spanish_stem_gives_one_stem_to_a_words_inflections(words_: tuple[str, ...], stemmed: str) -> None:
+    assert [stem_es(word) for word in words_] == [stemmed] * len(words_)
+
+
+def test_the_stemmer_follows_the_language_tag() -> None:
+    assert stemmer("es-US") is stemmer("es") is stemmer("ES-mx") is stem_es
+    assert stemmer("") is stemmer("en-US") is stemmer("fr") is stem
+    assert terms("Pagos automáticos", "es-US") == ["pag", "automatic"]
+    assert terms("Pagos automáticos") == ["pago", "automatico"]
+
+
+def test_a_spanish_answer_is_indexed_by_spanish_stems_and_an_english_one_by_english() -> None:
+    spanish = indexed(Document(**_fields(0, "¿Cómo programo pagos automáticos?", language="es-US")))  # type: ignore[arg-type]
+    english = indexed(Document(**_fields(1, "Pagos and payments")))  # type: ignore[arg-type]
+    question = {name: packed.split() for name, _, packed in spanish.fields}["question"]
+    assert question == ["automatic", "com", "pag", "program"]
+    assert {name: packed.split() for name, _, packed in english.fields}["question"] == ["pago", "payment"]
+
+
+def test_the_index_lists_the_spanish_answers_as_runs() -> None:
+    docs = [_doc(n, "pagos", language="es-US" if n in (1, 2, 3, 5) else "") for n in range(7)]
+    meta = json.loads(index_files(docs, ())["search/meta.json"])
+    assert meta["spanish"] == [[1, 3], [5, 5]]
+    assert json.loads(index_files(docs[:1], ())["search/meta.json"])["spanish"] == []
+
+
+def test_a_translation_is_read_in_its_own_language_and_the_rest_in_the_knowledge_bases() -> None:
+    docs = {d.id: d for d in (document_of(v, language="en-US") for v in views_of(sample(), "reference"))}
+    assert docs["accounts/autopay-es"].language == "es-US"
+    assert docs["accounts/autopay"].language == "en-US"
 
 
 def test_terms_fold_accents_apostrophes_and_stop_words() -> None:
@@ -317,6 +361,24 @@ def test_a_large_shard_splits_by_a_longer_prefix_and_terms_find_theirs() -> None
         assert not splittable or len(files[f"search/t/{file_name(key)}.json"]) <= 1500, key
     assert found and all(shard_key(term, keys) == key for term, key in found.items())
     assert set(found) == set(scores(docs))  # every term is in exactly one shard
+
+
+def test_split_shards_hold_exactly_what_one_unsplit_shard_per_prefix_would() -> None:
+    """A lookup through the split shards (the term's longest listed prefix) finds the postings it would find
+    in the unsplit index, and no split shard that could be split further is over the threshold."""
+    docs = [_doc(n, f"payment payments payable paying pays pay{n} pal{n} pa{n % 7}", tags=(f"pax{n}",))
+            for n in range(80)]
+    split, whole = index_files(docs, (), shard_bytes=1200), index_files(docs, (), shard_bytes=10_000_000)
+    split_keys = frozenset(json.loads(split["search/meta.json"])["shards"])
+    whole_keys = frozenset(json.loads(whole["search/meta.json"])["shards"])
+    assert len(split_keys) > len(whole_keys) and all(len(k) <= 2 for k in whole_keys)
+    unsplit = {t: p for k in whole_keys for t, p in json.loads(whole[f"search/t/{file_name(k)}.json"]).items()}
+    for term, postings in unsplit.items():
+        data = split[f"search/t/{file_name(shard_key(term, split_keys))}.json"]
+        assert json.loads(data)[term] == postings, term
+    for key in split_keys:
+        shard = json.loads(split[f"search/t/{file_name(key)}.json"])
+        assert len(split[f"search/t/{file_name(key)}.json"]) <= 1200 or all(len(t) <= len(key) for t in shard), key
 
 
 def test_a_large_vocabulary_splits_by_term_length() -> None:
