@@ -1,6 +1,7 @@
 /* Reference-site search (assets/search.js): results as the CSR types, from the static index that
    renderers/reference_search.py writes under search/. Words (letters and digits of any script) are folded,
-   stop words dropped and stemmed exactly as the index builder does; each query word also matches by prefix
+   stop words dropped and stemmed exactly as the index builder does, each word both the English and the
+   Spanish way (the index stems each answer in its own language); each query word also matches by prefix
    and with one or two typos, and a query phrase found in a synonym group also matches the group's other
    phrases. Runs of scripts written without spaces (Chinese, Japanese, Thai) are looked up as character
    bigrams, exactly, and a single such character as itself. Numbers are joined as the index builder joins
@@ -147,6 +148,23 @@
     return word;
   }
 
+  // A light Spanish stemmer, as stem_es in search_stems.py: Spanish answers are indexed by it.
+  var SPANISH_ENDINGS = ["arse", "erse", "irse", "iendo", "ando", "ado", "ada", "ido", "ida", "ar", "er", "ir"];
+  function stemEs(word) {
+    if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
+    if (word.endsWith("mente") && word.length >= 9) word = word.slice(0, -5);
+    if (/(amos|emos|imos)$/.test(word) && word.length >= 7) return word.slice(0, -4);
+    if (word.endsWith("ces") && word.length >= 5) word = word.slice(0, -3) + "z";
+    else if (word.endsWith("es") && word.length >= 5 && "aeiou".indexOf(word[word.length - 3]) < 0) word = word.slice(0, -2);
+    else if (word.endsWith("s") && word.length >= 4) word = word.slice(0, -1);
+    for (var k = 0; k < SPANISH_ENDINGS.length; k++) {
+      var ending = SPANISH_ENDINGS[k];
+      if (word.endsWith(ending) && word.length - ending.length >= 3) return word.slice(0, -ending.length);
+    }
+    if ("aeo".indexOf(word[word.length - 1]) >= 0 && word.length >= 4) word = word.slice(0, -1);
+    return word;
+  }
+
   function terms(text) {
     var found = [];
     words(text).forEach(function (word) {
@@ -208,7 +226,13 @@
         i += hit.length;
       } else {
         if (!STOP.has(raw[i]) || raw.length === 1) {
-          clauses.push({ text: raw[i], alternatives: [{ terms: [stems[i]], own: true, fuzzy: true }], last: i === raw.length - 1 });
+          var ways = [{ terms: [stems[i]], own: true, fuzzy: true }];
+          // The site holds answers in English and Spanish and a CSR may type either: the word stemmed the
+          // Spanish way too, looked up exactly (its typos and completions come from the English stem's), in the
+          // Spanish answers only: "breakers" is no "break" in an English one.
+          var spanish = stemEs(raw[i]);
+          if (spanish !== stems[i]) ways.push({ terms: [spanish], own: true, fuzzy: false, spanish: true });
+          clauses.push({ text: raw[i], alternatives: ways, last: i === raw.length - 1 });
         }
         i += 1;
       }
@@ -386,7 +410,8 @@
   }
 
   // doc -> best score of this typed term, over every index term it may stand for; matched terms kept per doc.
-  function termScores(typed, loaded, isLast, fuzzy, matched) {
+  // `only`: the documents it may match (all when null).
+  function termScores(typed, loaded, isLast, fuzzy, matched, only) {
     var scores = new Map();
     (loaded.pools.get(typed + "|" + isLast + "|" + !!fuzzy) || []).forEach(function (candidate) {
       var shard = loaded.shards.get(shardOf(candidate.term));
@@ -394,6 +419,7 @@
       if (!postings) return;
       for (var p = 0; p < postings.length; p += 2) {
         var doc = postings[p], value = postings[p + 1] * candidate.factor;
+        if (only && !only.has(doc)) continue;
         if (!(scores.get(doc) >= value)) scores.set(doc, value);
         if (!matched.has(doc)) matched.set(doc, new Set());
         matched.get(doc).add(candidate.term);
@@ -416,7 +442,8 @@
         var sums = new Map(), hits = new Map();
         alt.terms.forEach(function (term, k) {
           var isLast = clause.last && k === alt.terms.length - 1;
-          termScores(term, loaded, isLast, alt.fuzzy, matched).forEach(function (value, doc) {
+          var only = alt.spanish ? meta.spanishSet : null;
+          termScores(term, loaded, isLast, alt.fuzzy, matched, only).forEach(function (value, doc) {
             sums.set(doc, (sums.get(doc) || 0) + value);
             hits.set(doc, (hits.get(doc) || 0) + 1);
           });
@@ -811,7 +838,7 @@
 
   // The word rules, for the browser tests that check they match the index builder's (Python) ones.
   window.ReferenceSearch = Object.freeze({
-    terms: terms, stem: stem, forms: numberForms, shard: function (term) { return fileOf(shardOf(term)); }
+    terms: terms, stem: stem, stemEs: stemEs, forms: numberForms, shard: function (term) { return fileOf(shardOf(term)); }
   });
 
   // The home page keeps the query and filters in its address (Back, sharing); the box on other pages does not.
@@ -924,6 +951,10 @@
     loading = fetchJson("meta.json").then(function (loaded) {
       meta = loaded;
       meta.shardSet = new Set(meta.shards);
+      meta.spanishSet = new Set();
+      (meta.spanish || []).forEach(function (run) {
+        for (var doc = run[0]; doc <= run[1]; doc++) meta.spanishSet.add(doc);
+      });
       meta.splitKeys = meta.shards.filter(function (key) { return Array.from(key).length > 2; });
       synonyms = meta.synonyms;
       if (filters.channel) {
