@@ -67,6 +67,8 @@ def run(kb_root: Path, as_of: date, *, files: Sequence[Path] = (), render: bool 
     whole = not files or any(not is_answer_file(path, kb_root) for path in files)
     loader = _cached_loader(cache, None if whole else {_name(path, kb_root) for path in files})
     kb = _load(kb_root, report, as_of, names, progress, loader)
+    if isinstance(loader, CachedLoader):
+        kb.internal = loader.internal
     loaded = load_channels(names, report, settings=kb.settings)
     wanted = {_real(path) for path in files}
     answers = kb.answers if whole else _with_dependents(kb, wanted)

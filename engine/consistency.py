@@ -161,6 +161,36 @@ def grams(run: list[str], size: int = LEAK_WORDS) -> set[tuple[str, ...]]:
 # ----------------------------------------------------------------------------------------- internal text
 
 
+@dataclass(frozen=True)
+class InternalText:
+    """One answer's part in the `InternalIndex`: its runs of internal text with their lines, in order, and the
+    runs its public titles and fact labels say (which no answer's internal text may be blamed for)."""
+
+    runs: tuple[tuple[tuple[str, ...], int], ...]
+    forgiven: frozenset[tuple[str, ...]]
+
+    @classmethod
+    def of(cls, answer: Answer) -> InternalText:
+        found: dict[tuple[str, ...], int] = {}
+        if answer.audience == "internal":
+            for block in answer.blocks:
+                _runs(found, (block,), None)
+            return cls(tuple(found.items()), frozenset())
+        for scoped in _internal_blocks(answer.blocks):
+            _runs(found, scoped.blocks, scoped.line)
+        said = [_words(answer.question), *(_words(asked) for asked in answer.asked_as)]
+        said += [_words(node.label) for node in walk_inlines(public_blocks(answer.blocks))
+                 if isinstance(node, FactMention) and node.label]
+        return cls(tuple(found.items()), frozenset(gram for run in said for gram in grams(run)))
+
+
+def _runs(found: dict[tuple[str, ...], int], blocks: tuple[Block, ...], line: int | None) -> None:
+    for block in blocks:
+        for run in block_tokens((block,)):
+            for gram in grams(run):
+                found.setdefault(gram, line or getattr(block, "line", 1))
+
+
 @dataclass
 class InternalIndex:
     """Every run of LEAK_WORDS words of internal text (notes and internal answers), with where it came from."""
@@ -168,35 +198,24 @@ class InternalIndex:
     runs: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, answers: Iterable[Answer]) -> InternalIndex:
+    def of(cls, answers: Iterable[Answer], known: Mapping[str, InternalText] | None = None) -> InternalIndex:
         """Index internal text, then forget the runs that public titles and labels also say (an internal
         table may name a public fact's label): those are not internal words. Public bodies are not forgiven
         here: internal text copied into a public body is exactly the leak to catch. A note that repeats its
-        own answer's public sentence is forgiven per view (see `_leaks`)."""
+        own answer's public sentence is forgiven per view (see `_leaks`). `known`: answers' parts worked out
+        before (by `Answer.source`), e.g. stored with their parse."""
         index = cls()
-        public: list[Answer] = []
+        forgiven: list[frozenset[tuple[str, ...]]] = []
         for answer in answers:
-            if answer.audience == "internal":
-                index._add(answer.id, answer.blocks)
-            else:
-                public.append(answer)
-                for block in _internal_blocks(answer.blocks):
-                    index._add(answer.id, block.blocks, block.line)
+            part = (known or {}).get(answer.source) or InternalText.of(answer)
+            for gram, line in part.runs:
+                index.runs.setdefault(gram, (answer.id, line))
+            forgiven.append(part.forgiven)
         if index.runs:
-            for answer in public:
-                runs = [_words(answer.question), *(_words(asked) for asked in answer.asked_as)]
-                runs += [_words(node.label) for node in walk_inlines(public_blocks(answer.blocks))
-                         if isinstance(node, FactMention) and node.label]
-                for run in runs:
-                    for gram in grams(run):
-                        index.runs.pop(gram, None)
+            for grams_said in forgiven:
+                for gram in grams_said:
+                    index.runs.pop(gram, None)
         return index
-
-    def _add(self, answer_id: str, blocks: tuple[Block, ...], line: int | None = None) -> None:
-        for block in blocks:
-            for run in block_tokens((block,)):
-                for gram in grams(run):
-                    self.runs.setdefault(gram, (answer_id, line or getattr(block, "line", 1)))
 
 
 def public_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:

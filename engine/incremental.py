@@ -32,7 +32,7 @@ import channels as channel_registry
 from engine.bundle import _signature_of, sha256, signature
 from engine.cache import Sealed, Store, code_version, digest
 from engine.compile import AnswerOutputs, Plan
-from engine.consistency import Problem
+from engine.consistency import InternalText, Problem
 from engine.diagnostics import Diagnostic, Report
 from engine.factbook import FactTable
 from engine.facts import FactType, Locale
@@ -142,6 +142,7 @@ class CachedLoader:
         self.seen: set[str] = set()  # cache names of every answer file loaded
         self.names: dict[str, tuple[str, str]] = {}  # answer id -> (cache name, content key), for `whole`
         self.light: set[str] = set()  # ids of the answers loaded light
+        self.internal: dict[str, InternalText] = {}  # their parts of the leak index, by `Answer.source`
         self.texts: dict[str, str] = {}  # answer id -> digest of its file's bytes
         self.reused = 0
         self.given: Mapping[str, bytes] = {}  # file system path -> bytes already read for this build
@@ -189,7 +190,7 @@ class CachedLoader:
                 deps = _fact_deps(item, facts)
                 whole = seal((item, deps))
                 light = Light(light_answer(item.answer), positions(item.answer, item.where, item.front_matter.data),
-                              tuple(item.literals), deps)
+                              tuple(item.literals), deps, InternalText.of(item.answer))
                 self.rows.append(Row(name, vouched, text, key, seal(light), whole))
         return item
 
@@ -211,6 +212,7 @@ class CachedLoader:
         if not isinstance(light, Light) or not self._agree(light.deps, facts):
             return None
         self.light.add(light.answer.id)
+        self.internal[light.answer.source] = light.internal
         return Loaded(light.answer, display_path(path), light.positions, list(light.literals))  # type: ignore[arg-type]
 
     def whole(self, answer_id: str) -> Answer | None:

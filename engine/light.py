@@ -8,7 +8,8 @@ What reads an answer that is not rendered, and what it reads:
 - the plan (`publishes`, `site_of`, `versions`, `summarise`, the notices' targets): header fields and the keys
   of the facts it uses (`standards.concerned`);
 - the leak check's `InternalIndex.of`: the internal text (an internal answer's blocks, a public answer's
-  `::: internal` notes) and the labels of the facts its public text mentions.
+  `::: internal` notes) and the labels of the facts its public text mentions; kept tokenised too
+  (`InternalText`), so the index is merged, not worked out again.
 
 So a light answer is the `Answer` with `steps` dropped and, for a public answer, its blocks cut to its
 internal notes followed by one paragraph of its public fact mentions (their labels and keys); the overrides stay.
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from engine.consistency import _internal_blocks, public_blocks
+from engine.consistency import InternalText, _internal_blocks, public_blocks
 from engine.model import Answer, FactMention, Paragraph, walk_inlines
 
 Location = tuple[str | int, ...]
@@ -41,6 +42,7 @@ class Light:
     positions: Positions
     literals: tuple[tuple[FactMention, int, int], ...]
     deps: Any  # incremental.FactDeps: how its facts resolved, checked before use
+    internal: InternalText  # its part in the leak check's index, worked out once
 
 
 def light_answer(answer: Answer) -> Answer:
