@@ -153,6 +153,8 @@ def _load(root: Path, report: Report, as_of: date, names: tuple[str, ...], progr
             count += 1
             shown.step(count)
 
+    if hasattr(load_one, "facts"):
+        counted.facts = load_one.facts  # type: ignore[attr-defined]
     try:
         return load(root, report, as_of=as_of, channels=names, load_one=counted)
     finally:

@@ -161,34 +161,40 @@ def grams(run: list[str], size: int = LEAK_WORDS) -> set[tuple[str, ...]]:
 # ----------------------------------------------------------------------------------------- internal text
 
 
+_JOIN = "\x1f"  # between the tokens of a run kept as one string (no token holds it: they are words and facts)
+
+
 @dataclass(frozen=True)
 class InternalText:
-    """One answer's part in the `InternalIndex`: its runs of internal text with their lines, in order, and the
-    runs its public titles and fact labels say (which no answer's internal text may be blamed for)."""
+    """One answer's part in the `InternalIndex`: its runs of internal text, in order, each with its line, and the
+    runs its public title, wordings and fact labels say (whose grams no answer's internal text may be blamed for).
+    A run is kept as its tokens joined in one string: cheap to store and to read back."""
 
-    runs: tuple[tuple[tuple[str, ...], int], ...]
-    forgiven: frozenset[tuple[str, ...]]
+    internal: tuple[tuple[str, int], ...]
+    said: tuple[str, ...]
 
     @classmethod
     def of(cls, answer: Answer) -> InternalText:
-        found: dict[tuple[str, ...], int] = {}
+        internal: list[tuple[str, int]] = []
         if answer.audience == "internal":
             for block in answer.blocks:
-                _runs(found, (block,), None)
-            return cls(tuple(found.items()), frozenset())
+                internal += [(_JOIN.join(run), getattr(block, "line", 1)) for run in block_tokens((block,))]
+            return cls(tuple(internal), ())
         for scoped in _internal_blocks(answer.blocks):
-            _runs(found, scoped.blocks, scoped.line)
+            for block in scoped.blocks:
+                internal += [(_JOIN.join(run), scoped.line or getattr(block, "line", 1)) for run in block_tokens((block,))]
         said = [_words(answer.question), *(_words(asked) for asked in answer.asked_as)]
         said += [_words(node.label) for node in walk_inlines(public_blocks(answer.blocks))
                  if isinstance(node, FactMention) and node.label]
-        return cls(tuple(found.items()), frozenset(gram for run in said for gram in grams(run)))
+        return cls(tuple(internal), tuple(_JOIN.join(run) for run in said if len(run) >= LEAK_WORDS))
 
+    def runs(self) -> Iterable[tuple[set[tuple[str, ...]], int]]:
+        for run, line in self.internal:
+            yield grams(run.split(_JOIN)), line
 
-def _runs(found: dict[tuple[str, ...], int], blocks: tuple[Block, ...], line: int | None) -> None:
-    for block in blocks:
-        for run in block_tokens((block,)):
-            for gram in grams(run):
-                found.setdefault(gram, line or getattr(block, "line", 1))
+    def forgiven(self) -> Iterable[tuple[str, ...]]:
+        for run in self.said:
+            yield from grams(run.split(_JOIN))
 
 
 @dataclass
@@ -205,15 +211,16 @@ class InternalIndex:
         own answer's public sentence is forgiven per view (see `_leaks`). `known`: answers' parts worked out
         before (by `Answer.source`), e.g. stored with their parse."""
         index = cls()
-        forgiven: list[frozenset[tuple[str, ...]]] = []
+        parts: list[InternalText] = []
         for answer in answers:
             part = (known or {}).get(answer.source) or InternalText.of(answer)
-            for gram, line in part.runs:
-                index.runs.setdefault(gram, (answer.id, line))
-            forgiven.append(part.forgiven)
+            for found, line in part.runs():
+                for gram in found:
+                    index.runs.setdefault(gram, (answer.id, line))
+            parts.append(part)
         if index.runs:
-            for grams_said in forgiven:
-                for gram in grams_said:
+            for part in parts:
+                for gram in part.forgiven():
                     index.runs.pop(gram, None)
         return index
 

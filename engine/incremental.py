@@ -34,10 +34,10 @@ from engine.cache import Sealed, Store, code_version, digest
 from engine.compile import AnswerOutputs, Plan
 from engine.consistency import InternalText, Problem
 from engine.diagnostics import Diagnostic, Report
-from engine.factbook import FactTable
+from engine.factbook import FactTable, load_facts
 from engine.facts import FactType, Locale
 from engine.knowledge import KnowledgeBase, Loaded, display_path, load_answer
-from engine.light import Light, light_answer, positions
+from engine.light import Light, light
 from engine.notices import digest as notice_digest
 from engine.parse_store import ParseStore, Row, seal, stat_signature
 from engine.model import Answer, FactMention, Paragraph, walk_inlines
@@ -138,6 +138,7 @@ class CachedLoader:
         self.store = store
         self.full = full
         self.rows: list[Row] = []  # parses to store (new or changed files)
+        self.shared: list[tuple[str, str, bytes]] = []  # shared values to store: (name, key, pickled value)
         self.touched: list[tuple[str, int | None, str]] = []  # unchanged files with a new stat signature
         self.seen: set[str] = set()  # cache names of every answer file loaded
         self.names: dict[str, tuple[str, str]] = {}  # answer id -> (cache name, content key), for `whole`
@@ -189,10 +190,30 @@ class CachedLoader:
             if not own.items:
                 deps = _fact_deps(item, facts)
                 whole = seal((item, deps))
-                light = Light(light_answer(item.answer), positions(item.answer, item.where, item.front_matter.data),
-                              tuple(item.literals), deps, InternalText.of(item.answer))
-                self.rows.append(Row(name, vouched, text, key, seal(light), whole))
+                part = light(item.answer, item.where, item.front_matter.data, tuple(item.literals), deps)
+                self.rows.append(Row(name, vouched, text, key, seal(part), whole))
         return item
+
+    def facts(self, root: Path, display: str, locale: Locale, report: Report) -> FactTable:
+        """`load_facts`, reused from the store when `_facts.yaml` is unchanged and loaded without a diagnostic."""
+        path = root / "_facts.yaml"
+        try:
+            regular = stat.S_ISREG(os.lstat(path).st_mode)
+            data = path.read_bytes() if regular else None
+        except OSError:
+            data = None
+        if data is None or self.store is None:
+            return load_facts(root, display, locale, report)
+        key = digest(data, display, repr(locale))
+        table = self.store.shared("facts", key)
+        if isinstance(table, FactTable):
+            return table
+        own = Report()
+        table = load_facts(root, display, locale, own)
+        report.extend(own.items)
+        if not own.items:
+            self.shared.append(("facts", key, seal(table)))
+        return table
 
     def _agree(self, deps: FactDeps, facts: FactTable) -> bool:
         if self._check is None or self._check.facts is not facts:
@@ -208,12 +229,13 @@ class CachedLoader:
                     and self._agree(opened[1], facts)):
                 return replace(opened[0], display=display_path(path))
             return None
-        light = self.store.light(name, key)
-        if not isinstance(light, Light) or not self._agree(light.deps, facts):
+        part = self.store.light(name, key)
+        if not isinstance(part, Light) or not self._agree(part.deps, facts):
             return None
-        self.light.add(light.answer.id)
-        self.internal[light.answer.source] = light.internal
-        return Loaded(light.answer, display_path(path), light.positions, list(light.literals))  # type: ignore[arg-type]
+        answer = part.answer()
+        self.light.add(answer.id)
+        self.internal[answer.source] = part.internal
+        return Loaded(answer, display_path(path), part.positions, list(part.literals))  # type: ignore[arg-type]
 
     def whole(self, answer_id: str) -> Answer | None:
         """The full parse of an answer loaded light (None if its row is gone or no longer authentic)."""
@@ -448,7 +470,7 @@ class Session:
             self.settings.explain(line)
 
     def save(self, up_to_date: UpToDate, signatures: Mapping[str, int]) -> None:
-        self.parses.write(self.loader.rows, self.loader.touched, keep=self.loader.seen)
+        self.parses.write(self.loader.rows, self.loader.touched, keep=self.loader.seen, shared=self.loader.shared)
         (self.settings.folder / "parses.pickle").unlink(missing_ok=True)  # the single pickle this store replaced
         self.store.save("renders", (self.records, self.internal))
         self.store.save("signatures", dict(signatures))

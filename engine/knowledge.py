@@ -126,12 +126,13 @@ def default_channels(channels: tuple[str, ...], front: object) -> tuple[str, ...
 
 def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] | None = None,
          load_one: Callable[..., Loaded | None] | None = None) -> KnowledgeBase:
-    """`load_one` replaces `load_answer` (same signature), e.g. by one that reuses cached parses."""
+    """`load_one` replaces `load_answer` (same signature), e.g. by one that reuses cached parses; if it has a
+    `facts` method, that replaces `load_facts`."""
     channel_names = channels if channels is not None else channel_registry.names()
     check_tree(root, report)
     settings = load_settings(root, display_path(root / "_settings.yaml"), report)
     locale = settings.locale
-    facts = load_facts(root, display_path(root / "_facts.yaml"), locale, report)
+    facts = getattr(load_one, "facts", load_facts)(root, display_path(root / "_facts.yaml"), locale, report)
     standards, facts = load_standards(root, display_path(root / "_standards.yaml"), locale, facts, report)
     loaded: list[Loaded] = []
     failed: dict[str, str] = {}  # the id a file that did not load would have had -> its display path

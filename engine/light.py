@@ -11,16 +11,19 @@ What reads an answer that is not rendered, and what it reads:
   `::: internal` notes) and the labels of the facts its public text mentions; kept tokenised too
   (`InternalText`), so the index is merged, not worked out again.
 
-So a light answer is the `Answer` with `steps` dropped and, for a public answer, its blocks cut to its
-internal notes followed by one paragraph of its public fact mentions (their labels and keys); the overrides stay.
+So a light answer is the `Answer` without its body: no blocks but one paragraph of the standards it states
+(all `concerned` looks for), no overrides, steps or short answer text; its leak-index part is kept tokenised
+(`InternalText`), so the index is merged, not worked out again. It is stored as plain values (a dict of the
+header fields, tuples), which unpickle in C: the model's slotted dataclasses each run Python code to unpickle.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
-from engine.consistency import InternalText, _internal_blocks, public_blocks
+from engine.consistency import InternalText
 from engine.model import Answer, FactMention, Paragraph, walk_inlines
+from engine.standards import GROUP
 
 Location = tuple[str | int, ...]
 
@@ -36,22 +39,33 @@ class Positions:
         return self.at.get((tuple(loc), key), (1, 1))
 
 
+_BODY = ("blocks", "overrides", "short_answer", "steps")
+
+
 @dataclass(frozen=True)
 class Light:
-    answer: Answer
+    header: dict[str, object]  # the answer's fields but its body (`_BODY`)
+    line: int  # the short answer's line
+    standards: tuple[FactMention, ...]  # its mentions of standards (`standards.concerned` reads them)
     positions: Positions
     literals: tuple[tuple[FactMention, int, int], ...]
     deps: Any  # incremental.FactDeps: how its facts resolved, checked before use
     internal: InternalText  # its part in the leak check's index, worked out once
 
+    def answer(self) -> Answer:
+        body = (Paragraph(self.standards, self.line),) if self.standards else ()
+        return Answer(**self.header, blocks=body, overrides=(), short_answer=Paragraph((), self.line),  # type: ignore[arg-type]
+                      steps=None)
 
-def light_answer(answer: Answer) -> Answer:
-    if answer.audience == "internal":
-        return replace(answer, steps=None)
-    mentions = tuple(node for node in walk_inlines(public_blocks(answer.blocks)) if isinstance(node, FactMention))
-    line = answer.short_answer.line
-    blocks = (*_internal_blocks(answer.blocks), Paragraph(mentions, line))
-    return replace(answer, blocks=blocks, short_answer=Paragraph((), line), steps=None)
+
+def light(answer: Answer, where: Any, data: object, literals: tuple[tuple[FactMention, int, int], ...],
+          deps: Any) -> Light:
+    header = {f.name: getattr(answer, f.name) for f in fields(Answer) if f.name not in _BODY}
+    mentions = walk_inlines(answer.blocks) + [node for o in answer.overrides for node in o.inlines]
+    standards = tuple(node for node in mentions if isinstance(node, FactMention) and node.key
+                      and node.key.startswith(f"{GROUP}."))
+    return Light(header, answer.short_answer.line, standards, positions(answer, where, data), literals, deps,
+                 InternalText.of(answer))
 
 
 def positions(answer: Answer, where: Any, data: object) -> Positions:

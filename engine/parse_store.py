@@ -8,7 +8,8 @@ answers and the plan need from an answer that is not rendered.
 The security model is engine/cache.py's: a pickle is opened only when its HMAC under the cache secret agrees,
 and every MAC covers the code version, so rows written by other code read as absent. The stat signature has a
 MAC of its own (it is rewritten alone when a file is touched without changing). A row that fails any check is
-treated as missing: the file is parsed again.
+treated as missing: the file is parsed again. A second table keeps what every answer shares and is as costly
+to read again (the parsed `_facts.yaml`), by name and content key.
 """
 from __future__ import annotations
 
@@ -22,12 +23,13 @@ from typing import Any, Iterable
 
 from engine import ownership
 from engine.bundle import _signature_of
-from engine.cache import code_version, digest, secret
+from engine.cache import code_version, secret
 
 FILE = "parses.sqlite"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS parses (
     name TEXT PRIMARY KEY, signature INTEGER, signature_mac TEXT NOT NULL, text TEXT NOT NULL, key TEXT NOT NULL,
-    light BLOB NOT NULL, light_mac TEXT NOT NULL, full BLOB NOT NULL, full_mac TEXT NOT NULL)"""
+    light BLOB NOT NULL, light_mac TEXT NOT NULL, full BLOB NOT NULL, full_mac TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shared (name TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL, mac TEXT NOT NULL)"""
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,15 @@ class Row:
 
 
 def _mac(kind: str, *parts: str | bytes) -> str | None:
+    """HMAC-SHA256 under the cache secret of the code version and `parts`, each length-prefixed."""
     key = secret()
     if key is None:
         return None
-    return hmac.new(key, digest(kind, code_version(), *parts).encode("ascii"), "sha256").hexdigest()
+    message = bytearray()
+    for part in (kind, code_version(), *parts):
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        message += len(data).to_bytes(8, "little") + data
+    return hmac.digest(key, bytes(message), "sha256").hex()
 
 
 def _agrees(mac: object, kind: str, *parts: str | bytes) -> bool:
@@ -97,7 +104,7 @@ class ParseStore:
                     ownership.mark(self.folder, "cache")
                 db = sqlite3.connect(self.path, timeout=30)
                 db.execute("PRAGMA journal_mode=WAL")
-                db.execute(_SCHEMA)
+                db.executescript(_SCHEMA)
             else:
                 # immutable: no lock, no -wal or -shm file made, so `check` leaves the cache folder untouched; a
                 # row torn by a build writing meanwhile fails its MAC (or the query fails) and reads as absent
@@ -112,8 +119,8 @@ class ParseStore:
             self._db.close()
             self._db = None
 
-    def heads(self) -> dict[str, Head]:
-        """Every row's head, in one query; nothing unpickled, nothing authenticated yet (`light`, `trusted`)."""
+    def _rows(self) -> dict[str, tuple[Head, str, str]]:
+        """Every row's head with its MACs, read in one query the first time; nothing unpickled or checked yet."""
         if self._heads is None:
             self._heads = {}
             db = self._connect(create=False)
@@ -124,19 +131,15 @@ class ParseStore:
                         self._heads[name] = (Head(name, sig, text, key, light), sig_mac, light_mac)
                 except sqlite3.Error:
                     self._heads = {}
-        return {name: head for name, (head, _, _) in self._heads.items()}
+        return self._heads
 
     def head(self, name: str) -> Head | None:
-        self.heads()
-        assert self._heads is not None
-        found = self._heads.get(name)
+        found = self._rows().get(name)
         return found[0] if found else None
 
     def unchanged(self, name: str, signature: int | None) -> str | None:
         """The stored digest of the file's bytes, if its row's authenticated stat signature is `signature`."""
-        self.heads()
-        assert self._heads is not None
-        found = self._heads.get(name)
+        found = self._rows().get(name)
         if signature is None or found is None or found[0].signature != signature:
             return None
         head, mac, _ = found
@@ -144,9 +147,7 @@ class ParseStore:
 
     def light(self, name: str, key: str) -> Any | None:
         """The light part of the row whose content key is `key`, if authentic."""
-        self.heads()
-        assert self._heads is not None
-        found = self._heads.get(name)
+        found = self._rows().get(name)
         if found is None or found[0].key != key:
             return None
         head, _, mac = found
@@ -167,10 +168,23 @@ class ParseStore:
             return None
         return _unpickle(found[1])
 
+    def shared(self, name: str, key: str) -> Any | None:
+        """The shared value stored as `name` under content key `key`, if authentic."""
+        db = self._connect(create=False)
+        if db is None:
+            return None
+        try:
+            found = db.execute("SELECT key, value, mac FROM shared WHERE name = ?", (name,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if found is None or found[0] != key or not _agrees(found[2], "shared", name, key, found[1]):
+            return None
+        return _unpickle(found[1])
+
     def write(self, rows: Iterable[Row], signatures: Iterable[tuple[str, int | None, str]],
-              keep: set[str] | None = None) -> None:
-        """Store new rows, new stat signatures of unchanged rows ((name, signature, text)), and with `keep`,
-        delete every row not named in it. One transaction; a store that cannot be written is left alone."""
+              keep: set[str] | None = None, shared: Iterable[tuple[str, str, bytes]] = ()) -> None:
+        """Store new rows, new stat signatures of unchanged rows ((name, signature, text)), shared values
+        ((name, key, pickled value)), and with `keep`, delete every answer row not named in it. One transaction; a store that cannot be written is left alone."""
         self.close()
         db = self._connect(create=True)
         if db is None:
@@ -185,6 +199,9 @@ class ParseStore:
                 for name, sig, text in signatures:
                     db.execute("UPDATE parses SET signature = ?, signature_mac = ? WHERE name = ? AND text = ?",
                                (sig, _mac("stat", name, str(sig), text), name, text))
+                for name, key, value in shared:
+                    db.execute("INSERT OR REPLACE INTO shared VALUES (?, ?, ?, ?)",
+                               (name, key, value, _mac("shared", name, key, value)))
                 if keep is not None:
                     stored = {name for (name,) in db.execute("SELECT name FROM parses")}
                     db.executemany("DELETE FROM parses WHERE name = ?", [(name,) for name in stored - keep])

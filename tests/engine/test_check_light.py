@@ -138,3 +138,30 @@ def test_a_generated_knowledge_base(generated: tuple[Path, Path], tmp_path: Path
     _front(named, lambda front: re.sub(r"^question: .*$", lambda _: f"question: {question}", front, count=1,
                                        flags=re.MULTILINE).replace("related: [", "related: [nowhere/at-all, ", 1).replace(", ]", "]"))
     assert {"duplicate-question", "unknown-related"} <= _codes(_compare(kb, cache, [named], monkeypatch))
+
+
+def test_unchanged_files_and_facts_are_not_read_again(sample: tuple[Path, Path], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    kb, cache = sample  # the files the build read: their stat signatures are in the store
+    named = kb / "billing" / "late-fees.md"
+    read: list[str] = []
+    real_read = Path.read_bytes
+
+    def reading(self: Path) -> bytes:
+        read.append(self.name)
+        return real_read(self)
+
+    facts_loaded: list[Path] = []
+    real_facts = engine.incremental.load_facts
+
+    def loading_facts(root: Path, *args: object) -> object:
+        facts_loaded.append(root)
+        return real_facts(root, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    monkeypatch.setattr(engine.incremental, "load_facts", loading_facts)
+    light = run(kb, AS_OF, files=[named], progress=False, cache=cache)
+    monkeypatch.undo()
+    assert [name for name in read if name.endswith(".md")] == []  # not even the named file: it is unchanged too
+    assert facts_loaded == []
+    assert light.shown == run(kb, AS_OF, files=[named], progress=False).shown
