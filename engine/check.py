@@ -21,7 +21,7 @@ from engine.parse_store import ParseStore
 from engine.diagnostics import Diagnostic, Report, Severity
 from engine.knowledge import KnowledgeBase, Loaded, answer_files, load, load_answer
 from engine.model import Answer
-from engine.progress import Progress
+from engine.progress import MIN_TOTAL, Progress
 
 MARKERS = ("_settings.yaml", "_facts.yaml")  # a folder holding one of these is a knowledge base
 
@@ -140,7 +140,7 @@ def _cached_loader(cache: Path | None, full: set[str] | None) -> Callable[..., L
 
 def _load(root: Path, report: Report, as_of: date, names: tuple[str, ...], progress: bool,
           load_one: Callable[..., Loaded | None] = load_answer) -> KnowledgeBase:
-    if not progress:
+    if not progress or not Progress(MIN_TOTAL).enabled:  # nowhere to show it: the files are not listed twice
         return load(root, report, as_of=as_of, channels=names, load_one=load_one)
     shown = Progress(len(answer_files(root)), "loading")
     count = 0
