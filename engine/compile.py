@@ -155,7 +155,7 @@ def plan(kb: KnowledgeBase, loaded: list[Channel], as_of: date) -> Plan:
         c.name: frozenset(a.id for a in kb.answers if publishes(a, c.name, c.internal, as_of)) for c in loaded
     }
     translated = {a.translation_of for a in kb.answers if a.translation_of}
-    return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of, InternalIndex.of(kb.answers),
+    return Plan(tuple(loaded), site_of(kb, loaded, as_of), published, as_of, InternalIndex.of(kb.answers, kb.internal),
                 kb.notices.active(as_of), kb.notices.items,
                 summarise(kb.feedback, {a.id: a.hash for a in kb.answers}, as_of),
                 {a.id: a for a in kb.answers if a.id in translated})

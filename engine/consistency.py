@@ -161,6 +161,42 @@ def grams(run: list[str], size: int = LEAK_WORDS) -> set[tuple[str, ...]]:
 # ----------------------------------------------------------------------------------------- internal text
 
 
+_JOIN = "\x1f"  # between the tokens of a run kept as one string (no token holds it: they are words and facts)
+
+
+@dataclass(frozen=True)
+class InternalText:
+    """One answer's part in the `InternalIndex`: its runs of internal text, in order, each with its line, and the
+    runs its public title, wordings and fact labels say (whose grams no answer's internal text may be blamed for).
+    A run is kept as its tokens joined in one string: cheap to store and to read back."""
+
+    internal: tuple[tuple[str, int], ...]
+    said: tuple[str, ...]
+
+    @classmethod
+    def of(cls, answer: Answer) -> InternalText:
+        internal: list[tuple[str, int]] = []
+        if answer.audience == "internal":
+            for block in answer.blocks:
+                internal += [(_JOIN.join(run), getattr(block, "line", 1)) for run in block_tokens((block,))]
+            return cls(tuple(internal), ())
+        for scoped in _internal_blocks(answer.blocks):
+            for block in scoped.blocks:
+                internal += [(_JOIN.join(run), scoped.line or getattr(block, "line", 1)) for run in block_tokens((block,))]
+        said = [_words(answer.question), *(_words(asked) for asked in answer.asked_as)]
+        said += [_words(node.label) for node in walk_inlines(public_blocks(answer.blocks))
+                 if isinstance(node, FactMention) and node.label]
+        return cls(tuple(internal), tuple(_JOIN.join(run) for run in said if len(run) >= LEAK_WORDS))
+
+    def runs(self) -> Iterable[tuple[set[tuple[str, ...]], int]]:
+        for run, line in self.internal:
+            yield grams(run.split(_JOIN)), line
+
+    def forgiven(self) -> Iterable[tuple[str, ...]]:
+        for run in self.said:
+            yield from grams(run.split(_JOIN))
+
+
 @dataclass
 class InternalIndex:
     """Every run of LEAK_WORDS words of internal text (notes and internal answers), with where it came from."""
@@ -168,35 +204,25 @@ class InternalIndex:
     runs: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, answers: Iterable[Answer]) -> InternalIndex:
+    def of(cls, answers: Iterable[Answer], known: Mapping[str, InternalText] | None = None) -> InternalIndex:
         """Index internal text, then forget the runs that public titles and labels also say (an internal
         table may name a public fact's label): those are not internal words. Public bodies are not forgiven
         here: internal text copied into a public body is exactly the leak to catch. A note that repeats its
-        own answer's public sentence is forgiven per view (see `_leaks`)."""
+        own answer's public sentence is forgiven per view (see `_leaks`). `known`: answers' parts worked out
+        before (by `Answer.source`), e.g. stored with their parse."""
         index = cls()
-        public: list[Answer] = []
+        parts: list[InternalText] = []
         for answer in answers:
-            if answer.audience == "internal":
-                index._add(answer.id, answer.blocks)
-            else:
-                public.append(answer)
-                for block in _internal_blocks(answer.blocks):
-                    index._add(answer.id, block.blocks, block.line)
+            part = (known or {}).get(answer.source) or InternalText.of(answer)
+            for found, line in part.runs():
+                for gram in found:
+                    index.runs.setdefault(gram, (answer.id, line))
+            parts.append(part)
         if index.runs:
-            for answer in public:
-                runs = [_words(answer.question), *(_words(asked) for asked in answer.asked_as)]
-                runs += [_words(node.label) for node in walk_inlines(public_blocks(answer.blocks))
-                         if isinstance(node, FactMention) and node.label]
-                for run in runs:
-                    for gram in grams(run):
-                        index.runs.pop(gram, None)
+            for part in parts:
+                for gram in part.forgiven():
+                    index.runs.pop(gram, None)
         return index
-
-    def _add(self, answer_id: str, blocks: tuple[Block, ...], line: int | None = None) -> None:
-        for block in blocks:
-            for run in block_tokens((block,)):
-                for gram in grams(run):
-                    self.runs.setdefault(gram, (answer_id, line or getattr(block, "line", 1)))
 
 
 def public_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:

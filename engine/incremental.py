@@ -1,12 +1,13 @@
 """Incremental builds: reuse what the last build parsed and rendered when nothing it depends on has changed.
 
-Two caches, both in a `Store`:
+Two caches:
 
-- parses, per answer file, keyed by the file's bytes, its path, the locale and the channel names, and checked
-  against the shared facts the answer mentions (value and label of each reference; for each literal, which
-  shared fact it equals). Only files that loaded without any diagnostic are kept, so a reused parse reports
-  exactly what a fresh one would (nothing); the checks across answers always run.
-- renders, per answer (all its channels at once), keyed by its dependency edges (`edges`): its source text and
+- parses, one row per answer file in the parse store (engine/parse_store.py, shared with `check`), keyed by
+  the file's bytes, its path, the locale and the channel names, and checked against the shared facts the answer
+  mentions (value and label of each reference; for each literal, which shared fact it equals). Only files that
+  loaded without any diagnostic are kept, so a reused parse reports exactly what a fresh one would (nothing);
+  the checks across answers always run. A row also holds the answer's light part (engine/light.py).
+- renders, in a `Store`, per answer (all its channels at once), keyed by its dependency edges (`edges`): its source text and
   content hash, each shared fact it uses, each related answer's title and channels, each channel's config and
   templates, the site settings, whether its review is overdue on the build day, the internal text the leak
   check compares against, and the code version. An entry keeps the outputs' hashes, metrics and notes, and
@@ -19,24 +20,29 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from array import array
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import channels as channel_registry
-from engine.bundle import sha256, signature
+from engine.bundle import _signature_of, sha256, signature
 from engine.cache import Sealed, Store, code_version, digest
 from engine.compile import AnswerOutputs, Plan
-from engine.consistency import Problem
+from engine.consistency import InternalText, Problem
 from engine.diagnostics import Diagnostic, Report
-from engine.factbook import FactTable
+from engine.factbook import FactTable, load_facts
 from engine.facts import FactType, Locale
 from engine.knowledge import KnowledgeBase, Loaded, display_path, load_answer
+from engine.light import Light, light
 from engine.notices import digest as notice_digest
+from engine.parse_store import ParseStore, Row, seal, stat_signature
 from engine.model import Answer, FactMention, Paragraph, walk_inlines
 from engine.source import refusal
+from engine.stamp import RACY_NS
 from renderers import Metric, Note
 
 Edges = dict[str, str]
@@ -74,59 +80,169 @@ def _fact_deps(item: Loaded, facts: FactTable) -> FactDeps:
                  for m in _mentions(item))
 
 
+class FactCheck:
+    """`_facts_agree` against one fact table, each distinct dependency worked out once (at 10,000 answers most
+    mentions name the same few hundred facts)."""
+
+    def __init__(self, facts: FactTable) -> None:
+        self.facts = facts
+        self.seen: dict[tuple[str, str, str, str | None, str], bool] = {}
+        self.kinds: dict[str, FactType] = {}
+
+    def agrees(self, deps: FactDeps) -> bool:
+        """Would parsing again against the facts resolve every mention the same way?"""
+        for dep in deps:
+            known = self.seen.get(dep)
+            if known is None:
+                known = self.seen[dep] = self._agrees(*dep)
+            if not known:
+                return False
+        return True
+
+    def _agrees(self, origin: str, kind: str, canonical: str, key: str | None, printed: str) -> bool:
+        if origin == "literal":
+            fact_type = self.kinds.get(kind) or self.kinds.setdefault(kind, FactType(kind))
+            if self.facts.by_canonical.get((fact_type, canonical)) != key:
+                return False
+        return _fact_print(self.facts, key) == printed
+
+
 def _facts_agree(deps: FactDeps, facts: FactTable) -> bool:
-    """Would parsing again against `facts` resolve every mention the same way?"""
-    for origin, kind, canonical, key, printed in deps:
-        if origin == "literal" and facts.by_canonical.get((FactType(kind), canonical)) != key:
-            return False
-        if _fact_print(facts, key) != printed:
-            return False
-    return True
+    return FactCheck(facts).agrees(deps)
 
 
 def _name(path: Path, root: Path) -> str:
     """An answer file's cache name: its path inside the knowledge base folder and that folder's name (which
     `Answer.source` holds), the same however `--kb` is spelled and from whichever folder the build runs."""
-    return f"{Path(os.path.abspath(root)).name}/{Path(os.path.relpath(path, root)).as_posix()}"
+    folder, base = os.path.split(os.fspath(path))
+    return f"{_inside(folder, os.fspath(root), os.getcwd())}/{base}"
+
+
+@lru_cache(maxsize=4096)
+def _inside(folder: str, root: str, cwd: str) -> str:
+    """`folder` relative to `root`, behind `root`'s own name (one relpath per folder, not per file)."""
+    absolute = os.path.join(cwd, root)
+    relative = Path(os.path.relpath(os.path.join(cwd, folder), absolute)).as_posix()
+    name = Path(os.path.normpath(absolute)).name
+    return name if relative == "." else f"{name}/{relative}"
 
 
 class CachedLoader:
-    """`load_answer` with reuse: give it to `knowledge.load(load_one=...)`."""
+    """`load_answer` with reuse from the parse store: give it to `knowledge.load(load_one=...)`.
 
-    def __init__(self, previous: Mapping[str, tuple[str, Sealed]] | None) -> None:
-        self.previous = previous or {}
-        self.current: dict[str, tuple[str, Sealed]] = {}
+    `full`: the cache names of the answers wanted whole (`check FILE`); the others come from their light rows
+    (engine/light.py), to be made whole later with `whole` if they turn out to be needed. None: every answer
+    whole (the build)."""
+
+    def __init__(self, store: ParseStore | None, full: set[str] | None = None) -> None:
+        self.store = store
+        self.full = full
+        self.rows: list[Row] = []  # parses to store (new or changed files)
+        self.shared: list[tuple[str, str, bytes]] = []  # shared values to store: (name, key, pickled value)
+        self.touched: list[tuple[str, int | None, str]] = []  # unchanged files with a new stat signature
+        self.seen: set[str] = set()  # cache names of every answer file loaded
+        self.names: dict[str, tuple[str, str]] = {}  # answer id -> (cache name, content key), for `whole`
+        self.light: set[str] = set()  # ids of the answers loaded light
+        self.internal: dict[str, InternalText] = {}  # their parts of the leak index, by `Answer.source`
         self.texts: dict[str, str] = {}  # answer id -> digest of its file's bytes
         self.reused = 0
         self.given: Mapping[str, bytes] = {}  # file system path -> bytes already read for this build
+        self.read_since = 0  # when the given bytes began to be read (ns): older files' stat signatures vouch for them
+        self._check: FactCheck | None = None
 
     def __call__(self, path: Path, root: Path, facts: FactTable, locale: Locale, channels: tuple[str, ...],
                  report: Report) -> Loaded | None:
-        if refusal(path, root) is not None:  # a pipe or a link out: the loader refuses it unread
-            return load_answer(path, root, facts, locale, channels, report)
         try:
-            data = self.given.get(os.fspath(path)) or path.read_bytes()
+            st = os.lstat(path)
         except OSError:
             return load_answer(path, root, facts, locale, channels, report)
+        if not stat.S_ISREG(st.st_mode) and refusal(path, root) is not None:  # a pipe or a link out: refused unread
+            return load_answer(path, root, facts, locale, channels, report)
         name = _name(path, root)
-        key = digest(data, name, repr(locale), "\0".join(channels))
-        old = self.previous.get(name)
-        if old is not None and old[0] == key:
-            opened = old[1].open()
-            if isinstance(opened, tuple) and len(opened) == 2 and _facts_agree(opened[1], facts):
-                self.current[name] = old
-                self.texts[opened[0].answer.id] = digest(data)
+        self.seen.add(name)
+        regular = stat.S_ISREG(st.st_mode)
+        given = self.given.get(os.fspath(path))
+        text = None
+        if given is None and regular and self.store is not None:  # stat taken before any read: it vouches
+            text = self.store.unchanged(name, _signature_of(st))
+        if text is None:
+            try:
+                text = digest(given if given is not None else path.read_bytes())
+            except OSError:
+                return load_answer(path, root, facts, locale, channels, report)
+        vouched = stat_signature(st, self.read_since, RACY_NS) if given is not None and regular else None
+        key = digest(text, name, repr(locale), "\0".join(channels))
+        head = self.store.head(name) if self.store is not None else None
+        if head is not None and head.key == key:
+            item = self._reuse(name, key, path, facts)
+            if item is not None:
+                self.texts[item.answer.id] = text
+                self.names[item.answer.id] = (name, key)
                 self.reused += 1
-                # diagnostics name the file as this run sees it (relative to its working folder)
-                return replace(opened[0], display=display_path(path))  # type: ignore[no-any-return]
+                if vouched is not None and vouched != head.signature:
+                    self.touched.append((name, vouched, text))
+                return item
         own = Report()
         item = load_answer(path, root, facts, locale, channels, own)
         report.extend(own.items)
         if item is not None:
-            self.texts[item.answer.id] = digest(data)
+            self.texts[item.answer.id] = text
             if not own.items:
-                self.current[name] = (key, Sealed.of((item, _fact_deps(item, facts))))
+                deps = _fact_deps(item, facts)
+                whole = seal((item, deps))
+                part = light(item.answer, item.where, item.front_matter.data, tuple(item.literals), deps)
+                self.rows.append(Row(name, vouched, text, key, seal(part), whole))
         return item
+
+    def facts(self, root: Path, display: str, locale: Locale, report: Report) -> FactTable:
+        """`load_facts`, reused from the store when `_facts.yaml` is unchanged and loaded without a diagnostic."""
+        path = root / "_facts.yaml"
+        try:
+            regular = stat.S_ISREG(os.lstat(path).st_mode)
+            data = path.read_bytes() if regular else None
+        except OSError:
+            data = None
+        if data is None or self.store is None:
+            return load_facts(root, display, locale, report)
+        key = digest(data, display, repr(locale))
+        table = self.store.shared("facts", key)
+        if isinstance(table, FactTable):
+            return table
+        own = Report()
+        table = load_facts(root, display, locale, own)
+        report.extend(own.items)
+        if not own.items:
+            self.shared.append(("facts", key, seal(table)))
+        return table
+
+    def _agree(self, deps: FactDeps, facts: FactTable) -> bool:
+        if self._check is None or self._check.facts is not facts:
+            self._check = FactCheck(facts)
+        return self._check.agrees(deps)
+
+    def _reuse(self, name: str, key: str, path: Path, facts: FactTable) -> Loaded | None:
+        assert self.store is not None
+        # diagnostics name the file as this run sees it (relative to its working folder)
+        if self.full is None or name in self.full:
+            opened = self.store.full(name, key)
+            if (isinstance(opened, tuple) and len(opened) == 2 and isinstance(opened[0], Loaded)
+                    and self._agree(opened[1], facts)):
+                return replace(opened[0], display=display_path(path))
+            return None
+        part = self.store.light(name, key)
+        if not isinstance(part, Light) or not self._agree(part.deps, facts):
+            return None
+        answer = part.answer()
+        self.light.add(answer.id)
+        self.internal[answer.source] = part.internal
+        return Loaded(answer, display_path(path), part.positions, list(part.literals))  # type: ignore[arg-type]
+
+    def whole(self, answer_id: str) -> Answer | None:
+        """The full parse of an answer loaded light (None if its row is gone or no longer authentic)."""
+        if self.store is None or answer_id not in self.names:
+            return None
+        opened = self.store.full(*self.names[answer_id])
+        return opened[0].answer if isinstance(opened, tuple) and len(opened) == 2 and isinstance(opened[0], Loaded) else None
 
 
 # ------------------------------------------------------------------------------------------------ renders
@@ -304,8 +420,8 @@ class Session:
 
     def __post_init__(self) -> None:
         self.store = Store(self.settings.folder)
-        parses = self.store.load("parses")
-        self.loader = CachedLoader(parses if isinstance(parses, dict) else None)
+        self.parses = ParseStore(self.settings.folder)
+        self.loader = CachedLoader(self.parses)
         renders = self.store.load("renders")
         if isinstance(renders, tuple) and len(renders) == 2:
             self.previous, self.internal = renders
@@ -354,7 +470,8 @@ class Session:
             self.settings.explain(line)
 
     def save(self, up_to_date: UpToDate, signatures: Mapping[str, int]) -> None:
-        self.store.save("parses", self.loader.current)
+        self.parses.write(self.loader.rows, self.loader.touched, keep=self.loader.seen, shared=self.loader.shared)
+        (self.settings.folder / "parses.pickle").unlink(missing_ok=True)  # the single pickle this store replaced
         self.store.save("renders", (self.records, self.internal))
         self.store.save("signatures", dict(signatures))
         self.store.save("last", up_to_date)

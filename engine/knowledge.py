@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
@@ -15,7 +16,7 @@ from engine.diagnostics import Report, did_you_mean
 from engine.factbook import Fact, FactTable, Settings, load_facts, load_settings
 from engine.facts import FactType, Locale
 from engine.frontmatter import ID_PATTERN, FrontMatter, validate
-from engine.consistency import public_blocks
+from engine.consistency import InternalText, public_blocks
 from engine.model import (Acceptance, Answer, FactMention, Override, Paragraph, content_hash, facts_used, inline_text,
                           walk_inlines)
 from engine.parse import parse_body, parse_override
@@ -58,38 +59,59 @@ class KnowledgeBase:
     standards: Standards = field(default_factory=Standards)  # `_standards.yaml` (engine/standards.py)
     notices: Notices = field(default_factory=Notices)  # `_notices.yaml` (engine/notices.py)
     feedback: tuple[Event, ...] = ()  # `_feedback/events.jsonl` (engine/feedback.py)
+    internal: Mapping[str, InternalText] = field(default_factory=dict)  # source -> its leak-index part, if stored
 
     def by_id(self) -> dict[str, Answer]:
         return {a.id: a for a in self.answers}
 
 
 def display_path(path: Path) -> str:
-    """Paths in diagnostics: relative to the working folder when inside it, so editors can click them."""
+    """Paths in diagnostics: relative to the working folder when inside it, so editors can click them. One
+    relpath per folder (a knowledge base of 10,000 answers has a few dozen), not per file."""
+    folder, name = os.path.split(os.fspath(path))
+    if not folder or name in ("", ".", ".."):
+        return _relative(os.fspath(path), os.getcwd())
+    shown = _relative(folder, os.getcwd())
+    return name if shown == "." else os.path.join(shown, name)
+
+
+@lru_cache(maxsize=4096)
+def _relative(path: str, cwd: str) -> str:
     try:
-        return os.path.relpath(path)
+        return os.path.relpath(os.path.join(cwd, path), cwd)
     except ValueError:
-        return str(path)
+        return path
 
 
 def answer_files(root: Path) -> list[Path]:
     """Every answer file under `root`, sorted; files and folders starting with `_` or `.` are not answers."""
-    found: list[Path] = []
+    found: list[tuple[str, Path]] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        for name in sorted(files):
+        inside = Path(os.path.relpath(folder, root)).as_posix()
+        prefix, here = ("" if inside == "." else f"{inside}/"), Path(folder)
+        for name in files:
             if name.endswith(".md") and not name.startswith((".", "_")):
-                found.append(Path(folder) / name)
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+                found.append((prefix + name, here / name))
+    found.sort(key=lambda pair: pair[0])
+    return [path for _, path in found]
 
 
 def check_tree(root: Path, report: Report) -> None:
     """Refuse, unread, every link out of the knowledge base and every file that is not a regular one, wherever
-    it is: the build reads every file under `root` (for the inputs hash), not only the answers."""
-    for folder, dirs, files in os.walk(root):
+    it is: the build reads every file under `root` (for the inputs hash), not only the answers. A plain file or
+    folder is told apart from the directory listing alone; only the others are looked at closer."""
+    for folder, dirs, _ in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(dirs + files):
-            path = Path(folder) / name
-            refused = refusal(path, root) if not name.startswith(".") else None
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or (not entry.is_symlink() and (entry.is_file() or entry.is_dir())):
+                continue
+            path = Path(folder) / entry.name
+            refused = refusal(path, root)
             if refused is not None:
                 report.add(display_path(path), 1, 1, *refused)
 
@@ -104,12 +126,13 @@ def default_channels(channels: tuple[str, ...], front: object) -> tuple[str, ...
 
 def load(root: Path, report: Report, *, as_of: date, channels: tuple[str, ...] | None = None,
          load_one: Callable[..., Loaded | None] | None = None) -> KnowledgeBase:
-    """`load_one` replaces `load_answer` (same signature), e.g. by one that reuses cached parses."""
+    """`load_one` replaces `load_answer` (same signature), e.g. by one that reuses cached parses; if it has a
+    `facts` method, that replaces `load_facts`."""
     channel_names = channels if channels is not None else channel_registry.names()
     check_tree(root, report)
     settings = load_settings(root, display_path(root / "_settings.yaml"), report)
     locale = settings.locale
-    facts = load_facts(root, display_path(root / "_facts.yaml"), locale, report)
+    facts = getattr(load_one, "facts", load_facts)(root, display_path(root / "_facts.yaml"), locale, report)
     standards, facts = load_standards(root, display_path(root / "_standards.yaml"), locale, facts, report)
     loaded: list[Loaded] = []
     failed: dict[str, str] = {}  # the id a file that did not load would have had -> its display path

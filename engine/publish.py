@@ -92,6 +92,7 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
     names = channel_registry.names()
     snap = stamp.snapshot(kb_root, channel_registry.HERE) if incremental is not None else None  # before reading
     read: dict[str, bytes] = {}
+    reading = time.time_ns()
     files = read_inputs(kb_root, channel_registry.HERE, read if incremental is not None else None)
     inputs = inputs_hash(files)
     session = None
@@ -108,6 +109,7 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
         stamp.forget(incremental.folder)
         session = Session(incremental)
         session.loader.given = read  # the answer files are read once, for the inputs hash and the parse
+        session.loader.read_since = reading
     kb = load(kb_root, report, as_of=as_of, channels=names, load_one=session.loader if session else None)
     gc.freeze()  # the model lives to the end: the collector need not scan it again, nor forked workers copy it
     loaded = load_channels(only or names, report, settings=kb.settings)
