@@ -103,6 +103,7 @@ class Staging:
     def __init__(self, out: Path, recycle: bool = False) -> None:
         self.out = out
         self.path = out.parent / f".{out.name}.staging-{os.getpid()}"
+        self._prefix = os.fspath(self.path) + "/"  # + a checked relative path: os.path.join's result, cheaper
         self.written: dict[str, str] = {}
         self.signatures: dict[str, int] = {}  # relative path -> `signature` of each answer output placed
         self.known: Mapping[str, int] = {}  # the published bundle's signatures, as the last build recorded them
@@ -164,7 +165,7 @@ class Staging:
         kept: linking it again costs less than reading, and the two bundles come to share it."""
         if relative not in self.present:
             return False
-        path = os.path.join(self.path, relative)
+        path = self._prefix + relative  # a path `place` checked
         if self.present[relative] == digest:
             seen = signature(path)
             recorded = self.known.get(relative)
@@ -198,7 +199,8 @@ class Staging:
     def check_new(self, relative: str) -> None:
         """A path written twice or leaving the bundle is a bug. Only plain relative POSIX paths pass: no empty,
         `.` or `..` part, so no leading, doubled or trailing slash either."""
-        if not relative or any(part in ("", ".", "..") for part in relative.split("/")):
+        parts = relative.split("/")
+        if "" in parts or "." in parts or ".." in parts:
             raise ValueError(f"unsafe output path {relative!r}")
         if relative in self.written:
             raise ValueError(f"output path written twice: {relative}")
@@ -210,7 +212,7 @@ class Staging:
         if folder not in self._folders:
             os.makedirs(os.path.join(self.path, folder), exist_ok=True)
             self._folders.add(folder)
-        return os.path.join(self.path, relative)
+        return self._prefix + relative
 
     def write(self, relative: str, data: bytes) -> str:
         """Write one file; returns its sha256. A path written twice or leaving the bundle is a bug."""
@@ -487,12 +489,12 @@ def reuse_file(staging: Staging, relative: str, previous: Path, digest: str, kno
     allows (the bundle is never written in place, so sharing the inode is safe), else copied. The caller
     vouches for `digest` (the previous manifest's hash of that file) and may pass the file's `signature`,
     which a hard link keeps."""
-    source = os.path.join(previous, relative)
     try:
         target = staging.place(relative)
         if staging.present and staging.keeps(relative, digest):
             staging.written[relative] = digest
             return digest
+        source = os.path.join(previous, relative)
         try:
             os.link(source, target)
         except OSError:

@@ -482,21 +482,22 @@ def _present(entry: Entry, published: Mapping[str, str], out: Path, known: dict[
     that hash? A file whose `signature` is the one the last build recorded is unchanged without reading it;
     any other is read and hashed (a file altered in place may keep its size; only its hash tells), and its
     signature then recorded afresh."""
+    root = os.fspath(out) + "/"  # + a path the bundle was written with (checked then): os.path.join's result
     for output in entry.outputs:
         for (path, sha), size in zip(output.files, output.sizes):
             relative = f"{output.channel}/{path}"
             if published.get(relative) != sha:
                 return False
             recorded = known.get(relative)
-            if recorded is not None and signature(os.path.join(out, relative)) == recorded:
+            if recorded is not None and signature(root + relative) == recorded:
                 continue
-            if _sha256_of(out / relative, size) != sha:
+            if _sha256_of(root + relative, size) != sha:
                 return False
-            known[relative] = signature(os.path.join(out, relative)) or 0
+            known[relative] = signature(root + relative) or 0
     return True
 
 
-def _sha256_of(path: Path, size: int) -> str | None:
+def _sha256_of(path: str, size: int) -> str | None:
     """The file's sha256 if it is a regular file of `size` bytes (read no further), else None."""
     try:
         with open(path, "rb") as file:

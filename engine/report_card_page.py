@@ -5,10 +5,10 @@ The folder name starts with `_`, which no topic can, so it never collides with a
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from engine import indented_json
 from engine.bundle import Manifest
 from engine.compile import Plan
 from engine.assessment import assessment
@@ -64,6 +64,6 @@ def files(manifest: Manifest, kb: KnowledgeBase, work: Plan) -> dict[str, bytes]
     card = grade(manifest, facts_of(kb.answers), limits_of(work.channels), work.as_of)
     card.assessment = [line.strip() for line in assessment(kb, manifest, work.feedback, work.as_of).splitlines()
                        if line.strip() and not line.startswith("Self-assessment")]
-    data = json.dumps(card.data(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    data = indented_json.dumps(card.data()) + "\n"  # json.dumps(indent=1, ensure_ascii=False, sort_keys=True)
     return {f"{CHANNEL}/{FOLDER}/index.html": page(card, work.site.name, work.site.language),
             f"{CHANNEL}/{FOLDER}/card.json": data.encode("utf-8")}

@@ -1,15 +1,16 @@
 """The mobile channel: one Adaptive Card 1.5 (JSON) per answer, built from typed card models, and the app's index."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from functools import lru_cache
 from typing import Callable, ClassVar, Iterable, Literal, Sequence, Union
 from urllib.parse import quote
 
 from pydantic import ConfigDict, Field
 
 from channels import ChannelSpec
+from engine import indented_json
 from engine.facts import FactType, FactValue, Locale, normalize_url
 from engine.model import (
     Block, Code, CodeBlock, Emphasis, FactMention, Heading, Image, Inline, LineBreak, Link, ListBlock, Paragraph,
@@ -134,6 +135,12 @@ def _json_name(name: str, explicit: object) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+@lru_cache(maxsize=None)
+def _json_keys(model: type) -> tuple[tuple[str, str], ...]:
+    """A card model's fields and their JSON names, in field order (worked out once per class)."""
+    return tuple((f.name, _json_name(f.name, f.metadata.get("json"))) for f in fields(model))
+
+
 def to_json(node: object) -> object:
     """A card model as JSON-ready data: unset (None) fields left out, keys in field order."""
     if isinstance(node, tuple):
@@ -143,10 +150,10 @@ def to_json(node: object) -> object:
         kind = getattr(node, "KIND", None)
         if kind:
             data["type"] = kind
-        for f in fields(node):
-            value = getattr(node, f.name)
+        for name, key in _json_keys(type(node)):
+            value = getattr(node, name)
             if value is not None:
-                data[_json_name(f.name, f.metadata.get("json"))] = to_json(value)
+                data[key] = to_json(value)
         return data
     if isinstance(node, (str, bool, int)):
         return node
@@ -154,7 +161,8 @@ def to_json(node: object) -> object:
 
 
 def dump(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+    """`json.dumps(data, ensure_ascii=False, indent=2)` and a line end, as UTF-8 (engine/indented_json.py)."""
+    return (indented_json.dumps(data, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
 
 def count_elements(elements: Iterable[Element]) -> int:

@@ -2,6 +2,7 @@
 build publishes the card in the reference site (listed in the manifest, verified, two SVG charts, no script)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
@@ -81,6 +82,16 @@ def test_the_worst_answers_come_first_and_totals_add_up() -> None:
     assert sum(card.by_channel["ivr"].values()) == 3 and sum(card.by_topic["billing"].values()) == 3
     assert card.review_ages["over a year"] == 1 and sum(card.review_ages.values()) == 3
     assert card.budget_bands["ivr"]["90–100%"] == 1 and sum(card.budget_bands["ivr"].values()) == 3
+
+
+def test_card_data_is_what_asdict_gives() -> None:
+    manifest = _manifest(**{
+        "billing/good": {"ivr": _entry("ivr", seconds=10.0), "web": _entry("web", words=50)},
+        "billing/bad": {"ivr": _entry("ivr", ["detail-left-out: x"], seconds=44.0), "web": _entry("web", words=50)},
+    })
+    card = grade(manifest, {"billing/good": _facts(), "billing/bad": _facts(wps=30.0)}, LIMITS, TODAY)
+    card.assessment = ["one line"]
+    assert card.data() == dataclasses.asdict(card)
 
 
 def test_the_build_publishes_the_card_in_the_reference_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
