@@ -82,10 +82,11 @@ def signature(path: str | Path) -> int | None:
         st = os.stat(path, follow_symlinks=False)
     except OSError:
         return None
-    return _signature_of(st) if stat.S_ISREG(st.st_mode) else None
+    return signature_of(st) if stat.S_ISREG(st.st_mode) else None
 
 
-def _signature_of(st: os.stat_result) -> int:
+def signature_of(st: os.stat_result) -> int:
+    """A stat result as one number: inode, device, size, mtime and mode (ints hash the same in every process)."""
     return hash((st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_mode))
 
 
@@ -234,7 +235,7 @@ class Staging:
         except OSError as error:
             raise BundleError(f"cannot write {self.path / relative}: {error.strerror or error}") from error
         self.written[relative] = digest
-        self.signatures[relative] = _signature_of(st)
+        self.signatures[relative] = signature_of(st)
         return digest
 
     def seal(self, manifest: Manifest) -> None:

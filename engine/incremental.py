@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import channels as channel_registry
-from engine.bundle import _signature_of, sha256, signature
+from engine.bundle import signature_of, sha256, signature
 from engine.cache import Sealed, Store, code_version, digest
 from engine.compile import AnswerOutputs, Plan
 from engine.consistency import InternalText, Problem
@@ -164,7 +164,7 @@ class CachedLoader:
         given = self.given.get(os.fspath(path))
         text = None
         if given is None and regular and self.store is not None:  # stat taken before any read: it vouches
-            text = self.store.unchanged(name, _signature_of(st))
+            text = self.store.unchanged(name, signature_of(st))
         if text is None:
             try:
                 text = digest(given if given is not None else path.read_bytes())

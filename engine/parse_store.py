@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from engine import ownership
-from engine.bundle import _signature_of
+from engine.bundle import signature_of
 from engine.cache import code_version, secret
 
 FILE = "parses.sqlite"
@@ -215,4 +215,4 @@ class ParseStore:
 def stat_signature(st: os.stat_result, trusted_before_ns: int, racy_ns: int) -> int | None:
     """A file's stat signature as a row records it, or None if it changed too recently to vouch for the bytes
     read (a write in the same timestamp tick would keep it)."""
-    return _signature_of(st) if st.st_mtime_ns + racy_ns < trusted_before_ns else None
+    return signature_of(st) if st.st_mtime_ns + racy_ns < trusted_before_ns else None
