@@ -67,9 +67,8 @@ class _Writer:
         inner = newline + self.indent
         separator = "{" + inner
         for key in sorted(value) if self.sort_keys else value:
-            if type(key) is not str:
-                if not isinstance(key, str):
-                    raise TypeError(f"keys must be str, not {type(key).__name__}")
+            if not isinstance(key, str):
+                raise TypeError(f"keys must be str, not {type(key).__name__}")
             item = value[key]
             write = scalars.get(type(item))
             if write is not None:

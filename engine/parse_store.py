@@ -157,27 +157,23 @@ class ParseStore:
 
     def full(self, name: str, key: str) -> Any | None:
         """The full parse of the row whose content key is `key`, if authentic: one query, one unpickle."""
-        db = self._connect(create=False)
-        if db is None:
-            return None
-        try:
-            found = db.execute("SELECT key, full, full_mac FROM parses WHERE name = ?", (name,)).fetchone()
-        except sqlite3.Error:
-            return None
-        if found is None or found[0] != key or not _agrees(found[2], "full", name, key, found[1]):
-            return None
-        return _unpickle(found[1])
+        return self._sealed("SELECT key, full, full_mac FROM parses WHERE name = ?", "full", name, key)
 
     def shared(self, name: str, key: str) -> Any | None:
         """The shared value stored as `name` under content key `key`, if authentic."""
+        return self._sealed("SELECT key, value, mac FROM shared WHERE name = ?", "shared", name, key)
+
+    def _sealed(self, query: str, kind: str, name: str, key: str) -> Any | None:
+        """The blob `query` selects (as key, blob, MAC) for `name`, unpickled if its key is `key` and its MAC
+        under `kind` agrees."""
         db = self._connect(create=False)
         if db is None:
             return None
         try:
-            found = db.execute("SELECT key, value, mac FROM shared WHERE name = ?", (name,)).fetchone()
+            found = db.execute(query, (name,)).fetchone()
         except sqlite3.Error:
             return None
-        if found is None or found[0] != key or not _agrees(found[2], "shared", name, key, found[1]):
+        if found is None or found[0] != key or not _agrees(found[2], kind, name, key, found[1]):
             return None
         return _unpickle(found[1])
 
