@@ -143,7 +143,7 @@ class CachedLoader:
         self.seen: set[str] = set()  # cache names of every answer file loaded
         self.names: dict[str, tuple[str, str]] = {}  # answer id -> (cache name, content key), for `whole`
         self.light: set[str] = set()  # ids of the answers loaded light
-        self.internal: dict[str, InternalText] = {}  # their parts of the leak index, by `Answer.source`
+        self.internal: dict[str, InternalText] = {}  # leak-index parts already worked out, by `Answer.source`
         self.texts: dict[str, str] = {}  # answer id -> digest of its file's bytes
         self.reused = 0
         self.given: Mapping[str, bytes] = {}  # file system path -> bytes already read for this build
@@ -191,6 +191,7 @@ class CachedLoader:
                 deps = _fact_deps(item, facts)
                 whole = seal((item, deps))
                 part = light(item.answer, item.where, item.front_matter.data, tuple(item.literals), deps)
+                self.internal[item.answer.source] = part.internal  # worked out here: the plan need not again
                 self.rows.append(Row(name, vouched, text, key, seal(part), whole))
         return item
 

@@ -111,6 +111,8 @@ def _build(kb_root: Path, out: Path, report: Report, *, as_of: date, only: tuple
         session.loader.given = read  # the answer files are read once, for the inputs hash and the parse
         session.loader.read_since = reading
     kb = load(kb_root, report, as_of=as_of, channels=names, load_one=session.loader if session else None)
+    if session is not None:
+        kb.internal = session.loader.internal  # the fresh parses' leak-index parts, made for their rows
     gc.freeze()  # the model lives to the end: the collector need not scan it again, nor forked workers copy it
     loaded = load_channels(only or names, report, settings=kb.settings)
     if report.has_errors():
